@@ -1,0 +1,31 @@
+# A thin wrapper: the real build is CMake (CMakeLists.txt); the scripts in
+# scripts/ install packages, run the tests and serve the demo.
+.PHONY: all build run test fuzz bench bench-http web clean deps
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@bash scripts/build.sh build
+
+web: deps
+	@bash scripts/build-web.sh
+
+run: deps build web
+	@bash scripts/run-demo.sh
+
+test: deps
+	@bash scripts/test.sh
+
+fuzz: deps
+	@bash scripts/fuzz.sh 300
+
+bench: bench-http
+
+bench-http: deps build
+	@bash bench/http/run.sh
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,149 @@
+/* Subcommands about the server and the database: serve, migrate,
+ * seed-demo, backup, routes, version. */
+#include "app/commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/routes.h"
+#include "auth/crypto.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "demo/demo.h"
+#include "http/server.h"
+
+int eg_cmd_serve(struct eg_cli *cli)
+{
+    int rc = eg_cli_no_more_options(cli, 0);
+    if (rc)
+        return rc;
+    struct eg_db *db = NULL;
+    struct eg_keys *keys = NULL;
+    if (eg_cli_open(cli, &db, &keys) != EG_OK)
+        return 1;
+    int version = 0;
+    if (eg_db_schema_version(db, &version) != EG_OK || version < eg_db_migrations_latest())
+        eg_log(EG_LOG_WARN, "event=schema_behind version=%d latest=%d hint=\"run egret migrate\"",
+               version, eg_db_migrations_latest());
+    eg_db_close(db);
+
+    int pool_size = cli->cfg.db_pool > 0 ? cli->cfg.db_pool : cli->cfg.threads + 2;
+    struct eg_db_pool *pool = NULL;
+    struct eg_server *srv = NULL;
+    rc = 1;
+    if (eg_db_pool_new(cli->cfg.db, pool_size, &pool) != EG_OK) {
+        fprintf(stderr, "egret serve: cannot open the database pool\n");
+        goto out;
+    }
+    if (eg_server_start(&cli->cfg, eg_app_routes(), pool, &srv) != EG_OK) {
+        fprintf(stderr, "egret serve: cannot listen on %s\n", cli->cfg.listen);
+        goto out;
+    }
+    eg_log(EG_LOG_INFO, "event=listening addr=%s port=%d threads=%d", cli->cfg.listen,
+           eg_server_port(srv), cli->cfg.threads);
+    rc = eg_server_run_until_signal(srv) == EG_OK ? 0 : 1;
+    srv = NULL; /* run_until_signal stopped it */
+out:
+    if (srv)
+        eg_server_stop(srv, 0);
+    if (pool)
+        eg_db_pool_free(pool);
+    eg_keys_free(keys);
+    return rc;
+}
+
+int eg_cmd_migrate(struct eg_cli *cli)
+{
+    int rc = eg_cli_no_more_options(cli, 0);
+    if (rc)
+        return rc;
+    struct eg_db *db = NULL;
+    struct eg_keys *keys = NULL;
+    if (eg_cli_open(cli, &db, &keys) != EG_OK)
+        return 1;
+    int applied = 0;
+    enum eg_status st = eg_db_migrate(db, &applied);
+    int version = 0;
+    eg_db_schema_version(db, &version);
+    if (st == EG_OK)
+        printf("schema at version %d (%d migration%s applied)\n", version, applied,
+               applied == 1 ? "" : "s");
+    else
+        fprintf(stderr, "egret migrate: failed at version %d: %s\n", version, eg_db_errmsg(db));
+    eg_db_close(db);
+    eg_keys_free(keys);
+    return st == EG_OK ? 0 : 1;
+}
+
+int eg_cmd_seed_demo(struct eg_cli *cli)
+{
+    int rc = eg_cli_no_more_options(cli, 0);
+    if (rc)
+        return rc;
+    struct eg_db *db = NULL;
+    struct eg_keys *keys = NULL;
+    if (eg_cli_open(cli, &db, &keys) != EG_OK)
+        return 1;
+    int applied = 0, seeded = 0;
+    enum eg_status st = eg_db_migrate(db, &applied);
+    if (st == EG_OK)
+        st = eg_demo_seed(db, &cli->cfg, &seeded);
+    if (st != EG_OK)
+        fprintf(stderr, "egret seed-demo: failed: %s (%s)\n", eg_status_message(st),
+                eg_db_errmsg(db));
+    else if (seeded)
+        printf("demo city seeded; every demo account's password is %s\n", EG_DEMO_PASSWORD);
+    else
+        printf("the database already has accounts; nothing seeded\n");
+    eg_db_close(db);
+    eg_keys_free(keys);
+    return st == EG_OK ? 0 : 1;
+}
+
+int eg_cmd_backup(struct eg_cli *cli)
+{
+    int rc = eg_cli_no_more_options(cli, 1);
+    if (rc)
+        return rc;
+    if (cli->argc != 1) {
+        fprintf(stderr, "usage: egret backup FILE\n");
+        return 2;
+    }
+    struct eg_db *db = NULL;
+    struct eg_keys *keys = NULL;
+    if (eg_cli_open(cli, &db, &keys) != EG_OK)
+        return 1;
+    enum eg_status st = eg_db_backup(db, cli->argv[0]);
+    if (st == EG_OK)
+        printf("backed up to %s\n", cli->argv[0]);
+    else if (st == EG_E_CONFLICT)
+        fprintf(stderr, "egret backup: %s already exists; choose a new file\n", cli->argv[0]);
+    else if (st == EG_E_UNPROCESSABLE)
+        fprintf(stderr, "egret backup: online backup is for SQLite; use pg_dump for PostgreSQL\n");
+    else
+        fprintf(stderr, "egret backup: failed: %s\n", eg_db_errmsg(db));
+    eg_db_close(db);
+    eg_keys_free(keys);
+    return st == EG_OK ? 0 : 1;
+}
+
+int eg_cmd_routes(struct eg_cli *cli)
+{
+    int rc = eg_cli_no_more_options(cli, 0);
+    if (rc)
+        return rc;
+    const struct eg_route_set *set = eg_app_routes();
+    for (size_t t = 0; t < set->n_tables; t++)
+        for (const struct eg_route *r = set->tables[t]; r->method; r++)
+            printf("%s %s\n", r->method, r->pattern);
+    return 0;
+}
+
+int eg_cmd_version(struct eg_cli *cli)
+{
+    int rc = eg_cli_no_more_options(cli, 0);
+    if (rc)
+        return rc;
+    printf("egret %s (schema %d)\n", EGRET_VERSION, eg_db_migrations_latest());
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* The table of egret's subcommands (see cli.h). */
+#include "app/commands.h"
+
+#include <stddef.h>
+
+const struct eg_command eg_commands[] = {
+    {"serve", eg_cmd_serve, "egret serve [--listen HOST:PORT] [--db URL]",
+     "Serve the API and the web app until SIGTERM/SIGINT (then finish requests in flight)."},
+    {"migrate", eg_cmd_migrate, "egret migrate [--db URL]",
+     "Create or upgrade the database schema (numbered migrations, recorded in the database)."},
+    {"seed-demo", eg_cmd_seed_demo, "egret seed-demo [--db URL]",
+     "Fill an empty database with the demo city (EGRET_DEMO_SCALE=small for a small one)."},
+    {"demo-logins", eg_cmd_demo_logins, "egret demo-logins [--db URL]",
+     "List the demo accounts and their password."},
+    {"user add", eg_cmd_user_add,
+     "egret user add --login NAME --role ROLE [--department CODE] [--name NAME] "
+     "[--id-number ID] [--organisation ID] < password",
+     "Create an account; the password is read from standard input."},
+    {"user passwd", eg_cmd_user_passwd, "egret user passwd --login NAME < password",
+     "Set an account's password (from standard input) and end its sessions."},
+    {"user disable", eg_cmd_user_disable, "egret user disable --login NAME",
+     "Disable an account and end its sessions."},
+    {"user enable", eg_cmd_user_enable, "egret user enable --login NAME", "Enable an account again."},
+    {"platform add", eg_cmd_platform_add,
+     "egret platform add --name NAME --credit-code CODE --sector SECTOR",
+     "Register a platform; prints its id and its first API key (shown once)."},
+    {"audit verify", eg_cmd_audit_verify, "egret audit verify [--db URL]",
+     "Check the audit trail's hash chain; exits non-zero and names the first broken event."},
+    {"backup", eg_cmd_backup, "egret backup FILE [--db URL]",
+     "Copy a live SQLite database to FILE (online backup)."},
+    {"routes", eg_cmd_routes, "egret routes", "Print every API route as METHOD PATTERN."},
+    {"version", eg_cmd_version, "egret version", "Print the version and schema number."},
+    {NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,58 @@
+/*
+ * crypto.h — secrets and personal data, all with libsodium.
+ *
+ * One 32-byte master key (from configuration, or a key file created on first
+ * run with mode 0600) lives in sodium_malloc'd memory. Sub-keys are derived
+ * with crypto_kdf: one for encrypting personal data (XChaCha20-Poly1305
+ * secretbox, random nonce), one for blind indexes (keyed BLAKE2b), one for
+ * hashing tokens. Ciphertexts are stored as base64 text so that both
+ * database engines keep them the same way.
+ */
+#ifndef EG_AUTH_CRYPTO_H
+#define EG_AUTH_CRYPTO_H
+
+#include <stddef.h>
+#include "core/status.h"
+#include "core/arena.h"
+#include "core/config.h"
+
+struct eg_keys;
+
+/* Initialise libsodium and load (or create) the master key per cfg. */
+enum eg_status eg_keys_load(const struct eg_config *cfg, struct eg_keys **out);
+void eg_keys_free(struct eg_keys *k);
+
+/* The process-wide keys set at start-up (frozen like the configuration). */
+void eg_keys_set_global(const struct eg_keys *k);
+const struct eg_keys *eg_keys_global(void);
+
+/* Encrypt plaintext into base64 text in arena memory. */
+char *eg_pii_encrypt(const struct eg_keys *k, struct eg_arena *a, const char *plaintext);
+
+/* Decrypt base64 text from eg_pii_encrypt; NULL if forged or corrupt. */
+char *eg_pii_decrypt(const struct eg_keys *k, struct eg_arena *a, const char *ciphertext);
+
+/* Keyed blind index of a normalised value ("idn:" or "phone:" domain prefix
+ * recommended): 64 hex chars + NUL into out. Same input, same output. */
+void eg_pii_blind_index(const struct eg_keys *k, const char *domain, const char *value,
+                        char out[65]);
+
+/* A new random token: prefix + 43 base64url characters, into out (>= 64 bytes). */
+void eg_token_new(const char *prefix, char out[64]);
+
+/* The stored form of a token: keyed BLAKE2b-256 hex (65 bytes with NUL). */
+void eg_token_hash(const struct eg_keys *k, const char *token, char out[65]);
+
+/* argon2id password hash (crypto_pwhash_str, interactive limits by default). */
+enum eg_status eg_password_hash(const char *password, char out[128]);
+/* EG_OK if password matches the stored hash, else EG_E_BAD_CREDENTIALS. */
+enum eg_status eg_password_verify(const char *stored, const char *password);
+
+/* HMAC-SHA256 of data under key, as lower-case hex (65 bytes). */
+void eg_hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_t len,
+                        char out[65]);
+
+/* Constant-time comparison of two NUL-terminated strings. 1 if equal. */
+int eg_secure_streq(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * log.c — key=value log lines.
+ *
+ * Each line is formatted into a stack buffer and written with a single
+ * write(2), so lines from different threads never interleave (writes of
+ * this size to a pipe or file with O_APPEND are atomic in practice). A line
+ * longer than the buffer is cut and marked with "truncated=1". Newlines and
+ * other control characters in the message are replaced by spaces so that
+ * one event stays one line.
+ *
+ * The level and the descriptor are set once at start-up and only read
+ * afterwards.
+ */
+#include "core/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/time.h"
+
+#define LINE_MAX_BYTES 4096
+
+static enum eg_log_level min_level = EG_LOG_INFO;
+static int log_fd = STDERR_FILENO;
+
+static const char *const level_names[] = {"debug", "info", "warn", "error", "off"};
+
+void eg_log_set_level(enum eg_log_level lvl)
+{
+    if (lvl >= EG_LOG_DEBUG && lvl <= EG_LOG_OFF)
+        min_level = lvl;
+}
+
+int eg_log_parse_level(const char *s)
+{
+    size_t i;
+
+    if (s == NULL)
+        return -1;
+    for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+        if (strcmp(s, level_names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+void eg_log_set_fd(int fd)
+{
+    if (fd >= 0)
+        log_fd = fd;
+}
+
+int eg_log_enabled(enum eg_log_level lvl)
+{
+    return (int)lvl >= (int)EG_LOG_DEBUG && lvl < EG_LOG_OFF && lvl >= min_level;
+}
+
+/*
+ * Build "ts=<RFC 3339 with milliseconds> level=<level> <message>\n" and
+ * write it in one call.
+ */
+void eg_log(enum eg_log_level lvl, const char *fmt, ...)
+{
+    static const char trunc_mark[] = " truncated=1";
+    char line[LINE_MAX_BYTES];
+    char ts[21];
+    va_list ap;
+    int64_t us;
+    size_t len, head, i;
+    ssize_t w;
+    int n;
+
+    if (!eg_log_enabled(lvl))
+        return;
+    us = eg_now_us();
+    eg_instant_format(us / 1000000, ts);
+    /* ts is "YYYY-MM-DDTHH:MM:SSZ"; put the milliseconds before the Z. */
+    n = snprintf(line, sizeof(line), "ts=%.19s.%03dZ level=%s ", ts, (int)(us / 1000 % 1000),
+                 level_names[lvl]);
+    if (n < 0)
+        return;
+    head = (size_t)n;
+    va_start(ap, fmt);
+    n = vsnprintf(line + head, sizeof(line) - head, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    len = head + (size_t)n;
+    if (len > sizeof(line) - 1 - sizeof(trunc_mark)) {
+        len = sizeof(line) - 1 - sizeof(trunc_mark);
+        memcpy(line + len, trunc_mark, sizeof(trunc_mark) - 1);
+        len += sizeof(trunc_mark) - 1;
+    }
+    for (i = head; i < len; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+            line[i] = ' ';
+    line[len++] = '\n';
+    do {
+        w = write(log_fd, line, len);
+    } while (w < 0 && errno == EINTR);
+}

@@ -1,0 +1,28 @@
+/*
+ * log.h — one line per event, key=value, on standard error.
+ *
+ *   eg_log(EG_LOG_INFO, "event=listen addr=%s threads=%d", addr, n);
+ *
+ * Lines start with ts=<RFC 3339 UTC> level=<level>. Never log personal data
+ * or secrets. Thread-safe: each line is written with one write(2).
+ */
+#ifndef EG_CORE_LOG_H
+#define EG_CORE_LOG_H
+
+enum eg_log_level { EG_LOG_DEBUG, EG_LOG_INFO, EG_LOG_WARN, EG_LOG_ERROR, EG_LOG_OFF };
+
+/* Set the least level written (default INFO). Call at start-up only. */
+void eg_log_set_level(enum eg_log_level lvl);
+
+/* Parse "debug", "info", "warn", "error", "off"; -1 if unknown. */
+int eg_log_parse_level(const char *s);
+
+/* Send log lines to fd instead of standard error (start-up only). */
+void eg_log_set_fd(int fd);
+
+void eg_log(enum eg_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Whether lvl would be written (to skip building expensive lines). */
+int eg_log_enabled(enum eg_log_level lvl);
+
+#endif

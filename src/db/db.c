@@ -1,0 +1,418 @@
+/*
+ * db.c — the engine-neutral side of storage: driver choice, the parameter
+ * binder behind eg_db_query/eg_db_run/eg_db_one_i64, statement wrappers,
+ * the retrying transaction helper and the connection pool.
+ *
+ * Everything here goes through the driver table (struct eg_db_driver), so it
+ * works the same on SQLite and PostgreSQL.
+ */
+#include "db/db.h"
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+
+#define TX_BUDGET_NS    (2000LL * 1000 * 1000) /* keep retrying for about 2 s */
+#define TX_FIRST_WAIT_NS (1000LL * 1000)       /* first back-off: 1 ms */
+#define TX_MAX_WAIT_NS  (100LL * 1000 * 1000)  /* back-off ceiling: 100 ms */
+
+struct eg_db_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *url;
+    int size;            /* most connections */
+    int opened;          /* connections open or being opened */
+    int nidle;           /* entries used in idle[] */
+    struct eg_db **idle; /* connections ready to hand out (a stack: warm ones first) */
+};
+
+const struct eg_db_driver *eg_db_driver_for(const char *url)
+{
+    if (url && (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0))
+        return &eg_db_pg_driver;
+    return &eg_db_sqlite_driver;
+}
+
+enum eg_status eg_db_open(const char *url, struct eg_db **out)
+{
+    assert(url && out);
+    return eg_db_driver_for(url)->open(url, out);
+}
+
+void eg_db_close(struct eg_db *db)
+{
+    if (db)
+        db->driver->close(db);
+}
+
+const struct eg_db_driver *eg_db_driver_of(const struct eg_db *db)
+{
+    return db->driver;
+}
+
+enum eg_db_engine eg_db_engine_of(const struct eg_db *db)
+{
+    return db->driver->engine;
+}
+
+const char *eg_db_errmsg(struct eg_db *db)
+{
+    return db->driver->errmsg(db);
+}
+
+/*
+ * Bind the variadic arguments described by types to st, parameter 1 first.
+ * 'i' int64_t, 't' const char * (NULL binds NULL), 'n' NULL (no argument),
+ * 'b' const char * and size_t. An unknown type is a programming error.
+ */
+static enum eg_status bind_args(struct eg_stmt *st, const char *types, va_list ap)
+{
+    const struct eg_db_driver *d = st->driver;
+    enum eg_status rc = EG_OK;
+    int idx = 1;
+
+    for (const char *t = types; *t && rc == EG_OK; t++, idx++) {
+        switch (*t) {
+        case 'i':
+            rc = d->bind_i64(st, idx, va_arg(ap, int64_t));
+            break;
+        case 't': {
+            const char *s = va_arg(ap, const char *);
+            rc = s ? d->bind_text(st, idx, s, strlen(s)) : d->bind_null(st, idx);
+            break;
+        }
+        case 'n':
+            rc = d->bind_null(st, idx);
+            break;
+        case 'b': {
+            const char *s = va_arg(ap, const char *);
+            size_t len = va_arg(ap, size_t);
+            rc = s ? d->bind_text(st, idx, s, len) : d->bind_null(st, idx);
+            break;
+        }
+        default:
+            eg_log(EG_LOG_ERROR, "event=db_bind_failed reason=unknown_type type=%d", *t);
+            assert(!"unknown bind type");
+            rc = EG_E_INTERNAL;
+            break;
+        }
+    }
+    return rc;
+}
+
+/* Prepare sql and bind; on failure the statement is given back and *out is NULL. */
+static enum eg_status query_va(struct eg_db *db, struct eg_stmt **out, const char *sql,
+                               const char *types, va_list ap)
+{
+    struct eg_stmt *st = NULL;
+    enum eg_status rc = db->driver->prepare(db, sql, &st);
+    if (rc == EG_OK && types)
+        rc = bind_args(st, types, ap);
+    if (rc != EG_OK && st) {
+        st->driver->done(st);
+        st = NULL;
+    }
+    *out = st;
+    return rc;
+}
+
+enum eg_status eg_db_query(struct eg_db *db, struct eg_stmt **st, const char *sql,
+                           const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    enum eg_status rc = query_va(db, st, sql, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+enum eg_status eg_db_run(struct eg_db *db, int64_t *changes, const char *sql, const char *types,
+                         ...)
+{
+    struct eg_stmt *st = NULL;
+    va_list ap;
+    va_start(ap, types);
+    enum eg_status rc = query_va(db, &st, sql, types, ap);
+    va_end(ap);
+    if (rc != EG_OK)
+        goto out;
+    while ((rc = st->driver->step(st)) == EG_ROW)
+        ;
+    if (rc != EG_DONE)
+        goto out;
+    rc = EG_OK;
+    if (changes)
+        *changes = db->driver->changes(db);
+out:
+    eg_stmt_done(st);
+    return rc;
+}
+
+enum eg_status eg_db_one_i64(struct eg_db *db, int64_t *out, const char *sql, const char *types,
+                             ...)
+{
+    struct eg_stmt *st = NULL;
+    va_list ap;
+    va_start(ap, types);
+    enum eg_status rc = query_va(db, &st, sql, types, ap);
+    va_end(ap);
+    if (rc != EG_OK)
+        goto out;
+    rc = st->driver->step(st);
+    if (rc == EG_ROW) {
+        *out = st->driver->col_i64(st, 0);
+        rc = EG_OK;
+    } else if (rc == EG_DONE) {
+        rc = EG_E_NOT_FOUND;
+    }
+out:
+    eg_stmt_done(st);
+    return rc;
+}
+
+enum eg_status eg_db_exec(struct eg_db *db, const char *sql)
+{
+    return db->driver->exec(db, sql);
+}
+
+enum eg_status eg_stmt_step(struct eg_stmt *st)
+{
+    return st->driver->step(st);
+}
+
+int eg_stmt_is_null(struct eg_stmt *st, int col)
+{
+    return st->driver->is_null(st, col);
+}
+
+int64_t eg_stmt_i64(struct eg_stmt *st, int col)
+{
+    return st->driver->col_i64(st, col);
+}
+
+const char *eg_stmt_text(struct eg_stmt *st, int col)
+{
+    const char *s = st->driver->col_text(st, col, NULL);
+    return s ? s : "";
+}
+
+const char *eg_stmt_text_len(struct eg_stmt *st, int col, size_t *len)
+{
+    size_t n = 0;
+    const char *s = st->driver->col_text(st, col, &n);
+    if (!s) {
+        s = "";
+        n = 0;
+    }
+    if (len)
+        *len = n;
+    return s;
+}
+
+int eg_stmt_columns(struct eg_stmt *st)
+{
+    return st->driver->column_count(st);
+}
+
+void eg_stmt_done(struct eg_stmt *st)
+{
+    if (st)
+        st->driver->done(st);
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Sleep for ns nanoseconds (interrupted sleeps continue). */
+static void sleep_ns(int64_t ns)
+{
+    struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000LL), .tv_nsec = (long)(ns % 1000000000LL)};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/*
+ * One attempt: begin, fn, commit; rolled back on any failure after begin.
+ * in_tx is set while fn runs so helpers can assert they are inside one.
+ */
+static enum eg_status tx_once(struct eg_db *db, eg_tx_fn fn, void *ctx)
+{
+    const struct eg_db_driver *d = db->driver;
+    enum eg_status rc = d->begin(db);
+    if (rc != EG_OK)
+        return rc;
+    db->in_tx = 1;
+    rc = fn(db, ctx);
+    if (rc == EG_OK)
+        rc = d->commit(db);
+    if (rc != EG_OK) {
+        enum eg_status rb = d->rollback(db);
+        if (rb != EG_OK)
+            eg_log(EG_LOG_WARN, "event=db_rollback_failed engine=%s status=%s", d->name,
+                   eg_status_code(rb));
+    }
+    db->in_tx = 0;
+    return rc;
+}
+
+/*
+ * Run fn in a write transaction, retrying soft failures (EG_E_BUSY) with
+ * jittered exponential back-off — 1 ms doubling up to 100 ms, each wait a
+ * random point in its upper half — until about 2 s have gone by. The jitter
+ * keeps competing writers from waking in lock-step.
+ */
+enum eg_status eg_db_tx(struct eg_db *db, eg_tx_fn fn, void *ctx)
+{
+    assert(db && fn);
+    assert(!db->in_tx && "eg_db_tx does not nest");
+    int64_t start = mono_ns();
+    int64_t wait = TX_FIRST_WAIT_NS;
+    unsigned seed = (unsigned)start ^ (unsigned)(uintptr_t)db;
+    int attempts = 0;
+    enum eg_status rc;
+
+    for (;;) {
+        attempts++;
+        rc = tx_once(db, fn, ctx);
+        if (!eg_status_is_soft(rc))
+            break;
+        int64_t elapsed = mono_ns() - start;
+        if (elapsed >= TX_BUDGET_NS)
+            break;
+        int64_t pause = wait / 2 + (int64_t)((uint64_t)rand_r(&seed) % (uint64_t)(wait / 2 + 1));
+        if (pause > TX_BUDGET_NS - elapsed)
+            pause = TX_BUDGET_NS - elapsed;
+        sleep_ns(pause);
+        wait = wait * 2 > TX_MAX_WAIT_NS ? TX_MAX_WAIT_NS : wait * 2;
+    }
+    if (rc == EG_E_BUSY)
+        eg_log(EG_LOG_WARN, "event=db_tx_gave_up engine=%s attempts=%d", db->driver->name,
+               attempts);
+    else if (attempts > 1)
+        eg_log(EG_LOG_DEBUG, "event=db_tx_retried engine=%s attempts=%d status=%s",
+               db->driver->name, attempts, eg_status_code(rc));
+    return rc;
+}
+
+int eg_db_in_tx(const struct eg_db *db)
+{
+    return db->in_tx;
+}
+
+enum eg_status eg_db_backup(struct eg_db *db, const char *path)
+{
+    return db->driver->backup(db, path);
+}
+
+enum eg_status eg_db_pool_new(const char *url, int n, struct eg_db_pool **out)
+{
+    enum eg_status rc = EG_OK;
+    struct eg_db_pool *p = NULL;
+
+    assert(url && out && n > 0);
+    *out = NULL;
+    p = calloc(1, sizeof *p);
+    if (!p) {
+        rc = EG_E_INTERNAL;
+        goto out;
+    }
+    p->size = n;
+    p->url = strdup(url);
+    p->idle = calloc((size_t)n, sizeof *p->idle);
+    if (!p->url || !p->idle) {
+        rc = EG_E_INTERNAL;
+        goto out;
+    }
+    if (pthread_mutex_init(&p->mu, NULL) != 0) {
+        rc = EG_E_INTERNAL;
+        goto out;
+    }
+    if (pthread_cond_init(&p->cv, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        rc = EG_E_INTERNAL;
+        goto out;
+    }
+    *out = p;
+    p = NULL;
+out:
+    if (p) {
+        free(p->idle);
+        free(p->url);
+        free(p);
+    }
+    return rc;
+}
+
+/*
+ * Hand out an idle connection, or open a new one while fewer than the pool
+ * size exist (outside the lock, since opening can take a while), or wait.
+ */
+enum eg_status eg_db_pool_acquire(struct eg_db_pool *p, struct eg_db **out)
+{
+    enum eg_status rc = EG_OK;
+    struct eg_db *db = NULL;
+
+    pthread_mutex_lock(&p->mu);
+    while (p->nidle == 0 && p->opened >= p->size)
+        pthread_cond_wait(&p->cv, &p->mu);
+    if (p->nidle > 0) {
+        db = p->idle[--p->nidle];
+        pthread_mutex_unlock(&p->mu);
+        goto out;
+    }
+    p->opened++;
+    pthread_mutex_unlock(&p->mu);
+
+    rc = eg_db_open(p->url, &db);
+    if (rc != EG_OK) {
+        pthread_mutex_lock(&p->mu);
+        p->opened--;
+        pthread_cond_signal(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        db = NULL;
+    }
+out:
+    *out = db;
+    return rc;
+}
+
+void eg_db_pool_release(struct eg_db_pool *p, struct eg_db *db)
+{
+    if (!db)
+        return;
+    assert(!db->in_tx);
+    pthread_mutex_lock(&p->mu);
+    assert(p->nidle < p->opened);
+    p->idle[p->nidle++] = db;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Close every connection; all must have been released. */
+void eg_db_pool_free(struct eg_db_pool *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    if (p->nidle != p->opened)
+        eg_log(EG_LOG_WARN, "event=db_pool_free_in_use in_use=%d", p->opened - p->nidle);
+    for (int i = 0; i < p->nidle; i++)
+        eg_db_close(p->idle[i]);
+    p->nidle = 0;
+    pthread_mutex_unlock(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+    free(p->idle);
+    free(p->url);
+    free(p);
+}

@@ -1,0 +1,7 @@
+/* The places module's route table (see src/app/routes.h). */
+#include "http/http.h"
+#include "auth/principal.h"
+
+const struct eg_route eg_places_routes[] = {
+    {0},
+};
