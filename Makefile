@@ -28,4 +28,4 @@ bench-http: deps build
 	@bash bench/http/run.sh
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz tests/artifacts bench/out

@@ -8,7 +8,7 @@ packages=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
   libinih-dev libpq-dev postgresql-15 postgresql-client-15
   libcsv-dev libqrencode-dev libxlsxwriter-dev libhpdf-dev zlib1g-dev libpng-dev
-  libcmocka-dev python3 curl wrk nginx-light poppler-utils
+  libcmocka-dev python3 curl wrk nginx-light poppler-utils poppler-data
   nodejs npm chromium
 )
 

@@ -28,6 +28,12 @@ const struct eg_command eg_commands[] = {
      "Check the audit trail's hash chain; exits non-zero and names the first broken event."},
     {"backup", eg_cmd_backup, "egret backup FILE [--db URL]",
      "Copy a live SQLite database to FILE (online backup)."},
+    {"transfer", eg_cmd_transfer, "egret transfer --to URL [--from URL]",
+     "Copy a whole deployment (every table, the audit trail included) into a new, empty "
+     "database, e.g. from SQLite into PostgreSQL or back; --from defaults to the configured "
+     "database. Stop the servers first. See docs/deploy.md."},
+    {"insurance daily", eg_cmd_insurance_daily, "egret insurance daily [--date YYYY-MM-DD]",
+     "Run the insurance daily job: lapse unpaid orders, close finished days, roll auto-renewals."},
     {"routes", eg_cmd_routes, "egret routes", "Print every API route as METHOD PATTERN."},
     {"version", eg_cmd_version, "egret version", "Print the version and schema number."},
     {NULL, NULL, NULL, NULL},

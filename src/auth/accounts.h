@@ -38,7 +38,9 @@ enum eg_status eg_person_find_by_id_number(struct eg_db *db, const char *id_numb
 
 /* A person as JSON text for output, masked: {"id","name","id_number_masked",
  * "phone_masked","birth_date","age","gender"}; full=1 adds "id_number" and "phone"
- * decrypted and writes a "person.pii_read" audit event (needs a transaction). */
+ * decrypted and writes a "person.pii_read" audit event (in the caller's
+ * transaction, or in one of its own when none is open). *out is a new
+ * reference the caller owns; decrypted text lives in the arena a. */
 struct json_t;
 enum eg_status eg_person_json(struct eg_db *db, struct eg_arena *a, const struct eg_audit_ctx *ctx,
                               int64_t person_id, int full, struct json_t **out);

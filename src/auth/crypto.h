@@ -43,7 +43,9 @@ void eg_token_new(const char *prefix, char out[64]);
 /* The stored form of a token: keyed BLAKE2b-256 hex (65 bytes with NUL). */
 void eg_token_hash(const struct eg_keys *k, const char *token, char out[65]);
 
-/* argon2id password hash (crypto_pwhash_str, interactive limits by default). */
+/* argon2id password hash (crypto_pwhash_str, interactive limits by default).
+ * EGRET_PWHASH_FAST=1 in the environment selects the minimum cost instead,
+ * for test suites only (the API test harness sets it); never in production. */
 enum eg_status eg_password_hash(const char *password, char out[128]);
 /* EG_OK if password matches the stored hash, else EG_E_BAD_CREDENTIALS. */
 enum eg_status eg_password_verify(const char *stored, const char *password);

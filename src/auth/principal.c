@@ -11,10 +11,10 @@ static const struct {
     enum eg_role role;
     const char *name;
 } roles[] = {
-    {EG_ROLE_WORKER, "worker"},         {EG_ROLE_PLATFORM, "platform"},
-    {EG_ROLE_MEDIATOR, "mediator"},     {EG_ROLE_INSURER, "insurer"},
-    {EG_ROLE_ANALYST, "analyst"},       {EG_ROLE_SUPERVISOR, "supervisor"},
-    {EG_ROLE_ADMIN, "admin"},           {EG_ROLE_DEPARTMENT, "department"},
+    {EG_ROLE_WORKER, "worker"},     {EG_ROLE_PLATFORM, "platform"},
+    {EG_ROLE_MEDIATOR, "mediator"}, {EG_ROLE_INSURER, "insurer"},
+    {EG_ROLE_ANALYST, "analyst"},   {EG_ROLE_SUPERVISOR, "supervisor"},
+    {EG_ROLE_ADMIN, "admin"},       {EG_ROLE_DEPARTMENT, "department"},
 };
 
 const char *eg_role_name(enum eg_role r)

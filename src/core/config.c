@@ -53,7 +53,7 @@
  * key, or a malformed value, is an error that names it. In the INI file,
  * ';' starts a comment (also after a value) and '#' starts a comment line.
  *
- * /egret.example.ini at the top of the tree lists the same keys.
+ * egret.example.ini at the top of the tree lists the same keys.
  */
 #include "core/config.h"
 
@@ -250,8 +250,8 @@ enum eg_status eg_config_set(struct eg_config *c, const char *section, const cha
     case K_HEX64:
     case K_CODE:
         if (len >= k->size) {
-            snprintf(errmsg, errmsg_len, "%s.%s: value too long (at most %zu bytes)", section,
-                     key, k->size - 1);
+            snprintf(errmsg, errmsg_len, "%s.%s: value too long (at most %zu bytes)", section, key,
+                     k->size - 1);
             goto out;
         }
         if (!eg_utf8_valid(value, len)) {
@@ -332,8 +332,7 @@ static int on_ini_pair(void *user, const char *section, const char *name, const 
 }
 
 /* Accept every pair: used to find lines libinih cannot parse at all. */
-static int on_ini_pair_syntax(void *user, const char *section, const char *name,
-                              const char *value)
+static int on_ini_pair_syntax(void *user, const char *section, const char *name, const char *value)
 {
     return 1;
 }
@@ -362,7 +361,7 @@ static enum eg_status slurp(FILE *f, struct eg_buf *b, int *line, char *errmsg, 
     for (i = 0; i < b->len; i++) {
         if (b->data[i] == '\0') {
             *line = ln;
-            snprintf(errmsg, errmsg_len, "line %d: NUL byte", ln);
+            snprintf(errmsg, errmsg_len, "NUL byte in the line");
             return EG_E_INVALID_PARAMETER;
         }
         if (b->data[i] == '\n') {
@@ -370,7 +369,7 @@ static enum eg_status slurp(FILE *f, struct eg_buf *b, int *line, char *errmsg, 
             col = 0;
         } else if (++col >= INI_MAX_LINE - 1) {
             *line = ln;
-            snprintf(errmsg, errmsg_len, "line %d: longer than %d bytes", ln, INI_MAX_LINE - 2);
+            snprintf(errmsg, errmsg_len, "line longer than %d bytes", INI_MAX_LINE - 2);
             return EG_E_INVALID_PARAMETER;
         }
     }
@@ -378,12 +377,50 @@ static enum eg_status slurp(FILE *f, struct eg_buf *b, int *line, char *errmsg, 
 }
 
 /*
+ * Find a "[section]" header (at the start of a line) that names no known
+ * section. libinih reports sections only with their keys, so an empty
+ * unknown section (a typo above keys that were meant for it, say) would
+ * otherwise pass unnoticed.
+ */
+static int find_unknown_section(const char *text, int *line, char *errmsg, size_t errmsg_len)
+{
+    const char *p = text;
+    int ln = 1;
+
+    if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    for (;;) {
+        const char *eol = strchr(p, '\n');
+        const char *close = strchr(p, ']');
+
+        if (*p == '[' && close != NULL && (eol == NULL || close < eol)) {
+            size_t n = (size_t)(close - p - 1), i;
+            int known = 0;
+
+            for (i = 0; i < N_KEYS; i++)
+                if (strlen(keys[i].section) == n && strncmp(keys[i].section, p + 1, n) == 0)
+                    known = 1;
+            if (!known) {
+                *line = ln;
+                snprintf(errmsg, errmsg_len, "unknown section [%.*s]", (int)(n > 64 ? 64 : n),
+                         p + 1);
+                return 1;
+            }
+        }
+        if (eol == NULL)
+            return 0;
+        p = eol + 1;
+        ln++;
+    }
+}
+
+/*
  * Two passes over the text: the first only finds syntax errors, so that
  * the line reported and the message always agree; the second applies the
  * pairs to a copy of c, which replaces c only when every pair was accepted.
  */
-enum eg_status eg_config_read_ini(struct eg_config *c, const char *path, int *errline,
-                                  char *errmsg, size_t errmsg_len)
+enum eg_status eg_config_read_ini(struct eg_config *c, const char *path, int *errline, char *errmsg,
+                                  size_t errmsg_len)
 {
     struct ini_ctx x;
     struct eg_config tmp = *c;
@@ -398,10 +435,10 @@ enum eg_status eg_config_read_ini(struct eg_config *c, const char *path, int *er
     f = fopen(path, "r");
     if (f == NULL) {
         if (errno == ENOENT) {
-            snprintf(msg, sizeof(msg), "%s: no such file", path);
+            snprintf(msg, sizeof(msg), "no such file");
             st = EG_E_NOT_FOUND;
         } else {
-            snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
+            snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
             st = EG_E_INVALID_PARAMETER;
         }
         goto out;
@@ -414,7 +451,11 @@ enum eg_status eg_config_read_ini(struct eg_config *c, const char *path, int *er
     if (rc != 0) {
         st = EG_E_INVALID_PARAMETER;
         line = rc > 0 ? rc : 0;
-        snprintf(msg, sizeof(msg), "line %d: malformed (expected [section] or key = value)", rc);
+        snprintf(msg, sizeof(msg), "malformed line (expected [section] or key = value)");
+        goto out;
+    }
+    if (find_unknown_section(b.data != NULL ? b.data : "", &line, msg, sizeof(msg))) {
+        st = EG_E_INVALID_PARAMETER;
         goto out;
     }
     memset(&x, 0, sizeof(x));
@@ -423,7 +464,7 @@ enum eg_status eg_config_read_ini(struct eg_config *c, const char *path, int *er
     if (rc != 0) {
         st = EG_E_INVALID_PARAMETER;
         line = rc > 0 ? rc : 0;
-        snprintf(msg, sizeof(msg), "line %d: %s", rc, x.failed ? x.msg : "cannot parse");
+        snprintf(msg, sizeof(msg), "%s", x.failed ? x.msg : "cannot parse");
         goto out;
     }
     *c = tmp;

@@ -80,7 +80,7 @@ void eg_day_to_civil(eg_day day, int *y, int *m, int *d)
 {
     int64_t z = (int64_t)day + 719468;
     int64_t era = floor_div(z, 146097);
-    int64_t doe = z - era * 146097;                                     /* [0, 146096] */
+    int64_t doe = z - era * 146097;                                      /* [0, 146096] */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
     int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
@@ -299,10 +299,11 @@ int eg_is_working_day(const struct eg_calendar *cal, eg_day d)
     return eg_weekday(d) <= 5;
 }
 
-/* Step forward one day at a time; d itself never counts. n < 1 gives d. */
+/* Step forward one day at a time; d itself never counts. n < 1 gives d.
+ * The walk stops at the last representable day rather than overflow. */
 eg_day eg_add_working_days(const struct eg_calendar *cal, eg_day d, int n)
 {
-    while (n > 0) {
+    while (n > 0 && d < INT32_MAX) {
         d++;
         if (eg_is_working_day(cal, d))
             n--;

@@ -18,9 +18,9 @@
 
 #include "core/log.h"
 
-#define TX_BUDGET_NS    (2000LL * 1000 * 1000) /* keep retrying for about 2 s */
-#define TX_FIRST_WAIT_NS (1000LL * 1000)       /* first back-off: 1 ms */
-#define TX_MAX_WAIT_NS  (100LL * 1000 * 1000)  /* back-off ceiling: 100 ms */
+#define TX_BUDGET_NS     (2000LL * 1000 * 1000) /* keep retrying for about 2 s */
+#define TX_FIRST_WAIT_NS (1000LL * 1000)        /* first back-off: 1 ms */
+#define TX_MAX_WAIT_NS   (100LL * 1000 * 1000)  /* back-off ceiling: 100 ms */
 
 struct eg_db_pool {
     pthread_mutex_t mu;
@@ -236,7 +236,8 @@ static int64_t mono_ns(void)
 /* Sleep for ns nanoseconds (interrupted sleeps continue). */
 static void sleep_ns(int64_t ns)
 {
-    struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000LL), .tv_nsec = (long)(ns % 1000000000LL)};
+    struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000LL),
+                          .tv_nsec = (long)(ns % 1000000000LL)};
     while (nanosleep(&ts, &ts) != 0)
         ;
 }

@@ -35,7 +35,6 @@ enum eg_status eg_db_migration_version(const char *name, int *version);
  * its schema_migrations row. *applied (may be NULL) gets how many ran.
  * Stops at the first failure, which leaves nothing of that migration behind.
  */
-enum eg_status eg_db_migrate_list(struct eg_db *db, const struct eg_embedded *list,
-                                  int *applied);
+enum eg_status eg_db_migrate_list(struct eg_db *db, const struct eg_embedded *list, int *applied);
 
 #endif

@@ -263,12 +263,40 @@ class Client:
         raise AssertionError("unreachable")
 
 
+class _KeptFile:
+    """A socket's buffered reader that survives HTTPResponse closing it."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def __getattr__(self, name):
+        return getattr(self.f, name)
+
+    def close(self):
+        pass
+
+
+class ResponseReader:
+    """Reads successive responses from one socket (pipelining, keep-alive
+    over a raw socket): read-ahead bytes of the next response are kept."""
+
+    def __init__(self, sock):
+        self.fp = _KeptFile(sock.makefile("rb"))
+
+    def makefile(self, *args, **kwargs):
+        return self.fp
+
+    def read(self, method="GET"):
+        r = http.client.HTTPResponse(self, method=method)
+        r.begin()
+        raw = r.read()
+        return _parse(r.status, r.headers, raw)
+
+
 def read_response(sock, method="GET"):
-    """Read one HTTP response from a connected socket: a Response."""
-    r = http.client.HTTPResponse(sock, method=method)
-    r.begin()
-    raw = r.read()
-    return _parse(r.status, r.headers, raw)
+    """Read one HTTP response from a connected socket: a Response. To read
+    several from the same socket, use one ResponseReader(sock)."""
+    return ResponseReader(sock).read(method)
 
 
 # --------------------------------------------------------------------------
@@ -467,8 +495,9 @@ class Server:
             if tpl is None:
                 tpl = _make_template(self.engine)
                 _templates[key] = tpl
-        shutil.copyfile(tpl["key_file"], self.key_file)
-        os.chmod(self.key_file, 0o600)
+        if os.path.exists(tpl["key_file"]):
+            shutil.copyfile(tpl["key_file"], self.key_file)
+            os.chmod(self.key_file, 0o600)
         if self.pg_db:
             _pg_create(self.pg_db, template=tpl["pg_db"])
         else:
@@ -476,6 +505,20 @@ class Server:
                 src = tpl["db"] + suffix
                 if os.path.exists(src):
                     shutil.copyfile(src, self.db + suffix)
+
+    def sql(self, statement):
+        """Run SQL directly on this server's database (sqlite3 or psql) and
+        return its output rows as lists of strings ("|"-separated columns).
+        For tests that must reach around the API (expire a session, break
+        the schema); write SQL that runs on both engines."""
+        if self.engine == "sqlite":
+            cmd = ["sqlite3", "-batch", "-cmd", ".timeout 10000", self.db, statement]
+        else:
+            cmd = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", self.db, "-c", statement]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise AssertionError("SQL failed (%s): %s\n%s" % (cmd[0], statement, p.stderr))
+        return [ln.split("|") for ln in p.stdout.splitlines() if ln]
 
     # -- static files -------------------------------------------------------
 
@@ -490,7 +533,21 @@ class Server:
     # -- lifecycle ------------------------------------------------------------
 
     def start(self, wait=True):
-        """Prepare the database and start `egret serve`; wait for /healthz."""
+        """Prepare the database and start `egret serve`; wait for /healthz.
+        On failure the process, database and temp dir are cleaned up (the
+        log stays) and AssertionError says why."""
+        try:
+            return self._start(wait)
+        except BaseException:
+            self.kill()
+            self.proc = None
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+            self.cleanup()
+            raise
+
+    def _start(self, wait):
         self.prepare()
         last_err = None
         for _ in range(3):

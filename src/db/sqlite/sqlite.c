@@ -16,7 +16,6 @@
  */
 #include "db/db.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -33,12 +32,12 @@
 struct sq_stmt {
     struct eg_stmt base;
     sqlite3_stmt *h;
-    char *sql;         /* owned copy of the key (cached statements only) */
-    uint32_t hash;     /* hash of sql */
-    int cached;        /* 1 = lives in the cache, 0 = finalized on done */
-    int in_use;        /* handed out and not yet given back */
-    struct sq_stmt *chain;             /* next in the hash bucket */
-    struct sq_stmt *newer, *older;     /* recency list */
+    char *sql;                     /* owned copy of the key (cached statements only) */
+    uint32_t hash;                 /* hash of sql */
+    int cached;                    /* 1 = lives in the cache, 0 = finalized on done */
+    int in_use;                    /* handed out and not yet given back */
+    struct sq_stmt *chain;         /* next in the hash bucket */
+    struct sq_stmt *newer, *older; /* recency list */
 };
 
 struct sq_db {
@@ -61,11 +60,28 @@ static struct sq_stmt *stmt(struct eg_stmt *st)
 }
 
 /*
+ * SQLite's message for the last error on h (or for rc), made fit for a
+ * quoted log value: double quotes become single ones, line breaks spaces.
+ * The message names tables and columns, never bound values.
+ */
+static const char *log_msg(sqlite3 *h, int rc, char *out, size_t size)
+{
+    const char *m = h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
+    size_t i = 0;
+    for (; m[i] && i + 1 < size; i++)
+        out[i] = m[i] == '"' ? '\'' : (m[i] == '\n' || m[i] == '\r') ? ' ' : m[i];
+    out[i] = '\0';
+    return out;
+}
+
+/*
  * Translate an (extended) SQLite result code into an egret status, logging
  * the real errors. what names the operation for the log line.
  */
 static enum eg_status map_rc(sqlite3 *h, int rc, const char *what)
 {
+    char msg[256];
+
     switch (rc & 0xff) {
     case SQLITE_OK:
         return EG_OK;
@@ -78,15 +94,16 @@ static enum eg_status map_rc(sqlite3 *h, int rc, const char *what)
         eg_log(EG_LOG_DEBUG, "event=db_busy engine=sqlite op=%s code=%d", what, rc);
         return EG_E_BUSY;
     case SQLITE_CONSTRAINT:
-        eg_log(EG_LOG_DEBUG, "event=db_constraint engine=sqlite op=%s code=%d msg=\"%s\"", what,
-               rc, h ? sqlite3_errmsg(h) : "");
+        if (eg_log_enabled(EG_LOG_DEBUG))
+            eg_log(EG_LOG_DEBUG, "event=db_constraint engine=sqlite op=%s code=%d msg=\"%s\"", what,
+                   rc, log_msg(h, rc, msg, sizeof msg));
         if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
             rc == SQLITE_CONSTRAINT_ROWID)
             return EG_E_DUPLICATE;
         return EG_E_CONFLICT;
     default:
         eg_log(EG_LOG_WARN, "event=db_error engine=sqlite op=%s code=%d msg=\"%s\"", what, rc,
-               h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+               log_msg(h, rc, msg, sizeof msg));
         return EG_E_DB;
     }
 }
@@ -203,13 +220,13 @@ static enum eg_status sq_open(const char *url, struct eg_db **out)
         goto out;
     }
     c->base.driver = &eg_db_sqlite_driver;
-    rc = sqlite3_open_v2(url, &c->h,
-                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-                             SQLITE_OPEN_URI,
-                         NULL);
+    rc = sqlite3_open_v2(
+        url, &c->h,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
     if (rc != SQLITE_OK) {
+        char msg[256];
         eg_log(EG_LOG_ERROR, "event=db_open_failed engine=sqlite code=%d msg=\"%s\"", rc,
-               c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
+               log_msg(c->h, rc, msg, sizeof msg));
         st = rc == SQLITE_BUSY ? EG_E_BUSY : EG_E_UNAVAILABLE;
         goto out;
     }
@@ -272,8 +289,8 @@ static enum eg_status stmt_new(struct sq_db *c, const char *sql, size_t len, uin
     s->base.driver = &eg_db_sqlite_driver;
     s->base.db = &c->base;
     s->hash = hash;
-    int rc = sqlite3_prepare_v3(c->h, sql, (int)len + 1,
-                                cacheable ? SQLITE_PREPARE_PERSISTENT : 0, &s->h, &tail);
+    int rc = sqlite3_prepare_v3(c->h, sql, (int)len + 1, cacheable ? SQLITE_PREPARE_PERSISTENT : 0,
+                                &s->h, &tail);
     if (rc != SQLITE_OK) {
         st = map_rc(c->h, rc, "prepare");
         if (st == EG_E_DB)
@@ -369,8 +386,8 @@ static enum eg_status sq_bind_text(struct eg_stmt *st, int idx, const char *s, s
 {
     if (!s)
         return bind_rc(st, sqlite3_bind_null(stmt(st)->h, idx));
-    return bind_rc(st, sqlite3_bind_text64(stmt(st)->h, idx, s, len, SQLITE_TRANSIENT,
-                                           SQLITE_UTF8));
+    return bind_rc(st,
+                   sqlite3_bind_text64(stmt(st)->h, idx, s, len, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
 static enum eg_status sq_bind_null(struct eg_stmt *st, int idx)

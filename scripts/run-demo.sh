@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make run`: serve the demo city on http://127.0.0.1:8080.
+#
+# Creates var/ (database, key, uploaded files), migrates the database, seeds
+# the demo city the first time (when the database is new), prints the demo
+# logins and runs `build/egret serve` in the foreground (Ctrl-C stops it
+# gracefully). EGRET_DB and EGRET_LISTEN override the defaults
+# (var/egret.db, 127.0.0.1:8080), as for every egret command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+egret=build/egret
+[ -x "$egret" ] || { echo "run-demo: $egret is missing; run 'make build' first" >&2; exit 1; }
+
+mkdir -p var var/files
+db=${EGRET_DB:-var/egret.db}
+listen=${EGRET_LISTEN:-127.0.0.1:8080}
+
+new=0
+case "$db" in
+postgres://* | postgresql://*) new=1 ;; # seed-demo leaves an already seeded database alone
+*) [ -e "$db" ] || new=1 ;;
+esac
+
+echo "egret: migrating $db"
+"$egret" migrate
+if [ "$new" -eq 1 ]; then
+    echo "egret: seeding the demo city (takes a little while the first time)"
+    "$egret" seed-demo
+fi
+
+if [ ! -f web/dist/index.html ]; then
+    echo "egret: the web app is not built (web/dist/); only the API is served"
+fi
+
+host=${listen%:*}
+port=${listen##*:}
+case "$host" in '' | 0.0.0.0 | '*') host=127.0.0.1 ;; esac
+
+echo
+echo "  egret is starting at  http://$host:$port"
+echo
+echo "  Demo logins (password egret-demo for all):"
+if logins=$("$egret" demo-logins 2>/dev/null) && [ -n "$logins" ]; then
+    printf '%s\n' "$logins" | sed 's/^/    /'
+else
+    printf '    %-18s %s\n' \
+        admin "administrator (users, departments, places, products, rules)" \
+        supervisor "oversight: read-only on everything, audit trail" \
+        mediator "rights-protection centre mediator" \
+        mediator.siming "Siming district sub-centre mediator" \
+        mediator.hrss "human resources and social security bureau mediator" \
+        insurer "insurance operator (enrollment, premiums, claims)" \
+        analyst "labour-relations monitoring (indicators, alerts)" \
+        worker "a delivery rider" \
+        worker2 "a ride-hailing driver"
+    echo "    (and one account per demo platform: see 'build/egret demo-logins')"
+fi
+echo
+echo "  Stop with Ctrl-C. Data lives in var/ (delete it to start over)."
+echo
+
+exec "$egret" serve

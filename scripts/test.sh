@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# `make test`: every automated check egret has, stopping at the first failure.
+#
+#   1. build      build/ (RelWithDebInfo, gcc): unit tests + API tests on SQLite
+#   2. asan       build-asan/ (clang, ASan + UBSan): the same under sanitizers
+#   3. postgres   a throwaway PostgreSQL 15 cluster: API tests on PostgreSQL
+#   4. fuzz       build-fuzz/ (clang, libFuzzer): each fuzz target for
+#                 EGRET_FUZZ_SECONDS (default 15)
+#
+# Environment:
+#   EGRET_TEST_STAGES   stages to run (default "build asan postgres fuzz")
+#   EGRET_FUZZ_SECONDS  seconds per fuzz target (default 15)
+#   EGRET_JOBS          parallel build jobs (default: number of CPUs)
+#   EGRET_TEST_BUILD_DIR, EGRET_TEST_ASAN_DIR, EGRET_FUZZ_DIR
+#                       build trees (default build, build-asan, build-fuzz)
+# Extra ctest arguments can be passed after --, e.g.
+#   scripts/test.sh -- -R unit.test_money
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+stages=${EGRET_TEST_STAGES:-build asan postgres fuzz}
+jobs=${EGRET_JOBS:-$(nproc)}
+fuzz_seconds=${EGRET_FUZZ_SECONDS:-15}
+bdir=${EGRET_TEST_BUILD_DIR:-build}
+adir=${EGRET_TEST_ASAN_DIR:-build-asan}
+export EGRET_FUZZ_DIR=${EGRET_FUZZ_DIR:-build-fuzz}
+ctest_extra=()
+if [ "${1:-}" = "--" ]; then
+    shift
+    ctest_extra=("$@")
+fi
+
+summary=()
+started=$(date +%s)
+pg_dir=""
+
+cleanup() {
+    if [ -n "$pg_dir" ]; then
+        bash scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true
+        rm -rf "$(dirname "$pg_dir")"
+        pg_dir=""
+    fi
+}
+trap cleanup EXIT
+trap 'echo; echo "make test: interrupted" >&2; exit 130' INT TERM
+
+print_summary() {
+    echo
+    echo "==================== make test summary ===================="
+    local line
+    for line in "${summary[@]}"; do
+        echo "  $line"
+    done
+    echo "  total $(($(date +%s) - started))s"
+    echo "==========================================================="
+}
+
+# stage NAME DESCRIPTION COMMAND...: run one step, time it, stop on failure.
+stage() {
+    local name=$1 desc=$2
+    shift 2
+    local t0 rc
+    t0=$(date +%s)
+    echo
+    echo "==> [$name] $desc"
+    set +e
+    "$@"
+    rc=$?
+    set -e
+    local took=$(($(date +%s) - t0))
+    if [ $rc -ne 0 ]; then
+        summary+=("FAIL  $name: $desc (${took}s, exit $rc)")
+        print_summary
+        echo
+        echo "make test: FAILED at [$name] $desc (exit $rc)." >&2
+        echo "  Server logs of API tests: tests/artifacts/<engine>/; ctest logs: <build dir>/Testing/Temporary/." >&2
+        exit 1
+    fi
+    summary+=("ok    $name: $desc (${took}s)")
+}
+
+skip() {
+    summary+=("SKIP  $1: $2")
+    echo
+    echo "==> [$1] SKIPPED: $2"
+}
+
+want() {
+    case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
+
+configure() { # configure DIR [cmake args...]: (re)configure a build tree
+    local dir=$1
+    shift
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+}
+
+have_pg_script() { [ -f scripts/pg-cluster.sh ]; }
+
+# ---------------------------------------------------------------- 1. build
+if want build || want postgres; then
+    # api.postgres is defined only when EGRET_TEST_PG is set at configure time.
+    if want postgres && have_pg_script; then
+        export EGRET_TEST_PG=1
+    else
+        unset EGRET_TEST_PG
+    fi
+    stage configure "configure $bdir/ (RelWithDebInfo)" configure "$bdir"
+    stage compile "compile $bdir/" cmake --build "$bdir" -j"$jobs"
+fi
+if want build; then
+    stage test "unit and API tests (SQLite) in $bdir/" \
+        ctest --test-dir "$bdir" --output-on-failure -j"$jobs" -E '^api\.postgres$' "${ctest_extra[@]}"
+fi
+
+# ---------------------------------------------------------------- 2. asan
+if want asan; then
+    if ! command -v clang >/dev/null 2>&1; then
+        stage asan-clang "clang is installed" false
+    fi
+    asan_configure() {
+        if [ ! -f "$adir/CMakeCache.txt" ]; then
+            CC=clang configure "$adir" -DCMAKE_C_COMPILER=clang -DEGRET_SANITIZE=ON
+        else
+            configure "$adir" -DEGRET_SANITIZE=ON
+        fi
+    }
+    unset EGRET_TEST_PG
+    stage asan-configure "configure $adir/ (clang, ASan + UBSan)" asan_configure
+    stage asan-compile "compile $adir/" cmake --build "$adir" -j"$jobs"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    if [ -f tests/lsan.supp ]; then
+        export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
+    fi
+    stage asan-test "unit and API tests (SQLite) under ASan + UBSan" \
+        ctest --test-dir "$adir" --output-on-failure -j"$jobs" -E '^api\.postgres$' "${ctest_extra[@]}"
+fi
+
+# ---------------------------------------------------------------- 3. postgres
+if want postgres; then
+    if ! have_pg_script; then
+        echo
+        echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+        echo "!!  scripts/pg-cluster.sh is missing: the PostgreSQL API tests are   !!"
+        echo "!!  NOT RUN. egret is only checked on SQLite in this run.            !!"
+        echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+        skip postgres "scripts/pg-cluster.sh missing — PostgreSQL NOT TESTED"
+    else
+        pg_start() {
+            local base
+            base=$(mktemp -d /tmp/egret-pg.XXXXXX)
+            pg_dir=$base/cluster
+            EGRET_TEST_PG_URL=$(bash scripts/pg-cluster.sh start "$pg_dir") || return 1
+            export EGRET_TEST_PG_URL
+            echo "PostgreSQL cluster at $EGRET_TEST_PG_URL (in $pg_dir)"
+        }
+        stage pg-start "start a throwaway PostgreSQL 15 cluster" pg_start
+        stage pg-test "API tests on PostgreSQL in $bdir/" \
+            ctest --test-dir "$bdir" --output-on-failure -R '^api\.postgres$'
+        cleanup
+    fi
+fi
+
+# ---------------------------------------------------------------- 4. fuzz
+if want fuzz; then
+    shopt -s nullglob
+    fuzzers=(tests/fuzz/fuzz_*.c)
+    shopt -u nullglob
+    if [ ${#fuzzers[@]} -eq 0 ]; then
+        skip fuzz "no fuzz targets in tests/fuzz/"
+    else
+        stage fuzz "${#fuzzers[@]} fuzz target(s), ${fuzz_seconds}s each ($EGRET_FUZZ_DIR/)" \
+            bash scripts/fuzz.sh "$fuzz_seconds"
+    fi
+fi
+
+print_summary
+echo "make test: all passed"

@@ -1,0 +1,528 @@
+/*
+ * api_agreement.c — the mediation agreement (调解协议书) and recovery.
+ *
+ * The mediator drafts the agreement while mediating (replacing a draft
+ * clears its confirmations); the applicant, the respondent and the mediator
+ * each confirm it, and with the third confirmation it takes effect and the
+ * case moves to agreed. Payments are then recorded per category; when every
+ * agreed amount is paid the case moves to fulfilled. The agreement is also
+ * rendered as a PDF document (pdf.c).
+ */
+#include "cases/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "db/db.h"
+
+static const struct eg_field term_spec[] = {
+    {"category", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, eg_case_category_names, NULL, NULL},
+    {"amount_fen", EG_FT_MONEY, EG_F_REQUIRED, 0, 1, 0, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+static const struct eg_field term_item = {"", EG_FT_OBJECT, 0, 0, 0, 0, NULL, term_spec, NULL};
+
+const struct eg_field eg_cases_spec_agreement[] = {
+    {"terms", EG_FT_ARRAY, EG_F_REQUIRED, EG_CAT_COUNT, 0, 0, NULL, NULL, &term_item},
+    {"pay_by", EG_FT_DATE, 0, 0, 0, 0, NULL, NULL, NULL},
+    {"pay_method", EG_FT_STRING, 0, 200, 0, 0, NULL, NULL, NULL},
+    {"other_terms", EG_FT_STRING, 0, 5000, 0, 0, NULL, NULL, NULL},
+    {"respondent_position", EG_FT_STRING, 0, 5000, 0, 0, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+
+const struct eg_field eg_cases_spec_confirm[] = {
+    {"party", EG_FT_ENUM, 0, 0, 0, 0, eg_case_party_names, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+
+const struct eg_field eg_cases_spec_payment[] = {
+    {"category", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, eg_case_category_names, NULL, NULL},
+    {"amount_fen", EG_FT_MONEY, EG_F_REQUIRED, 0, 1, 0, NULL, NULL, NULL},
+    {"paid_on", EG_FT_DATE, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
+    {"method", EG_FT_STRING, 0, 100, 0, 0, NULL, NULL, NULL},
+    {"reference", EG_FT_STRING, 0, 100, 0, 0, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+
+struct op {
+    struct eg_req *req;
+    int64_t id, sub_id;
+    struct eg_cases_err err;
+};
+
+static json_t *amounts_json(const struct eg_case_amounts *a)
+{
+    json_t *arr = json_array();
+
+    for (int i = 0; i < EG_CAT_COUNT; i++)
+        if (a->fen[i] > 0)
+            json_array_append_new(arr, json_pack("{s:s, s:I}", "category",
+                                                 eg_case_category_names[i], "amount_fen",
+                                                 (json_int_t)a->fen[i]));
+    return arr;
+}
+
+/* The agreement with what is paid and owed, as the caller may see it. */
+static json_t *agreement_json(struct eg_req *req, const struct eg_case_rec *rec,
+                              const struct eg_case_agreement *ag,
+                              const struct eg_case_amounts *paid)
+{
+    struct eg_case_amounts owed;
+    int staff = req->who.role == EG_ROLE_MEDIATOR || req->who.role == EG_ROLE_ADMIN ||
+                req->who.role == EG_ROLE_SUPERVISOR;
+    int64_t owed_total = eg_case_amounts_owed(&ag->terms, paid, &owed);
+    json_t *conf = json_object();
+
+    for (int p = 0; p < EG_PARTY_COUNT; p++) {
+        json_t *c = json_null();
+
+        if (ag->confirmed.at[p] > 0) {
+            c = json_pack("{s:o}", "at", eg_cases_instant(ag->confirmed.at[p]));
+            if (staff && ag->confirmed_by[p])
+                json_object_set_new(c, "by", json_string(ag->confirmed_by[p]));
+        }
+        json_object_set_new(conf, eg_case_party_names[p], c);
+    }
+    return json_pack("{s:I, s:s, s:i, s:o, s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o, s:I, "
+                     "s:s, s:o, s:o}",
+                     "case_id", (json_int_t)rec->id, "number", rec->number, "version",
+                     ag->version, "terms", amounts_json(&ag->terms), "total_fen",
+                     (json_int_t)ag->total_fen, "pay_by", ag->pay_by, "pay_method",
+                     ag->pay_method, "other_terms", ag->other_terms, "respondent_position",
+                     ag->respondent_position, "confirmations", conf, "effective",
+                     eg_case_agreement_effective(&ag->confirmed), "effective_at",
+                     eg_cases_instant(ag->effective_at), "paid", amounts_json(paid), "owed_fen",
+                     (json_int_t)owed_total, "case_state", rec->state_name, "created_at",
+                     eg_cases_instant(ag->created_at), "updated_at",
+                     eg_cases_instant(ag->updated_at));
+}
+
+/* Reply with the case's agreement (after a change, or for GET). */
+static void reply_agreement(struct eg_req *req, int64_t id, int status)
+{
+    struct eg_case_rec rec;
+    struct eg_case_actor actor;
+    struct eg_case_agreement ag;
+    struct eg_case_amounts paid;
+    enum eg_status rc;
+
+    rc = eg_cases_load(req, req->db, id, &rec, &actor);
+    if (rc == EG_OK)
+        rc = eg_case_store_agreement_get(req->db, req->arena, id, &ag);
+    if (rc == EG_OK)
+        rc = eg_case_store_paid(req->db, id, &paid);
+    if (rc != EG_OK) {
+        eg_reply_error(req, rc, NULL, rc == EG_E_NOT_FOUND ? "No such case or agreement." : NULL);
+        return;
+    }
+    eg_reply_json(req, status, agreement_json(req, &rec, &ag, &paid));
+}
+
+/* ---- POST /api/v1/cases/{id}/agreement ----------------------------------------- */
+
+static enum eg_status agreement_tx(struct eg_db *db, void *p)
+{
+    struct op *o = p;
+    struct eg_req *req = o->req;
+    struct eg_case_rec rec;
+    struct eg_case_actor actor;
+    struct eg_case_agreement ag, old;
+    const json_t *terms = json_object_get(req->body, "terms");
+    eg_day pay_by;
+    size_t i;
+    json_t *t;
+    enum eg_status rc;
+
+    memset(&o->err, 0, sizeof o->err);
+    rc = eg_cases_load(req, db, o->id, &rec, &actor);
+    if (rc != EG_OK)
+        return rc;
+    if (rec.state != EG_CASE_MEDIATING)
+        return eg_cases_fail(&o->err, EG_E_CONFLICT, NULL,
+                             "An agreement is drawn up while mediating; the case is %s.",
+                             rec.state_name);
+    rc = eg_case_store_agreement_get(db, req->arena, rec.id, &old);
+    if (rc == EG_OK && eg_case_agreement_effective(&old.confirmed))
+        return eg_cases_fail(&o->err, EG_E_CONFLICT, NULL,
+                             "The agreement is in effect and can no longer change.");
+    if (rc != EG_OK && rc != EG_E_NOT_FOUND)
+        return rc;
+
+    memset(&ag, 0, sizeof ag);
+    ag.case_id = rec.id;
+    json_array_foreach(terms, i, t)
+    {
+        int cat = eg_case_name_index(eg_case_category_names, eg_json_str(t, "category", ""));
+        int dup = 0;
+
+        if (eg_case_amounts_add(&ag.terms, cat, eg_json_int(t, "amount_fen", 0), &dup) != EG_OK)
+            return eg_cases_fail(&o->err, EG_E_INVALID_FIELD,
+                                 eg_arena_printf(req->arena, dup ? "terms[%zu].category"
+                                                                 : "terms[%zu].amount_fen",
+                                                 i),
+                                 dup ? "Each category may appear once."
+                                     : "The amounts are too large in total.");
+    }
+    ag.pay_by = eg_json_str(req->body, "pay_by", "");
+    ag.pay_method = eg_json_str(req->body, "pay_method", "");
+    ag.other_terms = eg_json_str(req->body, "other_terms", "");
+    ag.respondent_position = eg_json_str(req->body, "respondent_position", "");
+    ag.drafted_by = eg_case_actor_name(&req->who);
+    if (eg_case_amounts_total(&ag.terms) == 0 && ag.other_terms[0] == '\0')
+        return eg_cases_fail(&o->err, EG_E_MISSING_FIELD, "terms",
+                             "An agreement needs money terms or other_terms.");
+    if (eg_case_amounts_total(&ag.terms) > 0) {
+        if (ag.pay_by[0] == '\0')
+            return eg_cases_fail(&o->err, EG_E_MISSING_FIELD, "pay_by",
+                                 "Money terms need a payment deadline (pay_by).");
+        if (ag.pay_method[0] == '\0')
+            return eg_cases_fail(&o->err, EG_E_MISSING_FIELD, "pay_method",
+                                 "Money terms need a method of payment (pay_method).");
+    }
+    if (ag.pay_by[0] != '\0' &&
+        (eg_date_parse(ag.pay_by, &pay_by) != EG_OK || pay_by < eg_cases_today()))
+        return eg_cases_fail(&o->err, EG_E_INVALID_FIELD, "pay_by",
+                             "pay_by may not be in the past.");
+    rc = eg_case_store_agreement_put(db, &ag, req->who.user_id, eg_now());
+    if (rc == EG_OK)
+        rc = eg_cases_record(db, req, &rec, "agreement", NULL, NULL,
+                             json_pack("{s:I, s:o, s:s, s:b}", "total_fen",
+                                       (json_int_t)eg_case_amounts_total(&ag.terms), "terms",
+                                       amounts_json(&ag.terms), "pay_by", ag.pay_by, "replaced",
+                                       old.case_id != 0));
+    return rc;
+}
+
+void eg_cases_api_agreement_put(struct eg_req *req)
+{
+    struct op o;
+    enum eg_status rc;
+
+    memset(&o, 0, sizeof o);
+    o.req = req;
+    rc = eg_cases_path_id(req, &o.id);
+    if (rc == EG_OK)
+        rc = eg_db_tx(req->db, agreement_tx, &o);
+    if (rc != EG_OK) {
+        eg_cases_reply_err(req, rc, &o.err);
+        return;
+    }
+    reply_agreement(req, o.id, 201);
+}
+
+void eg_cases_api_agreement_get(struct eg_req *req)
+{
+    int64_t id;
+    enum eg_status rc = eg_cases_path_id(req, &id);
+
+    if (rc != EG_OK) {
+        eg_reply_error(req, rc, NULL, NULL);
+        return;
+    }
+    reply_agreement(req, id, 200);
+}
+
+/* ---- POST /api/v1/cases/{id}/agreement/confirm --------------------------------- */
+
+static enum eg_status confirm_tx(struct eg_db *db, void *p)
+{
+    struct op *o = p;
+    struct eg_req *req = o->req;
+    struct eg_case_rec rec;
+    struct eg_case_actor actor;
+    struct eg_case_agreement ag;
+    const char *requested = eg_json_str(req->body, "party", NULL);
+    enum eg_case_party party;
+    int64_t now = eg_now();
+    enum eg_status rc;
+
+    memset(&o->err, 0, sizeof o->err);
+    rc = eg_cases_load(req, db, o->id, &rec, &actor);
+    if (rc != EG_OK)
+        return rc;
+    rc = eg_case_confirm_party(&actor,
+                               requested ? eg_case_name_index(eg_case_party_names, requested) : -1,
+                               &party);
+    if (rc != EG_OK)
+        return eg_cases_fail(&o->err, rc, requested ? "party" : NULL,
+                             "You may not confirm this agreement as that party.");
+    if (rec.state != EG_CASE_MEDIATING)
+        return eg_cases_fail(&o->err, EG_E_CONFLICT, NULL,
+                             "Agreements are confirmed while mediating; the case is %s.",
+                             rec.state_name);
+    rc = eg_case_store_agreement_get(db, req->arena, rec.id, &ag);
+    if (rc == EG_E_NOT_FOUND)
+        return eg_cases_fail(&o->err, EG_E_CONFLICT, NULL, "There is no agreement to confirm yet.");
+    if (rc != EG_OK)
+        return rc;
+    rc = eg_case_store_agreement_confirm(db, rec.id, party, eg_case_actor_name(&req->who), now);
+    if (rc == EG_E_CONFLICT)
+        return eg_cases_fail(&o->err, rc, NULL, "The %s has confirmed this agreement already.",
+                             eg_case_party_names[party]);
+    if (rc != EG_OK)
+        return rc;
+    rc = eg_cases_record(db, req, &rec, "agreement_confirmed", NULL, NULL,
+                         json_pack("{s:s, s:i, s:b}", "party", eg_case_party_names[party],
+                                   "version", ag.version, "recorded_by_staff",
+                                   party != EG_PARTY_MEDIATOR &&
+                                       (actor.role == EG_ROLE_MEDIATOR ||
+                                        actor.role == EG_ROLE_ADMIN)));
+    if (rc != EG_OK)
+        return rc;
+    ag.confirmed.at[party] = now;
+    if (eg_case_agreement_effective(&ag.confirmed)) {
+        struct eg_case_move move;
+
+        rc = eg_case_store_agreement_effective(db, rec.id, now);
+        if (rc == EG_OK)
+            rc = eg_cases_record(db, req, &rec, "agreement_effective", NULL, NULL,
+                                 json_pack("{s:i, s:I}", "version", ag.version, "total_fen",
+                                           (json_int_t)ag.total_fen));
+        memset(&move, 0, sizeof move);
+        move.to = EG_CASE_AGREED;
+        move.referral = -1;
+        move.agreement_effective = 1;
+        if (rc == EG_OK)
+            rc = eg_cases_move(db, req, &rec, &actor, &move, NULL, 1, &o->err);
+    }
+    return rc;
+}
+
+void eg_cases_api_agreement_confirm(struct eg_req *req)
+{
+    struct op o;
+    enum eg_status rc;
+
+    memset(&o, 0, sizeof o);
+    o.req = req;
+    rc = eg_cases_path_id(req, &o.id);
+    if (rc == EG_OK)
+        rc = eg_db_tx(req->db, confirm_tx, &o);
+    if (rc != EG_OK) {
+        eg_cases_reply_err(req, rc, &o.err);
+        return;
+    }
+    reply_agreement(req, o.id, 200);
+}
+
+/* ---- GET /api/v1/cases/{id}/agreement.pdf -------------------------------------- */
+
+/* First text column of a one-row query, copied into the arena ("" if none). */
+static const char *one_text(struct eg_req *req, const char *sql, const char *types, int64_t i,
+                            const char *t)
+{
+    struct eg_stmt *st = NULL;
+    const char *out = "";
+    enum eg_status rc = types[0] == 'i' ? eg_db_query(req->db, &st, sql, "i", i)
+                                        : eg_db_query(req->db, &st, sql, "t", t);
+
+    if (rc == EG_OK && eg_stmt_step(st) == EG_ROW)
+        out = eg_arena_strdup(req->arena, eg_stmt_text(st, 0));
+    eg_stmt_done(st);
+    return out ? out : "";
+}
+
+void eg_cases_api_agreement_pdf(struct eg_req *req)
+{
+    struct eg_case_rec rec;
+    struct eg_case_actor actor;
+    struct eg_case_agreement ag;
+    struct eg_cases_agreement_doc doc;
+    void *pdf = NULL;
+    size_t len = 0;
+    int64_t id;
+    const char *mediator;
+    char disp[96];
+    enum eg_status rc;
+
+    rc = eg_cases_path_id(req, &id);
+    if (rc == EG_OK)
+        rc = eg_cases_load(req, req->db, id, &rec, &actor);
+    if (rc == EG_OK)
+        rc = eg_case_store_agreement_get(req->db, req->arena, id, &ag);
+    if (rc != EG_OK) {
+        eg_reply_error(req, rc, NULL, rc == EG_E_NOT_FOUND ? "No such case or agreement." : NULL);
+        return;
+    }
+    memset(&doc, 0, sizeof doc);
+    doc.city = req->config->city_name;
+    doc.centre = one_text(req, "SELECT name FROM departments WHERE code = ?", "t", 0, "centre");
+    doc.number = rec.number;
+    {
+        int ti = eg_case_name_index(eg_case_type_names, rec.type);
+        doc.type_label = ti >= 0 ? eg_case_type_labels[ti] : rec.type;
+    }
+    doc.applicant_name = rec.applicant_name;
+    doc.applicant_id_masked = one_text(req, "SELECT id_number_masked FROM people WHERE id = ?",
+                                       "i", rec.applicant_person_id, NULL);
+    doc.respondent_name = rec.respondent_name;
+    doc.respondent_credit_code = rec.respondent_credit_code;
+    doc.department_name = rec.dept.name;
+    doc.matter = rec.matter;
+    doc.facts = rec.facts;
+    doc.reasons = rec.reasons;
+    doc.respondent_position = ag.respondent_position;
+    if (eg_case_store_claims(req->db, rec.id, &doc.claims) != EG_OK)
+        memset(&doc.claims, 0, sizeof doc.claims);
+    doc.terms = ag.terms;
+    doc.pay_by = ag.pay_by;
+    doc.pay_method = ag.pay_method;
+    doc.other_terms = ag.other_terms;
+    mediator = one_text(req, "SELECT display_name FROM users WHERE login = ?", "t", 0,
+                        ag.drafted_by);
+    doc.mediator = mediator[0] ? mediator : ag.drafted_by;
+    for (int p = 0; p < EG_PARTY_COUNT; p++)
+        doc.confirmed[p] = ag.confirmed.at[p];
+    doc.effective_at = ag.effective_at;
+    doc.version = ag.version;
+    rc = eg_cases_pdf_agreement(&doc, &pdf, &len);
+    if (rc != EG_OK) {
+        eg_reply_error(req, rc, NULL, "The document could not be rendered.");
+        return;
+    }
+    snprintf(disp, sizeof disp, "inline; filename=\"%s-agreement.pdf\"", rec.number);
+    eg_reply_header(req, "Content-Disposition", disp);
+    eg_reply_take(req, 200, "application/pdf", pdf, len);
+}
+
+/* ---- payments ------------------------------------------------------------------ */
+
+static json_t *payment_json(const struct eg_case_payment *p)
+{
+    return json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id,
+                     "category", p->category, "amount_fen", (json_int_t)p->amount_fen, "paid_on",
+                     p->paid_on, "method", p->method, "reference", p->reference, "recorded_by",
+                     p->recorded_by, "created_at", eg_cases_instant(p->created_at));
+}
+
+struct pay_op {
+    struct eg_req *req;
+    int64_t id;
+    struct eg_case_payment pay;
+    const char *state;
+    int64_t owed;
+    struct eg_cases_err err;
+};
+
+static enum eg_status payment_tx(struct eg_db *db, void *p)
+{
+    struct pay_op *o = p;
+    struct eg_req *req = o->req;
+    struct eg_case_rec rec;
+    struct eg_case_actor actor;
+    struct eg_case_agreement ag;
+    struct eg_case_amounts paid, owed;
+    int cat = eg_case_name_index(eg_case_category_names, o->pay.category);
+    eg_day on;
+    enum eg_status rc;
+
+    memset(&o->err, 0, sizeof o->err);
+    rc = eg_cases_load(req, db, o->id, &rec, &actor);
+    if (rc != EG_OK)
+        return rc;
+    if (rec.state != EG_CASE_AGREED)
+        return eg_cases_fail(&o->err, EG_E_CONFLICT, NULL,
+                             "Payments are recorded once an agreement is in effect; the case is "
+                             "%s.",
+                             rec.state_name);
+    if (eg_date_parse(o->pay.paid_on, &on) != EG_OK || on > eg_cases_today())
+        return eg_cases_fail(&o->err, EG_E_INVALID_FIELD, "paid_on",
+                             "paid_on may not be in the future.");
+    rc = eg_case_store_agreement_get(db, req->arena, rec.id, &ag);
+    if (rc == EG_OK)
+        rc = eg_case_store_paid(db, rec.id, &paid);
+    if (rc != EG_OK)
+        return rc;
+    rc = eg_case_check_payment(&ag.terms, &paid, cat, o->pay.amount_fen);
+    if (rc == EG_E_UNPROCESSABLE && ag.terms.fen[cat] <= 0)
+        return eg_cases_fail(&o->err, rc, "category", "Nothing is agreed in %s.",
+                             o->pay.category);
+    if (rc == EG_E_UNPROCESSABLE)
+        return eg_cases_fail(&o->err, rc, "amount_fen",
+                             "The payment is more than the %lld fen still owed in %s.",
+                             (long long)(ag.terms.fen[cat] - paid.fen[cat]), o->pay.category);
+    if (rc != EG_OK)
+        return eg_cases_fail(&o->err, rc, "amount_fen", "amount_fen must be positive.");
+    o->pay.case_id = rec.id;
+    rc = eg_case_store_payment_add(db, &o->pay, &o->pay.id);
+    if (rc != EG_OK)
+        return rc;
+    paid.fen[cat] += o->pay.amount_fen;
+    o->owed = eg_case_amounts_owed(&ag.terms, &paid, &owed);
+    rc = eg_cases_record(db, req, &rec, "payment", NULL, NULL,
+                         json_pack("{s:I, s:s, s:I, s:s, s:I}", "payment_id",
+                                   (json_int_t)o->pay.id, "category", o->pay.category,
+                                   "amount_fen", (json_int_t)o->pay.amount_fen, "paid_on",
+                                   o->pay.paid_on, "owed_fen", (json_int_t)o->owed));
+    if (rc == EG_OK && eg_case_amounts_paid(&ag.terms, &paid)) {
+        struct eg_case_move move;
+
+        memset(&move, 0, sizeof move);
+        move.to = EG_CASE_FULFILLED;
+        move.referral = -1;
+        move.agreement_effective = 1;
+        move.amounts_paid = 1;
+        rc = eg_cases_move(db, req, &rec, &actor, &move, NULL, 1, &o->err);
+    }
+    o->state = rec.state_name;
+    return rc;
+}
+
+void eg_cases_api_payments_create(struct eg_req *req)
+{
+    struct pay_op o;
+    enum eg_status rc;
+    json_t *out;
+
+    memset(&o, 0, sizeof o);
+    o.req = req;
+    o.pay.category = eg_json_str(req->body, "category", "");
+    o.pay.amount_fen = eg_json_int(req->body, "amount_fen", 0);
+    o.pay.paid_on = eg_json_str(req->body, "paid_on", "");
+    o.pay.method = eg_json_str(req->body, "method", "");
+    o.pay.reference = eg_json_str(req->body, "reference", "");
+    o.pay.recorded_by = eg_case_actor_name(&req->who);
+    o.pay.created_at = eg_now();
+    rc = eg_cases_path_id(req, &o.id);
+    if (rc == EG_OK)
+        rc = eg_db_tx(req->db, payment_tx, &o);
+    if (rc != EG_OK) {
+        eg_cases_reply_err(req, rc, &o.err);
+        return;
+    }
+    out = payment_json(&o.pay);
+    json_object_set_new(out, "case_state", json_string(o.state));
+    json_object_set_new(out, "owed_fen", json_integer(o.owed));
+    eg_reply_json(req, 201, out);
+}
+
+void eg_cases_api_payments_list(struct eg_req *req)
+{
+    struct eg_case_rec rec;
+    struct eg_case_actor actor;
+    struct eg_case_payment *rows = NULL;
+    size_t n = 0;
+    int64_t id, total = 0;
+    enum eg_status rc;
+    json_t *items;
+
+    rc = eg_cases_path_id(req, &id);
+    if (rc == EG_OK)
+        rc = eg_cases_load(req, req->db, id, &rec, &actor);
+    if (rc == EG_OK)
+        rc = eg_case_store_payment_list(req->db, req->arena, id, &rows, &n);
+    if (rc != EG_OK) {
+        eg_reply_error(req, rc, NULL, NULL);
+        return;
+    }
+    items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(items, payment_json(&rows[i]));
+        total += rows[i].amount_fen;
+    }
+    eg_reply_json(req, 200, json_pack("{s:o, s:I}", "items", items, "paid_total_fen",
+                                      (json_int_t)total));
+}
