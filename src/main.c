@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "app/cli.h"
 #include "core/log.h"
 
@@ -158,6 +160,11 @@ static int configure(struct eg_cli *cli, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Before anything else: the CLI keeps secrets in sodium_malloc'd memory. */
+    if (sodium_init() < 0) {
+        fprintf(stderr, "egret: libsodium failed to initialise\n");
+        return 1;
+    }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/routes.h"
+#include "auth/accounts.h"
 #include "auth/crypto.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -62,7 +63,10 @@ int eg_cmd_migrate(struct eg_cli *cli)
     if (eg_cli_open(cli, &db, &keys) != EG_OK)
         return 1;
     int applied = 0;
+    static const struct eg_audit_ctx system_ctx = {NULL, "", ""};
     enum eg_status st = eg_db_migrate(db, &applied);
+    if (st == EG_OK)
+        st = eg_departments_seed(db, &system_ctx, cli->cfg.city_name);
     int version = 0;
     eg_db_schema_version(db, &version);
     if (st == EG_OK)

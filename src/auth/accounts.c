@@ -269,6 +269,11 @@ static enum eg_status pii_read_tx_fn(struct eg_db *db, void *p)
                          json_pack("{s:[s,s]}", "fields", "id_number", "phone"));
 }
 
+/*
+ * Read the row once; for a full read, decrypt into the arena and write the
+ * audit event before handing the values out, so that no full identity ever
+ * leaves without its trace.
+ */
 enum eg_status eg_person_json(struct eg_db *db, struct eg_arena *a, const struct eg_audit_ctx *ctx,
                               int64_t person_id, int full, struct json_t **out)
 {
@@ -357,6 +362,12 @@ static enum eg_status row_exists(struct eg_db *db, const char *sql, int64_t id, 
     return rc == EG_E_NOT_FOUND ? EG_OK : rc;
 }
 
+/*
+ * The rules for an account: login and password shape, a user role, and
+ * what each role must (or must not) be linked to — mediators a department,
+ * workers an unclaimed person, platforms an organisation; only staff have
+ * departments. Reads only.
+ */
 enum eg_status eg_auth_user_check(struct eg_db *db, const struct eg_user_input *in,
                                   int check_password, int64_t *department_id, const char **field)
 {
@@ -516,6 +527,7 @@ static enum eg_status user_create_tx_fn(struct eg_db *db, void *p)
     return eg_auth_user_insert(db, u->ctx, u->in, u->hash, &u->user_id, NULL);
 }
 
+/* Check, hash (before any transaction we open ourselves), insert. */
 enum eg_status eg_user_create(struct eg_db *db, const struct eg_audit_ctx *ctx,
                               const struct eg_user_input *in, int64_t *user_id)
 {

@@ -72,9 +72,11 @@ enum eg_status eg_user_set_disabled(struct eg_db *db, const struct eg_audit_ctx 
 enum eg_status eg_department_by_code(struct eg_db *db, const char *code, int64_t *id,
                                      char path[128]);
 
-/* Seed the department tree (the centre, its 27 member departments and the
- * six district sub-centres) if it is empty. Audited. */
-enum eg_status eg_departments_seed(struct eg_db *db, const struct eg_audit_ctx *ctx);
+/* Seed the department tree (the centre, named after city_name, its 27 member
+ * departments and the six district sub-centres) if it is empty. Audited.
+ * `egret migrate` runs it, so every deployment starts with the tree. */
+enum eg_status eg_departments_seed(struct eg_db *db, const struct eg_audit_ctx *ctx,
+                                   const char *city_name);
 
 /* Create an organisation (validated credit code, EG_E_DUPLICATE if taken). Audited. */
 enum eg_status eg_organisation_create(struct eg_db *db, const struct eg_audit_ctx *ctx,

@@ -94,6 +94,8 @@ void eg_auth_api_audit_list(struct eg_req *req)
     eg_auth_reply_list(req, items, next);
 }
 
+/* Walk the whole chain: a broken chain is a 200 with ok=false and the first
+ * bad seq, not an error of the request. */
 void eg_auth_api_audit_verify(struct eg_req *req)
 {
     int64_t count = 0, first_bad = 0;

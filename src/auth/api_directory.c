@@ -147,6 +147,7 @@ static json_t *org_row_json(struct eg_stmt *st)
     return o;
 }
 
+/* Organisations in id order, filtered by kind and sector. */
 void eg_auth_api_organisations_list(struct eg_req *req)
 {
     int64_t limit = 0, cursor = 0, next = 0, n = 0, last = 0;

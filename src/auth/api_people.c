@@ -14,6 +14,8 @@
 #include "core/time.h"
 #include "http/http.h"
 
+/* Window intake: find the person by ID number or create them; 201 when
+ * created, 200 when found. */
 void eg_auth_api_people_create(struct eg_req *req)
 {
     struct eg_audit_ctx ctx = eg_auth_req_ctx(req);
@@ -34,6 +36,7 @@ void eg_auth_api_people_create(struct eg_req *req)
     eg_reply_json(req, created ? 201 : 200, out);
 }
 
+/* Look a person up by ID number through the blind index (masked reply). */
 void eg_auth_api_people_find(struct eg_req *req)
 {
     struct eg_audit_ctx ctx = eg_auth_req_ctx(req);
@@ -82,6 +85,8 @@ void eg_auth_api_people_get(struct eg_req *req)
     eg_reply_json(req, 200, out);
 }
 
+/* The full ID number and phone; the read is on the audit trail before the
+ * reply leaves (eg_person_json with full=1). */
 void eg_auth_api_people_identity(struct eg_req *req)
 {
     struct eg_audit_ctx ctx = eg_auth_req_ctx(req);

@@ -48,6 +48,8 @@ static enum eg_status caller_json(struct eg_req *req, json_t **out)
     return EG_OK;
 }
 
+/* Sign in: the token, its expiry and the user. A throttled caller is told
+ * when to come back (Retry-After, the throttle window). */
 void eg_auth_api_login(struct eg_req *req)
 {
     struct eg_login_result res;
@@ -73,6 +75,7 @@ void eg_auth_api_login(struct eg_req *req)
     memset(res.token, 0, sizeof res.token);
 }
 
+/* End the caller's own session. */
 void eg_auth_api_logout(struct eg_req *req)
 {
     struct eg_audit_ctx ctx = eg_auth_req_ctx(req);

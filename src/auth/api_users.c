@@ -31,6 +31,8 @@ static char *like_pattern(struct eg_arena *a, const char *q)
     return out;
 }
 
+/* Accounts in id order, filtered by role, department code and part of the
+ * login; the cursor is the last id shown. */
 void eg_auth_api_users_list(struct eg_req *req)
 {
     int64_t limit = 0, cursor = 0, dept = 0, next = 0;
@@ -114,6 +116,8 @@ static enum eg_status create_tx_fn(struct eg_db *db, void *p)
     return rc;
 }
 
+/* Check everything first, hash the password outside the transaction, then
+ * insert (and audit) in one. */
 void eg_auth_api_users_create(struct eg_req *req)
 {
     struct eg_audit_ctx ctx = eg_auth_req_ctx(req);
@@ -314,6 +318,7 @@ void eg_auth_api_users_patch(struct eg_req *req)
     eg_reply_json(req, 200, user);
 }
 
+/* A new password for an account by id; its sessions end (eg_user_set_password). */
 void eg_auth_api_users_password(struct eg_req *req)
 {
     struct eg_audit_ctx ctx = eg_auth_req_ctx(req);

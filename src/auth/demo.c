@@ -52,7 +52,7 @@ static enum eg_status add_user(struct eg_demo *d, const struct eg_user_input *in
 
 enum eg_status eg_auth_seed_demo(struct eg_demo *d)
 {
-    enum eg_status st = eg_auth_departments_seed_city(d->db, &d->audit, d->cfg->city_name);
+    enum eg_status st = eg_departments_seed(d->db, &d->audit, d->cfg->city_name);
     if (st != EG_OK)
         return st;
 

@@ -181,21 +181,14 @@ static enum eg_status seed_tx_fn(struct eg_db *db, void *p)
     return rc;
 }
 
-enum eg_status eg_auth_departments_seed_city(struct eg_db *db, const struct eg_audit_ctx *ctx,
-                                             const char *city_name)
+enum eg_status eg_departments_seed(struct eg_db *db, const struct eg_audit_ctx *ctx,
+                                   const char *city_name)
 {
     char centre_name[256];
     snprintf(centre_name, sizeof centre_name, "%s新就业形态劳动者权益保障服务中心",
              city_name ? city_name : "");
     struct seed_tx s = {ctx, centre_name};
     return eg_auth_tx(db, seed_tx_fn, &s);
-}
-
-enum eg_status eg_departments_seed(struct eg_db *db, const struct eg_audit_ctx *ctx)
-{
-    struct eg_config def;
-    eg_config_defaults(&def);
-    return eg_auth_departments_seed_city(db, ctx, def.city_name);
 }
 
 enum eg_status eg_auth_department_create(struct eg_db *db, const struct eg_audit_ctx *ctx,

@@ -211,7 +211,7 @@ void eg_cases_api_events(struct eg_req *req)
                      "SELECT id, at, kind, from_state, to_state, actor, actor_role, detail "
                      "FROM case_events WHERE case_id = ? ORDER BY id",
                      "i", id);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         json_error_t jerr;
         json_t *detail = json_loads(eg_stmt_text(st, 7), 0, &jerr);
         /* Platforms see who acted by role, not staff logins. */

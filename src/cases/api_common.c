@@ -265,8 +265,10 @@ json_t *eg_cases_case_json(struct eg_req *req, struct eg_db *db, const struct eg
 
             if (eg_person_json(db, req->arena, &ctx, rec->applicant_person_id, 0, &person) ==
                     EG_OK &&
-                person != NULL)
+                person != NULL) {
+                json_object_set_new(person, "person_id", json_integer(rec->applicant_person_id));
                 json_object_set_new(o, "applicant", person);
+            }
         }
     }
     return o;

@@ -202,7 +202,7 @@ static void reply_rules(struct eg_req *req)
                      "FROM case_routing_rules r LEFT JOIN departments d ON d.code = "
                      "r.department_code ORDER BY r.case_type, r.sector",
                      "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW)
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW)
         json_array_append_new(
             items, json_pack("{s:s, s:s, s:s, s:o, s:o}", "case_type", eg_stmt_text(st, 0),
                              "sector", eg_stmt_text(st, 1), "department", eg_stmt_text(st, 2),

@@ -87,7 +87,7 @@ enum eg_status eg_cases_calendar_load(struct eg_db *db, struct eg_arena *a,
     memset(cal, 0, sizeof *cal);
     /* Ordered by day, so both arrays come out sorted as eg_calendar needs. */
     rc = eg_db_query(db, &st, "SELECT day, kind FROM calendar_days ORDER BY day", "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         eg_day d;
 
         if (eg_date_parse(eg_stmt_text(st, 0), &d) != EG_OK)
@@ -182,7 +182,7 @@ static void reply_year(struct eg_req *req, int year)
                      "SELECT day, kind, name FROM calendar_days WHERE day >= ? AND day <= ? "
                      "ORDER BY day",
                      "tt", from, to);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW)
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW)
         json_array_append_new(days, json_pack("{s:s, s:s, s:s}", "day", eg_stmt_text(st, 0),
                                               "kind", eg_stmt_text(st, 1), "name",
                                               eg_stmt_text(st, 2)));

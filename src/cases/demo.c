@@ -163,7 +163,7 @@ static enum eg_status load_parties(struct seed *s)
                      "SELECT id, sector FROM organisations WHERE kind = 'platform' AND "
                      "archived = 0 ORDER BY id LIMIT 50",
                      "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         if (s->n_orgs == cap) {
             int64_t *o;
             char **sec;
@@ -222,7 +222,7 @@ static enum eg_status load_parties(struct seed *s)
     if (s->people == NULL)
         return EG_E_INTERNAL;
     rc = eg_db_query(d->db, &st, "SELECT id FROM people ORDER BY id LIMIT ?", "i", (int64_t)want);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW)
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW)
         s->people[s->n_people++] = eg_stmt_i64(st, 0);
     eg_stmt_done(st);
     if (rc != EG_DONE)
@@ -789,9 +789,20 @@ static enum eg_status parties_tx(struct eg_db *db, void *p)
     return load_parties(s);
 }
 
+/* Oldest first, so that case numbers grow with the submission date. */
+static int by_age_desc(const void *a, const void *b)
+{
+    const struct one *x = a, *y = b;
+
+    if (x->age_days != y->age_days)
+        return x->age_days > y->age_days ? -1 : 1;
+    return x->n - y->n;
+}
+
 enum eg_status eg_cases_seed_demo(struct eg_demo *d)
 {
     struct seed s;
+    struct one *plan = NULL;
     int total = d->scale ? 300 : 40;
     enum eg_status rc;
     int64_t existing = 0;
@@ -809,17 +820,18 @@ enum eg_status eg_cases_seed_demo(struct eg_demo *d)
     rc = eg_cases_calendar_load(d->db, s.a, &s.cal);
     if (rc == EG_OK)
         rc = eg_db_tx(d->db, parties_tx, &s);
+    if (rc == EG_OK && (plan = eg_arena_alloc(s.a, (size_t)total * sizeof *plan)) == NULL)
+        rc = EG_E_INTERNAL;
     for (int n = 0; rc == EG_OK && n < total; n++) {
-        struct one o;
+        struct one *o = &plan[n];
 
-        memset(&o, 0, sizeof o);
-        o.s = &s;
-        o.n = n;
-        o.age_days = (int)eg_demo_between(d, 0, 150);
-        o.target = target_for(d, o.age_days);
-        o.applicant = s.people[(size_t)n % s.n_people];
-        o.closed_via_failure = eg_demo_between(d, 0, 3) == 0;
-        o.rate = eg_demo_between(d, 0, 9) < 6;
+        o->s = &s;
+        o->n = n;
+        o->age_days = (int)eg_demo_between(d, 0, 150);
+        o->target = target_for(d, o->age_days);
+        o->applicant = s.people[(size_t)n % s.n_people];
+        o->closed_via_failure = eg_demo_between(d, 0, 3) == 0;
+        o->rate = eg_demo_between(d, 0, 9) < 6;
         /* The demo workers own a few cases in different states. */
         if (n < 5 && s.worker_person) {
             static const enum eg_case_state mine[5] = {EG_CASE_SUBMITTED, EG_CASE_MEDIATING,
@@ -827,21 +839,24 @@ enum eg_status eg_cases_seed_demo(struct eg_demo *d)
                                                        EG_CASE_CLOSED};
             static const int ages[5] = {0, 6, 20, 40, 60};
 
-            o.applicant = s.worker_person;
-            o.target = mine[n];
-            o.age_days = ages[n];
-            o.closed_via_failure = 0;
-            o.rate = n == 4; /* one closed case left for the demo worker to rate */
+            o->applicant = s.worker_person;
+            o->target = mine[n];
+            o->age_days = ages[n];
+            o->closed_via_failure = 0;
+            o->rate = n == 4; /* one closed case left for the demo worker to rate */
         } else if (n < 8 && s.worker2_person) {
             static const enum eg_case_state theirs[3] = {EG_CASE_ACCEPTED, EG_CASE_FULFILLED,
                                                          EG_CASE_WITHDRAWN};
 
-            o.applicant = s.worker2_person;
-            o.target = theirs[n - 5];
-            o.age_days = 5 + 10 * (n - 5);
+            o->applicant = s.worker2_person;
+            o->target = theirs[n - 5];
+            o->age_days = 5 + 10 * (n - 5);
         }
-        rc = eg_db_tx(d->db, one_case_tx, &o);
     }
+    if (rc == EG_OK)
+        qsort(plan, (size_t)total, sizeof *plan, by_age_desc);
+    for (int n = 0; rc == EG_OK && n < total; n++)
+        rc = eg_db_tx(d->db, one_case_tx, &plan[n]);
     for (int n = 0; rc == EG_OK && n < (d->scale ? 40 : 10); n++) {
         struct consult_ctx c = {&s, n};
 

@@ -290,7 +290,7 @@ enum eg_status eg_case_store_get(struct eg_db *db, struct eg_arena *a, int64_t i
                      "JOIN departments d ON d.id = cd.department_id WHERE cd.case_id = ? "
                      "ORDER BY cd.added_at, d.id",
                      "i", id);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         out->co = grow(a, out->co, out->n_co, &cap, sizeof *out->co);
         if (out->co == NULL) {
             rc = EG_E_INTERNAL;
@@ -350,7 +350,7 @@ static enum eg_status amounts_query(struct eg_db *db, const char *sql, int64_t c
 
     memset(out, 0, sizeof *out);
     rc = eg_db_query(db, &st, sql, "i", case_id);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         int cat = eg_case_name_index(eg_case_category_names, eg_stmt_text(st, 0));
         if (cat >= 0)
             out->fen[cat] += eg_stmt_i64(st, 1);
@@ -481,7 +481,7 @@ enum eg_status eg_case_store_list(struct eg_db *db, struct eg_arena *a,
         qb_int(&q, " AND c.id < CAST(? AS BIGINT)", f->before_id);
     qb_int(&q, " ORDER BY c.id DESC LIMIT CAST(? AS BIGINT)", (int64_t)limit + 1);
     rc = qb_query(&q, db, &st);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         if (*n == (size_t)limit) {
             *more = 1;
             continue;
@@ -542,7 +542,7 @@ enum eg_status eg_case_store_stats(struct eg_db *db, struct eg_arena *a,
     qb_case_filter(&q, f);
     qb_sql(&q, " GROUP BY c.state, c.department_id, d.code, d.name ORDER BY d.code");
     rc = qb_query(&q, db, &st);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         int s = eg_case_name_index(eg_case_state_names, eg_stmt_text(st, 0));
         int64_t dept = eg_stmt_i64(st, 1), cnt = eg_stmt_i64(st, 4), late = eg_stmt_i64(st, 5);
         struct eg_case_dept_stats *ds = NULL;
@@ -601,7 +601,7 @@ enum eg_status eg_cases_backlog(struct eg_db *db, struct eg_arena *a, eg_day tod
                      "GROUP BY department_id, respondent_org_id "
                      "ORDER BY department_id, respondent_org_id",
                      "t", day);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         *rows = grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
@@ -632,7 +632,7 @@ enum eg_status eg_cases_count_by_respondent(struct eg_db *db, struct eg_arena *a
                      "SELECT respondent_org_id, COUNT(*) FROM cases WHERE submitted_on >= ? AND "
                      "submitted_on <= ? GROUP BY respondent_org_id ORDER BY respondent_org_id",
                      "tt", d1, d2);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         *rows = grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
@@ -661,7 +661,7 @@ enum eg_status eg_case_store_evidence_add(struct eg_db *db, const struct eg_case
                          "INSERT INTO case_evidence (case_id, party, filename, content_type, "
                          "size_bytes, sha256, storage_name, uploaded_by, created_at) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                         "ittttitti", ev->case_id, ev->party, ev->filename, ev->content_type,
+                         "itttittti", ev->case_id, ev->party, ev->filename, ev->content_type,
                          ev->size_bytes, ev->sha256, ev->storage_name, ev->uploaded_by,
                          ev->created_at);
 }
@@ -694,7 +694,7 @@ enum eg_status eg_case_store_evidence_list(struct eg_db *db, struct eg_arena *a,
     *rows = NULL;
     *n = 0;
     rc = eg_db_query(db, &st, EVIDENCE_COLUMNS "WHERE case_id = ? ORDER BY id", "i", case_id);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         *rows = grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
@@ -800,7 +800,7 @@ enum eg_status eg_case_store_session_list(struct eg_db *db, struct eg_arena *a, 
     *n = 0;
     rc = eg_db_query(db, &st, SESSION_COLUMNS "WHERE case_id = ? ORDER BY starts_at, id", "i",
                      case_id);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         *rows = grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
@@ -840,7 +840,7 @@ enum eg_status eg_case_store_response_list(struct eg_db *db, struct eg_arena *a,
                      "SELECT id, case_id, body, proposal_fen, author, author_role, created_at "
                      "FROM case_responses WHERE case_id = ? ORDER BY id",
                      "i", case_id);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         struct eg_case_response *r;
 
         *rows = grow(a, *rows, *n, &cap, sizeof **rows);
@@ -1001,7 +1001,7 @@ enum eg_status eg_case_store_payment_list(struct eg_db *db, struct eg_arena *a, 
                      "SELECT id, case_id, category, amount_fen, paid_on, method, reference, "
                      "recorded_by, created_at FROM case_payments WHERE case_id = ? ORDER BY id",
                      "i", case_id);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         struct eg_case_payment *p;
 
         *rows = grow(a, *rows, *n, &cap, sizeof **rows);
@@ -1088,7 +1088,7 @@ enum eg_status eg_case_store_rating_rollup(struct eg_db *db, struct eg_arena *a,
                      "JOIN departments d ON d.id = r.department_id "
                      "GROUP BY r.department_id, d.code, d.name ORDER BY d.code",
                      "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         struct eg_case_rating_rollup *r;
 
         *rows = grow(a, *rows, *n, &cap, sizeof **rows);
@@ -1123,7 +1123,7 @@ enum eg_status eg_case_store_rules(struct eg_db *db, struct eg_arena *a,
                      "SELECT case_type, sector, department_code FROM case_routing_rules "
                      "ORDER BY case_type, sector",
                      "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         struct eg_case_routing_rule *r;
 
         *rules = grow(a, *rules, *n, &cap, sizeof **rules);
@@ -1309,7 +1309,7 @@ enum eg_status eg_consult_store_list(struct eg_db *db, struct eg_arena *a,
         qb_int(&q, " AND k.id < CAST(? AS BIGINT)", f->before_id);
     qb_int(&q, " ORDER BY k.id DESC LIMIT CAST(? AS BIGINT)", (int64_t)limit + 1);
     rc = qb_query(&q, db, &st);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         if (*n == (size_t)limit) {
             *more = 1;
             continue;

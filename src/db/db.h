@@ -12,9 +12,13 @@
  *
  *   struct eg_stmt *st;
  *   enum eg_status rc = eg_db_query(db, &st, "SELECT id, name FROM people WHERE id = ?", "i", id);
- *   while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) { ... eg_stmt_i64(st, 0) ... }
+ *   if (rc == EG_OK)
+ *       while ((rc = eg_stmt_step(st)) == EG_ROW) { ... eg_stmt_i64(st, 0) ... }
  *   eg_stmt_done(st);            // always, also after errors (NULL is fine)
  *   if (rc != EG_DONE) ...       // error
+ *
+ * (Note that step answers EG_ROW, not EG_OK, while rows remain: a loop
+ * condition "rc == EG_OK && step == EG_ROW" would stop after one row.)
  *
  * Bind types for the `types` string: 'i' int64_t, 't' const char * (NULL
  * binds SQL NULL), 'n' SQL NULL (consumes no argument), 'b' const char *

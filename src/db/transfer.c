@@ -377,8 +377,12 @@ static enum eg_status same_shape(struct schema *from, struct schema *to, char *e
     return EG_OK;
 }
 
-/* "SELECT cols FROM t [WHERE key > ?] ORDER BY key LIMIT ? [OFFSET ?]" into sql. */
-static enum eg_status page_sql(const struct table *t, int only_deferred, int after, int offset,
+/*
+ * "SELECT cols FROM t [WHERE (key…) > (?…)] ORDER BY key… LIMIT ?" into sql
+ * (keyset paging, also for composite keys: row values compare on both
+ * engines); a table without a primary key pages with OFFSET.
+ */
+static enum eg_status page_sql(const struct table *t, int only_deferred, int after,
                                struct eg_buf *sql)
 {
     enum eg_status rc = EG_OK;
@@ -398,8 +402,17 @@ static enum eg_status page_sql(const struct table *t, int only_deferred, int aft
     }
     if (rc == EG_OK)
         rc = eg_buf_printf(sql, " FROM %s", t->quoted);
-    if (rc == EG_OK && after)
-        rc = eg_buf_printf(sql, " WHERE %s > ?", t->cols[t->pk[0]].quoted);
+    if (rc == EG_OK && after) {
+        rc = eg_buf_puts(sql, t->npk > 1 ? " WHERE (" : " WHERE ");
+        for (int k = 0; rc == EG_OK && k < t->npk; k++)
+            rc = eg_buf_printf(sql, "%s%s", k ? ", " : "", t->cols[t->pk[k]].quoted);
+        if (rc == EG_OK)
+            rc = eg_buf_puts(sql, t->npk > 1 ? ") > (" : " > ");
+        for (int k = 0; rc == EG_OK && k < t->npk; k++)
+            rc = eg_buf_puts(sql, k ? ", ?" : "?");
+        if (rc == EG_OK && t->npk > 1)
+            rc = eg_buf_puts(sql, ")");
+    }
     if (rc == EG_OK)
         rc = eg_buf_puts(sql, " ORDER BY ");
     if (t->npk > 0) {
@@ -410,7 +423,7 @@ static enum eg_status page_sql(const struct table *t, int only_deferred, int aft
             rc = eg_buf_printf(sql, "%s%d", c ? ", " : "", c + 1);
     }
     if (rc == EG_OK)
-        rc = eg_buf_puts(sql, offset ? " LIMIT ? OFFSET ?" : " LIMIT ?");
+        rc = eg_buf_puts(sql, t->npk > 0 ? " LIMIT ?" : " LIMIT ? OFFSET ?");
     return rc;
 }
 
@@ -431,26 +444,26 @@ static enum eg_status bind_value(struct eg_stmt *st, int idx, const struct colum
 }
 
 /*
- * Read one page of t from db into pg. cols_mask: all columns, or (deferred
- * pass) the key and the deferred columns. last (in/out) is the key of the
- * last row read, NULL before the first page; offset is for tables without
- * a single-column key.
+ * Read one page of t from db into pg: all columns, or (only_deferred) the
+ * key and the deferred columns. *last (in/out) is the last row read (its
+ * cells, in the previous page's memory), NULL before the first page; offset
+ * counts the rows read so far, for tables without a primary key.
  */
 static enum eg_status read_page(struct eg_db *db, const struct table *t, int only_deferred,
-                                const char **last, int64_t offset, struct page *pg,
+                                const char ***last, int64_t offset, struct page *pg,
                                 struct eg_buf *sql)
 {
     const struct eg_db_driver *d = eg_db_driver_of(db);
     struct eg_stmt *st = NULL;
-    int keyset = t->npk == 1;
+    int keyset = t->npk > 0;
     int width = only_deferred ? 1 + t->ndeferred : t->ncols;
     int idx = 1;
-    enum eg_status rc = page_sql(t, only_deferred, keyset && *last, !keyset, sql);
+    enum eg_status rc = page_sql(t, only_deferred, keyset && *last, sql);
 
     if (rc == EG_OK)
         rc = d->prepare(db, sql->data, &st);
-    if (rc == EG_OK && keyset && *last)
-        rc = bind_value(st, idx++, &t->cols[t->pk[0]], *last);
+    for (int k = 0; rc == EG_OK && keyset && *last && k < t->npk; k++)
+        rc = bind_value(st, idx++, &t->cols[t->pk[k]], (*last)[only_deferred ? 0 : t->pk[k]]);
     if (rc == EG_OK)
         rc = d->bind_i64(st, idx++, PAGE_ROWS);
     if (rc == EG_OK && !keyset)
@@ -480,9 +493,8 @@ static enum eg_status read_page(struct eg_db *db, const struct table *t, int onl
         d->done(st);
     if (rc != EG_DONE)
         return rc;
-    if (keyset && pg->nrows > 0)
-        *last = pg->cells[(size_t)(pg->nrows - 1) * (size_t)width +
-                          (only_deferred ? 0 : (size_t)t->pk[0])];
+    if (pg->nrows > 0)
+        *last = pg->cells + (size_t)(pg->nrows - 1) * (size_t)width;
     return EG_OK;
 }
 
@@ -590,8 +602,8 @@ static enum eg_status copy_table(struct eg_db *from, struct eg_db *to, struct ta
                                  int deferred, struct eg_buf *sql, char *err, size_t errlen)
 {
     enum eg_status rc = EG_OK;
-    const char *last = NULL;
-    struct eg_arena *keep = NULL; /* holds the page whose last key is in use */
+    const char **last = NULL;
+    struct eg_arena *keep = NULL; /* holds the page whose last row is in use */
     int64_t offset = 0;
 
     if (!deferred)

@@ -20,7 +20,8 @@
  *                 and dropped.
  *   on_request    the last call (no data): authentication, role gate,
  *                 content type, JSON parsing and the field check, then the
- *                 handler; its response is queued here.
+ *                 handler; its response is queued here and the database
+ *                 connection goes back to the pool at once.
  *   on_completed  the database connection goes back (if still held), one
  *                 access-log line, the arena is freed, the in-flight count
  *                 drops.
@@ -55,8 +56,10 @@
 #include "auth/session.h"
 #include "db/db.h"
 
-/* Per-connection memory of libmicrohttpd: request line and headers must fit. */
-#define CONNECTION_MEMORY  ((size_t)32 * 1024)
+/* Per-connection memory of libmicrohttpd: the request line and headers must
+ * fit (larger ones are refused with 431/414). libmicrohttpd zeroes it for
+ * every request, so it is kept no larger than headers need. */
+#define CONNECTION_MEMORY  ((size_t)16 * 1024)
 #define PER_IP_CONNECTIONS 256u
 /* A body that keeps coming after it was refused is cut off after this much. */
 #define DISCARD_MAX ((uint64_t)16 * 1024 * 1024)

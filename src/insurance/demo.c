@@ -109,7 +109,7 @@ static enum eg_status load_people(struct seed *s, size_t want)
     }
     if (has_roster)
         rc = eg_db_query(s->d->db, &st,
-                         "SELECT r.person_id, MIN(r.platform_id), MIN(p.birth_date) FROM roster r "
+                         "SELECT r.person_id, MIN(r.platform_id), MIN(p.birth_date) FROM mon_roster r "
                          "JOIN people p ON p.id = r.person_id GROUP BY r.person_id "
                          "ORDER BY r.person_id LIMIT ?",
                          "i", (int64_t)want);
@@ -163,7 +163,7 @@ static enum eg_status load_platforms(struct seed *s)
                      "SELECT id FROM organisations WHERE kind = 'platform' AND archived = 0 "
                      "ORDER BY id LIMIT 64",
                      "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         s->platforms[s->nplat++] = eg_stmt_i64(st, 0);
         rc = EG_OK;
     }
@@ -541,7 +541,7 @@ static enum eg_status seed_claim(struct seed *s, const struct eg_ins_cover *cove
     items[0].kind = EG_INS_ITEM_MEDICAL;
     items[0].costs_fen = medical_costs;
     size_t ni = 1;
-    if (medical_costs > 500000) {
+    if (medical_costs > 1000000) {
         items[1].kind = EG_INS_ITEM_HOSPITAL;
         items[1].days = eg_demo_between(s->d, 2, 12);
         ni = 2;
@@ -719,7 +719,7 @@ enum eg_status eg_insurance_seed_demo(struct eg_demo *d)
     if (s.a == NULL)
         return EG_E_INTERNAL;
     /* probes run outside transactions (a failed statement would end one on PostgreSQL) */
-    s.has_roster = eg_ins_table_exists(d->db, "roster");
+    s.has_roster = eg_ins_table_exists(d->db, "mon_roster");
     s.has_cases = eg_ins_table_exists(d->db, "cases");
     st = eg_ins_product_find(d->db, EG_INS_DEFAULT_PRODUCT, &s.product);
     if (st == EG_OK)

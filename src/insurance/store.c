@@ -106,7 +106,7 @@ enum eg_status eg_ins_products_list(struct eg_db *db, struct eg_arena *a,
     enum eg_status rc =
         eg_db_query(db, &st, "SELECT id, code, name FROM ins_products ORDER BY code", "");
 
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -166,7 +166,7 @@ enum eg_status eg_ins_versions_load(struct eg_db *db, struct eg_arena *a, int64_
                                     "WHERE product_id = ? ORDER BY effective_from, version",
                                     "i", product_id);
 
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
         if (metas)
             marr = grow(a, marr, &mcap, cnt, sizeof *marr);
@@ -287,7 +287,7 @@ enum eg_status eg_ins_person_birth(struct eg_db *db, int64_t person_id, eg_day *
 
 /*
  * A probe that reads no rows. The table names are compile-time constants
- * of this module (roster, work_records, cases), never input.
+ * of this module (mon_roster, mon_work_records, cases), never input.
  */
 int eg_ins_table_exists(struct eg_db *db, const char *table)
 {
@@ -309,7 +309,9 @@ enum eg_status eg_ins_on_roster(struct eg_db *db, int64_t org_id, int64_t person
 {
     int64_t n = 0;
     enum eg_status rc =
-        eg_db_one_i64(db, &n, "SELECT COUNT(*) FROM roster WHERE platform_id = ? AND person_id = ?",
+        eg_db_one_i64(db, &n,
+                      "SELECT COUNT(*) FROM mon_roster WHERE platform_id = ? AND person_id = ? "
+                      "AND status <> 'left'",
                       "ii", org_id, person_id);
 
     *on = rc == EG_OK && n > 0;
@@ -495,7 +497,7 @@ enum eg_status eg_ins_cover_list(struct eg_db *db, struct eg_arena *a,
         rc = eg_db_query(db, &st, "SELECT " COVER_COLS COVER_FROM "WHERE " COVER_FILTERS,
                          "iittttttiii", f->order_id, f->order_id, state, state, from, from, to, to,
                          f->before_id, f->before_id, (int64_t)f->limit);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -683,7 +685,7 @@ enum eg_status eg_ins_order_finish(struct eg_db *db, int64_t order_id, int64_t n
     eg_day d0 = 0;
     enum eg_status rc = eg_db_query(
         db, &st,
-        "SELECT COUNT(*), COALESCE(SUM(c.payer_fen), 0), COALESCE(SUM(c.premium_fen), 0), "
+        "SELECT COUNT(c.id), COALESCE(SUM(c.payer_fen), 0), COALESCE(SUM(c.premium_fen), 0), "
         "COALESCE(SUM(c.subsidy_fen), 0), COALESCE(MIN(c.day), ''), COALESCE(MAX(c.day), ''), "
         "MIN(o.created_at), MIN(o.kind) "
         "FROM payment_orders o LEFT JOIN cover_days c ON c.order_id = o.id AND c.state <> "
@@ -822,7 +824,7 @@ enum eg_status eg_ins_order_list(struct eg_db *db, struct eg_arena *a,
         "iiiittiii", f->payer_person_id, f->payer_person_id, f->payer_org_id, f->payer_org_id,
         state, state, f->before_id, f->before_id, (int64_t)f->limit);
 
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -1031,7 +1033,7 @@ enum eg_status eg_ins_settlement(struct eg_db *db, struct eg_arena *a, const cha
         "ORDER BY l.payer_kind, o.name, l.payer_org_id",
         "t", month);
 
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -1067,8 +1069,8 @@ enum eg_status eg_ins_count_covered(struct eg_db *db, eg_day day, int64_t *n)
 
 /*
  * Active workers come from the monitoring module's daily work records when
- * that table exists: people with a record for the date, joined to their
- * roster entry for the person. The probe runs first so that a missing
+ * that table exists: distinct people with a work record for the date (a
+ * record names the roster entry, which names the person). The probe runs first so that a missing
  * table leaves the figures at "unknown" rather than failing them.
  */
 static enum eg_status active_workers(struct eg_db *db, const char *day, int64_t *active,
@@ -1078,17 +1080,17 @@ static enum eg_status active_workers(struct eg_db *db, const char *day, int64_t 
 
     *active = -1;
     *covered = -1;
-    if (eg_db_in_tx(db) || !eg_ins_table_exists(db, "work_records") ||
-        !eg_ins_table_exists(db, "roster"))
+    if (eg_db_in_tx(db) || !eg_ins_table_exists(db, "mon_work_records") ||
+        !eg_ins_table_exists(db, "mon_roster"))
         return EG_OK;
     rc = eg_db_one_i64(db, active,
-                       "SELECT COUNT(DISTINCT r.person_id) FROM work_records w "
-                       "JOIN roster r ON r.id = w.roster_id WHERE w.day = ?",
+                       "SELECT COUNT(DISTINCT r.person_id) FROM mon_work_records w "
+                       "JOIN mon_roster r ON r.id = w.worker_id WHERE w.day = ?",
                        "t", day);
     if (rc == EG_OK)
         rc = eg_db_one_i64(db, covered,
-                           "SELECT COUNT(DISTINCT r.person_id) FROM work_records w "
-                           "JOIN roster r ON r.id = w.roster_id "
+                           "SELECT COUNT(DISTINCT r.person_id) FROM mon_work_records w "
+                           "JOIN mon_roster r ON r.id = w.worker_id "
                            "JOIN cover_days c ON c.person_id = r.person_id AND c.day = w.day "
                            "AND c.state IN ('active', 'expired') WHERE w.day = ?",
                            "t", day);
@@ -1151,7 +1153,7 @@ enum eg_status eg_ins_figures_compute(struct eg_db *db, struct eg_arena *a, eg_d
                      "SELECT state, COUNT(*) FROM claims WHERE incident_day >= ? AND "
                      "incident_day <= ? GROUP BY state",
                      "tt", f, t);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         enum eg_claim_state s = eg_claim_state_parse(eg_stmt_text(st, 0));
         if (s < EG_CLAIM_STATE_COUNT) {
             out->claims_by_state[s] = eg_stmt_i64(st, 1);
@@ -1168,7 +1170,7 @@ enum eg_status eg_ins_figures_compute(struct eg_db *db, struct eg_arena *a, eg_d
                      "SELECT payout_fen, paid_at - reported_at FROM claims WHERE state = 'paid' "
                      "AND incident_day >= ? AND incident_day <= ?",
                      "tt", f, t);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         out->pay_seconds = grow(a, out->pay_seconds, &cap, out->n_pay, sizeof(int64_t));
         if (out->pay_seconds == NULL) {
             rc = EG_E_INTERNAL;
@@ -1201,7 +1203,7 @@ enum eg_status eg_ins_calendar_load(struct eg_db *db, struct eg_arena *a, eg_day
     rc = eg_db_query(db, &st,
                      "SELECT day, kind FROM calendar_days WHERE day >= ? AND day <= ? ORDER BY day",
                      "tt", f, t);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         eg_day d = col_day(st, 0);
         int holiday = strcmp(eg_stmt_text(st, 1), "holiday") == 0;
         rc = EG_OK;

@@ -67,7 +67,7 @@ enum eg_status eg_ins_person_birth(struct eg_db *db, int64_t person_id, eg_day *
 int eg_ins_table_exists(struct eg_db *db, const char *table);
 
 /* Whether person_id is on platform org_id's roster (the monitoring module's
- * `roster` table). EG_OK with *on set. */
+ * mon_roster table; any status but 'left'). EG_OK with *on set. */
 enum eg_status eg_ins_on_roster(struct eg_db *db, int64_t org_id, int64_t person_id, int *on);
 
 /* Whether an organisation exists and may pay (not archived). */

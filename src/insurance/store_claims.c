@@ -196,7 +196,7 @@ enum eg_status eg_ins_claim_list(struct eg_db *db, struct eg_arena *a,
         "iittttttiiittiii", f->person_id, f->person_id, state, state, from, from, to, to,
         f->case_id, f->case_id, (int64_t)f->overdue_only, today, today, f->before_id,
         f->before_id, (int64_t)f->limit);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -317,7 +317,7 @@ enum eg_status eg_ins_claim_items(struct eg_db *db, struct eg_arena *a, int64_t 
                     "ORDER BY id",
                     "ii", claim_id, (int64_t)round);
 
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -368,7 +368,7 @@ enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t
                                     "WHERE claim_id = ? ORDER BY id",
                                     "i", claim_id);
 
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -468,7 +468,7 @@ enum eg_status eg_ins_material_list(struct eg_db *db, struct eg_arena *a, int64_
         db, &st, "SELECT " MATERIAL_COLS " FROM claim_materials WHERE claim_id = ? ORDER BY id",
         "i", claim_id);
 
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -517,7 +517,7 @@ enum eg_status eg_ins_claim_counts(struct eg_db *db, struct eg_arena *a, eg_day 
     *overdue_decision = 0;
     eg_date_format(today, t);
     rc = eg_db_query(db, &st, "SELECT state, COUNT(*) FROM claims GROUP BY state", "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         enum eg_claim_state s = eg_claim_state_parse(eg_stmt_text(st, 0));
         if (s < EG_CLAIM_STATE_COUNT)
             by_state[s] = eg_stmt_i64(st, 1);

@@ -189,6 +189,7 @@ class TestTransferToPostgres(unittest.TestCase):
             self.assertEqual(sqlite_rows(back.db, AUDIT_SQL)[:len(SNAP["pg_audit"])],
                              SNAP["pg_audit"])
             shutil.copyfile(SRC.key_file, back.key_file)
+            os.chmod(back.key_file, 0o600)
             p = back.run_cli(["audit", "verify"])
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         finally:

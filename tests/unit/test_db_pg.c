@@ -277,6 +277,12 @@ static enum eg_status isnull_tx(struct eg_db *db, void *arg)
     if (rc == EG_OK)
         rc = eg_db_run(db, NULL, "INSERT INTO opt (name, kind, at) VALUES (?, ?, ?)", "tti", "z",
                        "c", (int64_t)9);
+    /* An unknown in a CASE resolves to text: the integer column needs the bound type. */
+    if (rc == EG_OK)
+        rc = eg_db_run(db, NULL,
+                       "INSERT INTO opt (name, kind, at, grade) VALUES (?, ?, ?, "
+                       "CASE WHEN ? = 1 THEN ? END)",
+                       "ttiii", "g", "d", (int64_t)10, (int64_t)1, (int64_t)4);
     return rc;
 }
 
@@ -287,14 +293,16 @@ static void test_undetermined_parameters(void **state)
     struct isnull_ctx c = {0};
     int64_t n = -1;
 
-    assert_int_equal(eg_db_exec(f->db, "CREATE TABLE opt (name TEXT, kind TEXT, at BIGINT); "
-                                       "INSERT INTO opt VALUES ('x', 'a', 1), ('y', 'b', 2)"),
-                     EG_OK);
+    assert_int_equal(
+        eg_db_exec(f->db, "CREATE TABLE opt (name TEXT, kind TEXT, at BIGINT, grade INTEGER); "
+                          "INSERT INTO opt VALUES ('x', 'a', 1), ('y', 'b', 2)"),
+        EG_OK);
     /* First seen inside a transaction: the transaction must survive. */
     assert_int_equal(eg_db_tx(f->db, isnull_tx, &c), EG_OK);
     assert_int_equal(c.n_all, 2);
     assert_int_equal(c.n_one, 1);
-    assert_int_equal(one(f->db, "SELECT COUNT(*) FROM opt"), 3);
+    assert_int_equal(one(f->db, "SELECT COUNT(*) FROM opt"), 4);
+    assert_int_equal(one(f->db, "SELECT grade FROM opt WHERE name = 'g'"), 4);
     /* Again, with other values for the same text (now cached). */
     assert_int_equal(eg_db_one_i64(f->db, &n,
                                    "SELECT COUNT(*) FROM opt WHERE (? IS NULL OR name = ?) AND "
@@ -307,8 +315,14 @@ static void test_undetermined_parameters(void **state)
                                    "(? IS NULL OR at >= ?)",
                                    "nnnn"),
                      EG_OK);
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 4);
     /* A text compared with an integer column still infers the column's type. */
+    assert_int_equal(eg_db_run(f->db, NULL,
+                               "INSERT INTO opt (name, kind, at, grade) VALUES (?, ?, ?, "
+                               "CASE WHEN ? = 1 THEN ? END)",
+                               "ttiii", "h", "d", (int64_t)11, (int64_t)0, (int64_t)5),
+                     EG_OK);
+    assert_int_equal(one(f->db, "SELECT COUNT(*) FROM opt WHERE name = 'h' AND grade IS NULL"), 1);
     assert_int_equal(eg_db_one_i64(f->db, &n, "SELECT COUNT(*) FROM opt WHERE at = ?", "t", "9"),
                      EG_OK);
     assert_int_equal(n, 1);

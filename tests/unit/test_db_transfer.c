@@ -95,6 +95,32 @@ static enum eg_status seed_tx(struct eg_db *db, void *arg)
     return rc;
 }
 
+/*
+ * Two tables of a deployment's own beside egret's (they must exist on both
+ * sides): one with a composite key, one without a key, both over a page.
+ */
+static void extra_tables(const char *url, int fill)
+{
+    struct eg_db *db = NULL;
+    assert_int_equal(eg_db_open(url, &db), EG_OK);
+    assert_int_equal(eg_db_exec(db, "CREATE TABLE xfer_pairs (a BIGINT NOT NULL, b TEXT NOT NULL, "
+                                    "v TEXT, PRIMARY KEY (a, b)); "
+                                    "CREATE TABLE xfer_nopk (v TEXT, n BIGINT)"),
+                     EG_OK);
+    for (int i = 0; fill && i < 5000; i++) {
+        char b[16];
+        snprintf(b, sizeof b, "k%05d", (i * 7919) % 5000);
+        assert_int_equal(eg_db_run(db, NULL, "INSERT INTO xfer_pairs VALUES (?, ?, ?)", "itt",
+                                   (int64_t)(i % 7), b, i % 5 ? "值" : NULL),
+                         EG_OK);
+        if (i < 2500)
+            assert_int_equal(eg_db_run(db, NULL, "INSERT INTO xfer_nopk VALUES (?, ?)", "ti",
+                                       i % 3 ? "x" : "y", (int64_t)i),
+                             EG_OK);
+    }
+    eg_db_close(db);
+}
+
 /* A migrated database with some of everything. */
 static void seed(const char *url)
 {
@@ -103,6 +129,7 @@ static void seed(const char *url)
     assert_int_equal(eg_db_migrate(db, NULL), EG_OK);
     assert_int_equal(eg_db_tx(db, seed_tx, NULL), EG_OK);
     eg_db_close(db);
+    extra_tables(url, 1);
 }
 
 /* Both hold exactly the same rows in the tables this test fills. */
@@ -110,11 +137,13 @@ static void assert_same(const char *url_a, const char *url_b)
 {
     static const char *queries[] = {
         "SELECT id, code, name, kind, parent_id, path, created_at FROM departments ORDER BY id",
-        "SELECT id, login, display_name, department_id, created_at, updated_at, person_id "
-        "FROM users ORDER BY id",
+        ("SELECT id, login, display_name, department_id, created_at, updated_at, person_id "
+         "FROM users ORDER BY id"),
         "SELECT seq, at, entity_id, summary, prev_hash, hash FROM audit_events ORDER BY seq",
         "SELECT id, seq, hash FROM audit_head",
         "SELECT version, name, applied_at FROM schema_migrations ORDER BY version",
+        "SELECT a, b, v FROM xfer_pairs ORDER BY a, b",
+        "SELECT v, n FROM xfer_nopk ORDER BY n",
     };
     struct eg_db *a = NULL, *b = NULL;
     assert_int_equal(eg_db_open(url_a, &a), EG_OK);
@@ -143,6 +172,8 @@ static void assert_same(const char *url_a, const char *url_b)
         eg_stmt_done(sb);
     }
     assert_int_equal(one(a, "SELECT COUNT(*) FROM users"), 4500);
+    assert_int_equal(one(b, "SELECT COUNT(*) FROM xfer_pairs"), 5000);
+    assert_int_equal(one(b, "SELECT COUNT(*) FROM xfer_nopk"), 2500);
     eg_db_close(a);
     eg_db_close(b);
 }
@@ -155,7 +186,7 @@ static void transfer_ok(const char *from, const char *to)
     if (rc != EG_OK)
         fail_msg("transfer failed: %s", err);
     assert_true(stats.tables >= 10);
-    assert_true(stats.rows >= 4500 + 3 + 3);
+    assert_true(stats.rows >= 4500 + 3 + 3 + 5000 + 2500);
 }
 
 /* After a copy the target takes new rows without id collisions. */
@@ -182,6 +213,7 @@ static void test_sqlite_to_sqlite(void **state)
     char err[256] = "";
 
     seed(f->a);
+    extra_tables(f->b, 0);
     transfer_ok(f->a, f->b);
     assert_same(f->a, f->b);
     assert_next_id_free(f->b);
@@ -239,8 +271,10 @@ static void test_through_postgres(void **state)
     assert_int_equal(eg_db_exec(admin, sql), EG_OK);
 
     seed(f->a);
+    extra_tables(url, 0);
     transfer_ok(f->a, url);
     assert_same(f->a, url);
+    extra_tables(f->c, 0);
     transfer_ok(url, f->c);
     assert_same(f->a, f->c);
     assert_next_id_free(url);

@@ -151,6 +151,17 @@ static void test_no_double(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(eg_ins_order_finish(f->db, order, f->now, &n), EG_OK);
     assert_int_equal(n, 1);
+    /* an order that got no cover-day (all already covered) is dropped */
+    int64_t empty = 0;
+    assert_int_equal(eg_ins_order_create(f->db, "enrollment", "organisation", 0, f->org, "t",
+                                         f->now, &empty, no),
+                     EG_OK);
+    enroll(f, p, f->today + 1, f->org, empty, &created);
+    assert_false(created);
+    assert_int_equal(eg_ins_order_finish(f->db, empty, f->now, &n), EG_OK);
+    assert_int_equal(n, 0);
+    struct eg_ins_order o;
+    assert_int_equal(eg_ins_order_get(f->db, empty, NULL, &o), EG_E_NOT_FOUND);
 }
 
 /* Paying activates each day from max(day start, payment) and books exact shares. */

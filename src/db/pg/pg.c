@@ -25,12 +25,13 @@
  * comments) and prepared once per connection under generated names s1, s2 …
  * in a hash map keyed by the original SQL text, capped at CACHE_CAP entries
  * with least-recently-used eviction. Parameters are sent as text and their
- * types left to the server to infer; when it cannot (`? IS NULL`), the
- * statement is prepared again at its first execution with the types of the
- * values bound (int8 for integers, text otherwise) for just the parameters
- * the server named. Results come back as text and are read row by row from
- * the PGresult; integers are parsed strictly, numeric aggregates (SUM gives
- * numeric in PostgreSQL) included, and booleans read as 1/0 like SQLite's.
+ * types left to the server to infer; when it cannot (`? IS NULL`), or
+ * infers text where an integer belongs (`CASE WHEN ? = 1 THEN ? END` into
+ * an integer column), the statement is prepared again at its first
+ * execution with the types of the values bound (int8 for integers, text
+ * otherwise) for as few parameters as it takes. Results come back as text and are read row by row
+ * from the PGresult; integers are parsed strictly, numeric aggregates (SUM gives numeric in
+ * PostgreSQL) included, and booleans read as 1/0 like SQLite's.
  *
  * Errors, by SQLSTATE: 40001 serialization_failure, 40P01 deadlock_detected
  * and 55P03 lock_not_available → EG_E_BUSY; 23505 → EG_E_DUPLICATE; other
@@ -443,10 +444,12 @@ static void run_quiet(struct pg_db *c, const char *sql)
  * Prepare e on the server. types (may be NULL) gives parameter types, 0 for
  * "infer". Inside a transaction the attempt is fenced by a savepoint, since
  * a failed prepare would otherwise abort the whole transaction (this costs
- * two round trips, once per statement text per connection). On 42P18 (the
- * server cannot infer a parameter's type) the status is EG_E_DB with
- * *undetermined set and *which the parameter the server named (0 if it did
- * not say).
+ * two round trips, once per statement text per connection). When the
+ * server could not type a parameter — 42P18 (no type at all: `? IS NULL`,
+ * *which names it) or 42804 (an unknown resolved to text where an integer
+ * was wanted: `CASE WHEN ? = 1 THEN ? END` into an integer column, *which
+ * is 0) — the status is EG_E_DB with *undetermined set: typing the
+ * parameters by the values bound may help.
  */
 static enum eg_status prepare_on_server(struct pg_db *c, struct pg_entry *e, const Oid *types,
                                         int *undetermined, int *which)
@@ -483,6 +486,12 @@ static enum eg_status prepare_on_server(struct pg_db *c, struct pg_entry *e, con
         rc = EG_E_DB;
         goto out;
     }
+    if (state && strcmp(state, "42804") == 0) {
+        *undetermined = 1;
+        set_err_line(c, state, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+        rc = EG_E_DB;
+        goto out;
+    }
     rc = map_error(c, res, "prepare");
 out:
     PQclear(res);
@@ -496,33 +505,53 @@ static Oid bound_type(const struct pg_stmt *s, int i)
 }
 
 /*
- * Prepare e with parameter types taken from the values bound to s, pinning
- * one parameter at a time — only those the server cannot infer, starting
- * with the one it named when the text was first seen — so that everything
- * else keeps its inferred type.
+ * Pin the next parameters after a failed typed prepare: the one the server
+ * named if it is still open, else every integer-bound one, else all the
+ * rest. Returns 0 when nothing is left to pin.
+ */
+static int pin_more(const struct pg_stmt *s, Oid *types, int which)
+{
+    int n = s->entry->nparams, changed = 0;
+    if (which >= 1 && which <= n && types[which - 1] == 0) {
+        types[which - 1] = bound_type(s, which - 1);
+        return 1;
+    }
+    for (int i = 0; i < n; i++)
+        if (types[i] == 0 && s->params[i].kind == 'i') {
+            types[i] = INT8OID;
+            changed = 1;
+        }
+    if (changed)
+        return 1;
+    for (int i = 0; i < n; i++)
+        if (types[i] == 0) {
+            types[i] = bound_type(s, i);
+            changed = 1;
+        }
+    return changed;
+}
+
+/*
+ * Prepare e with parameter types taken from the values bound to s (int8
+ * for integers, text otherwise), pinning as few as it takes — first the
+ * parameter the server named when the text was first seen, then the
+ * integer-bound ones, then the rest — so that everything else keeps the
+ * type the server infers from its context.
  */
 static enum eg_status prepare_typed(struct pg_db *c, struct pg_stmt *s)
 {
     struct pg_entry *e = s->entry;
     enum eg_status rc = EG_E_DB;
     Oid *types = calloc((size_t)(e->nparams > 0 ? e->nparams : 1), sizeof *types);
-    int undetermined = 0, which = e->pin;
+    int undetermined = 0, which = 0;
 
     if (!types)
         return EG_E_INTERNAL;
-    if (which >= 1 && which <= e->nparams)
-        types[which - 1] = bound_type(s, which - 1);
-    for (int attempt = 0; attempt <= e->nparams; attempt++) {
+    pin_more(s, types, e->pin);
+    for (int attempt = 0; attempt <= e->nparams + 2; attempt++) {
         rc = prepare_on_server(c, e, types, &undetermined, &which);
-        if (rc == EG_OK || !undetermined)
+        if (rc == EG_OK || !undetermined || !pin_more(s, types, which))
             break;
-        if (which == 0 || types[which - 1] != 0) {
-            /* The server did not say which: pin every parameter. */
-            for (int i = 0; i < e->nparams; i++)
-                types[i] = bound_type(s, i);
-        } else {
-            types[which - 1] = bound_type(s, which - 1);
-        }
     }
     if (rc != EG_OK && undetermined)
         eg_log(EG_LOG_ERROR, "event=db_error engine=postgres op=prepare msg=\"%s\"", c->err);

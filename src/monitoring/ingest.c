@@ -1,0 +1,1556 @@
+/*
+ * ingest.c — feed batches: POST /api/v1/feeds/{feed} (streamed), and the
+ * stored batches (GET /api/v1/feeds/batches …).
+ *
+ * A body of any size is read in constant memory:
+ *
+ *   begin   who may send this feed, its format, the batch id
+ *           (Idempotency-Key), and whether that id was used before;
+ *   chunk   every piece is hashed (BLAKE2b) and parsed (feed.h); each row
+ *           that passes the column checks is resolved against the database
+ *           — the worker through the roster (a hash map loaded once per
+ *           batch), the person through the ID number's blind index — and
+ *           appended in a compact binary form to a temporary spool file;
+ *   finish  a batch with any bad row is answered 422 with every bad row and
+ *           nothing is written; a good one is applied in ONE transaction:
+ *           the batch row, every record (prepared statements, plain inserts
+ *           with a fall-back for corrections), the daily aggregates (summed
+ *           in memory, written once per group) and the audit event. Then the
+ *           alert rules are evaluated.
+ *
+ * The transaction opens only once the whole body is in and checked: a slow
+ * client never holds the write lock, a client that goes away leaves nothing
+ * open, and a busy database can retry the transaction from the spool.
+ *
+ * Resending a batch id with the same bytes answers the stored result and
+ * changes nothing; the same id with other bytes is 409.
+ */
+#include "monitoring/internal.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth/accounts.h"
+#include "auth/authz.h"
+#include "core/log.h"
+#include "db/db.h"
+
+#define FEED_DEPARTMENTS_MAX 4
+#define MAP_LAZY_MISSES      256 /* roster look-ups one by one before loading the whole roster */
+#define GROUPS_FLUSH         1024
+#define SPOOL_STRS           8
+#define SPOOL_NUMS           8
+#define KEY_MAX              128
+
+/* Which departments may send which feed (by department code). */
+static const struct {
+    enum eg_mon_feed feed;
+    const char *codes[FEED_DEPARTMENTS_MAX];
+} feed_departments[] = {
+    {EG_MON_FEED_TRAFFIC, {"traffic_police", "transport", NULL, NULL}},
+    {EG_MON_FEED_SOCIAL, {"hrss", "medical_insurance", "tax", NULL}},
+};
+
+/* A checked, resolved row in the form the database step takes it. */
+struct rec {
+    uint32_t line, index;
+    int64_t n[SPOOL_NUMS];
+    const char *s[SPOOL_STRS];
+    uint16_t slen[SPOOL_STRS];
+};
+
+/* The fixed part of a spooled record. */
+struct spool_head {
+    uint32_t line, index;
+    int64_t n[SPOOL_NUMS];
+    uint16_t slen[SPOOL_STRS];
+};
+
+/* ----------------------------------------------------------- roster map */
+
+struct wentry {
+    const char *key;
+    int64_t id; /* mon_roster.id; 0 = known not to be on the roster */
+    uint32_t hash;
+    uint16_t klen;
+    uint8_t district; /* index into the batch's district table */
+};
+
+struct wmap {
+    struct wentry *slots;
+    size_t cap, n;
+    int complete; /* the whole roster is loaded: a miss is final */
+    size_t misses;
+};
+
+/* ------------------------------------------------------------- batch */
+
+struct ingest {
+    enum eg_mon_feed feed;
+    enum eg_mon_format fmt;
+    const char *source_kind; /* "platform" / "department" */
+    int64_t source_id;
+    int64_t platform_id, department_id;
+    char sector[33];
+    char key[KEY_MAX + 1];
+    struct eg_mon_params params;
+    struct eg_arena *arena;
+    struct eg_db *db;
+    const struct eg_audit_ctx *audit;
+
+    /* resend of a stored batch: only the hash is checked */
+    int replay;
+    char stored_hash[65];
+    char *stored_result;
+
+    crypto_generichash_state hash;
+    struct eg_mon_parser *parser;
+    FILE *spool;
+    char *spool_buf;
+    enum eg_status sink_error;
+
+    /* look-ups */
+    struct wmap map;
+    char (*districts)[8]; /* [0] = "" */
+    size_t ndistricts;
+    char **occ_names; /* name or alias → code */
+    char **occ_codes;
+    size_t nocc;
+
+    /* apply */
+    int (*next)(struct ingest *in, struct rec *r);
+    void (*rewind)(struct ingest *in);
+    struct eg_mon_direct_batch *direct;
+    char body_hash[65];
+    const char *received_by;
+    int64_t batch_id;
+    int64_t rows, inserted, updated;
+    eg_day first_day, last_day;
+    struct eg_mon_groups *groups;
+    struct eg_mon_row_error *errs;
+    size_t nerrs;
+    uint64_t errcount;
+    char *result;
+};
+
+static void close_file(void *p)
+{
+    fclose(p);
+}
+
+static void free_parser(void *p)
+{
+    eg_mon_parser_free(p);
+}
+
+static void free_groups(void *p)
+{
+    eg_mon_groups_free(p);
+}
+
+static void free_mem(void *p)
+{
+    free(p);
+}
+
+/* District code → index in the batch's table; 0 ("") when unknown. */
+static uint8_t district_index(const struct ingest *in, const char *code)
+{
+    for (size_t i = 1; code && *code && i < in->ndistricts; i++)
+        if (strcmp(in->districts[i], code) == 0)
+            return (uint8_t)i;
+    return 0;
+}
+
+/* Load the active districts (at most 250) into the batch's table. */
+static enum eg_status load_districts(struct ingest *in)
+{
+    struct eg_stmt *st = NULL;
+    in->districts = eg_arena_alloc(in->arena, 251 * sizeof *in->districts);
+    if (!in->districts)
+        return EG_E_INTERNAL;
+    in->ndistricts = 1;
+    enum eg_status rc =
+        eg_db_query(in->db, &st, "SELECT code FROM mon_districts WHERE active = 1 ORDER BY code", "");
+    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+        if (in->ndistricts < 251)
+            snprintf(in->districts[in->ndistricts++], 8, "%s", eg_stmt_text(st, 0));
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    return rc == EG_DONE ? EG_OK : rc;
+}
+
+/* Load the occupation catalogue: codes, names and aliases all map to codes. */
+static enum eg_status load_occupations(struct ingest *in)
+{
+    struct eg_stmt *st = NULL;
+    size_t cap = 64;
+    in->occ_names = eg_arena_alloc(in->arena, cap * sizeof(char *));
+    in->occ_codes = eg_arena_alloc(in->arena, cap * sizeof(char *));
+    if (!in->occ_names || !in->occ_codes)
+        return EG_E_INTERNAL;
+    enum eg_status rc = eg_db_query(
+        in->db, &st, "SELECT code, name, aliases FROM mon_occupations WHERE active = 1", "");
+    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+        const char *code = eg_arena_strdup(in->arena, eg_stmt_text(st, 0));
+        const char *names[66];
+        size_t k = 0;
+        names[k++] = code;
+        names[k++] = eg_arena_strdup(in->arena, eg_stmt_text(st, 1));
+        json_t *aliases = json_loads(eg_stmt_text(st, 2), 0, NULL);
+        size_t i;
+        json_t *a;
+        json_array_foreach(aliases, i, a)
+        {
+            if (json_is_string(a) && k < 66)
+                names[k++] = eg_arena_strdup(in->arena, json_string_value(a));
+        }
+        json_decref(aliases);
+        for (size_t j = 0; j < k; j++) {
+            if (in->nocc == cap) {
+                size_t ncap = cap * 2;
+                char **nn = eg_arena_alloc(in->arena, ncap * sizeof(char *));
+                char **nc = eg_arena_alloc(in->arena, ncap * sizeof(char *));
+                if (!nn || !nc) {
+                    rc = EG_E_INTERNAL;
+                    break;
+                }
+                memcpy(nn, in->occ_names, cap * sizeof(char *));
+                memcpy(nc, in->occ_codes, cap * sizeof(char *));
+                in->occ_names = nn;
+                in->occ_codes = nc;
+                cap = ncap;
+            }
+            in->occ_names[in->nocc] = (char *)names[j];
+            in->occ_codes[in->nocc] = (char *)code;
+            in->nocc++;
+        }
+        if (rc == EG_E_INTERNAL)
+            break;
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    return rc == EG_DONE ? EG_OK : rc;
+}
+
+static const char *occupation_code(const struct ingest *in, const char *s)
+{
+    for (size_t i = 0; i < in->nocc; i++)
+        if (in->occ_names[i] && strcmp(in->occ_names[i], s) == 0)
+            return in->occ_codes[i];
+    return NULL;
+}
+
+static uint32_t fnv1a(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static struct wentry *map_find(struct wmap *m, const char *key, size_t klen, uint32_t h)
+{
+    if (m->cap == 0)
+        return NULL;
+    size_t i = h & (m->cap - 1);
+    while (m->slots[i].key) {
+        struct wentry *e = &m->slots[i];
+        if (e->hash == h && e->klen == klen && memcmp(e->key, key, klen) == 0)
+            return e;
+        i = (i + 1) & (m->cap - 1);
+    }
+    return NULL;
+}
+
+/* Insert a new entry (the key is copied into the arena). */
+static struct wentry *map_put(struct ingest *in, const char *key, size_t klen, uint32_t h,
+                              int64_t id, uint8_t district)
+{
+    struct wmap *m = &in->map;
+    if ((m->n + 1) * 10 > m->cap * 7) {
+        size_t ncap = m->cap ? m->cap * 2 : 1024;
+        struct wentry *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slots[i].key)
+                continue;
+            size_t j = m->slots[i].hash & (ncap - 1);
+            while (ns[j].key)
+                j = (j + 1) & (ncap - 1);
+            ns[j] = m->slots[i];
+        }
+        free(m->slots);
+        m->slots = ns;
+        m->cap = ncap;
+    }
+    size_t i = h & (m->cap - 1);
+    while (m->slots[i].key)
+        i = (i + 1) & (m->cap - 1);
+    char *k = eg_arena_strndup(in->arena, key, klen);
+    if (!k)
+        return NULL;
+    m->slots[i] = (struct wentry){k, id, h, (uint16_t)klen, district};
+    m->n++;
+    return &m->slots[i];
+}
+
+static void free_map(void *p)
+{
+    struct wmap *m = p;
+    free(m->slots);
+    m->slots = NULL;
+}
+
+/* Load the platform's whole roster into the map. */
+static enum eg_status map_load_all(struct ingest *in)
+{
+    struct eg_stmt *st = NULL;
+    enum eg_status rc =
+        eg_db_query(in->db, &st,
+                    "SELECT id, platform_worker_id, district FROM mon_roster WHERE platform_id = ?",
+                    "i", in->platform_id);
+    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+        size_t klen = 0;
+        const char *key = eg_stmt_text_len(st, 1, &klen);
+        uint32_t h = fnv1a(key, klen);
+        struct wentry *e = map_find(&in->map, key, klen, h);
+        if (e) {
+            e->id = eg_stmt_i64(st, 0);
+            e->district = district_index(in, eg_stmt_text(st, 2));
+        } else if (!map_put(in, key, klen, h, eg_stmt_i64(st, 0),
+                            district_index(in, eg_stmt_text(st, 2)))) {
+            rc = EG_E_INTERNAL;
+            break;
+        }
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    if (rc == EG_DONE) {
+        in->map.complete = 1;
+        rc = EG_OK;
+    }
+    return rc;
+}
+
+/* The roster entry of a platform worker id: *found 0 when not on the roster. */
+static enum eg_status worker_lookup(struct ingest *in, const char *key, size_t klen,
+                                    const struct wentry **out)
+{
+    uint32_t h = fnv1a(key, klen);
+    struct wentry *e = map_find(&in->map, key, klen, h);
+    enum eg_status rc = EG_OK;
+    if (e || in->map.complete) {
+        *out = e;
+        return EG_OK;
+    }
+    if (++in->map.misses > MAP_LAZY_MISSES) {
+        rc = map_load_all(in);
+        *out = rc == EG_OK ? map_find(&in->map, key, klen, h) : NULL;
+        return rc;
+    }
+    struct eg_stmt *st = NULL;
+    int64_t id = 0;
+    uint8_t district = 0;
+    rc = eg_db_query(in->db, &st,
+                     "SELECT id, district FROM mon_roster WHERE platform_id = ? AND "
+                     "platform_worker_id = ?",
+                     "ib", in->platform_id, key, klen);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW) {
+        id = eg_stmt_i64(st, 0);
+        district = district_index(in, eg_stmt_text(st, 1));
+        rc = EG_OK;
+    } else if (rc == EG_DONE) {
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    if (rc != EG_OK)
+        return rc;
+    e = map_put(in, key, klen, h, id, district);
+    if (!e)
+        return EG_E_INTERNAL;
+    *out = e;
+    return EG_OK;
+}
+
+/* ------------------------------------------------------------- spool */
+
+static void rec_str(struct rec *r, int i, const char *s, size_t n)
+{
+    r->s[i] = s ? s : "";
+    r->slen[i] = (uint16_t)(s ? n : 0);
+}
+
+static enum eg_status spool_put(struct ingest *in, const struct rec *r)
+{
+    struct spool_head h;
+    memset(&h, 0, sizeof h);
+    h.line = r->line;
+    h.index = r->index;
+    memcpy(h.n, r->n, sizeof h.n);
+    memcpy(h.slen, r->slen, sizeof h.slen);
+    if (fwrite(&h, sizeof h, 1, in->spool) != 1)
+        return EG_E_INTERNAL;
+    for (int i = 0; i < SPOOL_STRS; i++)
+        if (r->slen[i] && fwrite(r->s[i], 1, r->slen[i], in->spool) != r->slen[i])
+            return EG_E_INTERNAL;
+    return EG_OK;
+}
+
+/* The next spooled record; its strings live in spool_buf until the next call. */
+static int spool_next(struct ingest *in, struct rec *r)
+{
+    struct spool_head h;
+    if (fread(&h, sizeof h, 1, in->spool) != 1)
+        return 0;
+    size_t off = 0;
+    r->line = h.line;
+    r->index = h.index;
+    memcpy(r->n, h.n, sizeof r->n);
+    for (int i = 0; i < SPOOL_STRS; i++) {
+        r->slen[i] = h.slen[i];
+        if (h.slen[i] > EG_MON_FIELD_MAX ||
+            (h.slen[i] && fread(in->spool_buf + off, 1, h.slen[i], in->spool) != h.slen[i]))
+            return 0;
+        in->spool_buf[off + h.slen[i]] = '\0';
+        r->s[i] = in->spool_buf + off;
+        off += h.slen[i] + 1u;
+    }
+    return 1;
+}
+
+static void spool_rewind(struct ingest *in)
+{
+    rewind(in->spool);
+}
+
+/* ----------------------------------------------------- rows → records */
+
+/*
+ * A checked row, resolved, in record form (the spool's and the database
+ * step's). worker_id / district come from the roster look-up (platform
+ * feeds); person_id from the blind index (department feeds).
+ */
+static void row_to_rec(const struct eg_mon_row *row, int64_t worker_id, const char *district,
+                       int64_t person_id, const char *occupation, struct rec *r)
+{
+    const struct eg_mon_value *v = row->v;
+    memset(r, 0, sizeof *r);
+    r->line = row->line;
+    r->index = row->index;
+    for (int i = 0; i < SPOOL_STRS; i++)
+        r->s[i] = "";
+    switch (row->feed) {
+    case EG_MON_FEED_ROSTER:
+        r->n[0] = v[EG_MON_RO_JOINED_ON].i;
+        rec_str(r, 0, v[EG_MON_RO_WORKER].s, v[EG_MON_RO_WORKER].len);
+        rec_str(r, 1, v[EG_MON_RO_NAME].s, v[EG_MON_RO_NAME].len);
+        rec_str(r, 2, v[EG_MON_RO_ID_NUMBER].s, v[EG_MON_RO_ID_NUMBER].len);
+        rec_str(r, 3, v[EG_MON_RO_PHONE].s, v[EG_MON_RO_PHONE].len);
+        rec_str(r, 4, occupation, occupation ? strlen(occupation) : 0);
+        rec_str(r, 5, v[EG_MON_RO_STATUS].s, v[EG_MON_RO_STATUS].len);
+        rec_str(r, 6, v[EG_MON_RO_DISTRICT].s, v[EG_MON_RO_DISTRICT].len);
+        break;
+    case EG_MON_FEED_WORK:
+        r->n[0] = worker_id;
+        r->n[1] = v[EG_MON_WR_DATE].i;
+        r->n[2] = v[EG_MON_WR_ORDERS].i;
+        r->n[3] = v[EG_MON_WR_ONLINE].i;
+        r->n[4] = v[EG_MON_WR_ORDER_MIN].i;
+        r->n[5] = v[EG_MON_WR_INCOME].i;
+        r->n[6] = v[EG_MON_WR_PEN_COUNT].i;
+        r->n[7] = v[EG_MON_WR_PEN_FEN].i;
+        rec_str(r, 0, district, district ? strlen(district) : 0);
+        break;
+    case EG_MON_FEED_PENALTIES:
+        r->n[0] = worker_id;
+        r->n[1] = v[EG_MON_PE_AT].i;
+        r->n[2] = v[EG_MON_PE_AMOUNT].i;
+        r->n[3] = v[EG_MON_PE_APPEALED].i;
+        rec_str(r, 0, district, district ? strlen(district) : 0);
+        rec_str(r, 1, v[EG_MON_PE_REASON].s, v[EG_MON_PE_REASON].len);
+        break;
+    case EG_MON_FEED_DEACTIVATIONS:
+        r->n[0] = worker_id;
+        r->n[1] = v[EG_MON_DE_AT].i;
+        rec_str(r, 0, district, district ? strlen(district) : 0);
+        rec_str(r, 1, v[EG_MON_DE_REASON].s, v[EG_MON_DE_REASON].len);
+        rec_str(r, 2, v[EG_MON_DE_CHANNEL].s, v[EG_MON_DE_CHANNEL].len);
+        break;
+    case EG_MON_FEED_TRAFFIC:
+        r->n[0] = person_id;
+        r->n[1] = v[EG_MON_TI_AT].i;
+        rec_str(r, 0, v[EG_MON_TI_DISTRICT].s, v[EG_MON_TI_DISTRICT].len);
+        rec_str(r, 1, v[EG_MON_TI_KIND].s, v[EG_MON_TI_KIND].len);
+        rec_str(r, 2, v[EG_MON_TI_SEVERITY].s, v[EG_MON_TI_SEVERITY].len);
+        rec_str(r, 3, v[EG_MON_TI_VEHICLE].s, v[EG_MON_TI_VEHICLE].len);
+        rec_str(r, 4, v[EG_MON_TI_REFERENCE].s, v[EG_MON_TI_REFERENCE].len);
+        break;
+    case EG_MON_FEED_SOCIAL:
+        r->n[0] = person_id;
+        r->n[1] = v[EG_MON_SI_MONTH].i;
+        rec_str(r, 0, v[EG_MON_SI_SCHEME].s, v[EG_MON_SI_SCHEME].len);
+        rec_str(r, 1, v[EG_MON_SI_STATUS].s, v[EG_MON_SI_STATUS].len);
+        rec_str(r, 2, v[EG_MON_SI_PAYER].s, v[EG_MON_SI_PAYER].len);
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * The row callback while the body arrives: the database look-ups a row
+ * needs (read-only, outside any transaction), then the spool.
+ */
+static enum eg_status sink(void *ctx, struct eg_mon_parser *p, const struct eg_mon_row *row)
+{
+    struct ingest *in = ctx;
+    struct rec r;
+    const struct wentry *w = NULL;
+    const char *district = NULL;
+    const char *occupation = NULL;
+    int64_t person_id = 0;
+    enum eg_status rc = EG_OK;
+    const struct eg_mon_value *v = row->v;
+
+    switch (row->feed) {
+    case EG_MON_FEED_ROSTER:
+        occupation = occupation_code(in, v[EG_MON_RO_OCCUPATION].s);
+        if (!occupation) {
+            eg_mon_parser_row_error(p, row, "occupation",
+                                    "is not in the occupation catalogue (a code, name or alias "
+                                    "of GET /api/v1/dictionary/occupation)");
+            return EG_OK;
+        }
+        if (v[EG_MON_RO_DISTRICT].present && !district_index(in, v[EG_MON_RO_DISTRICT].s)) {
+            eg_mon_parser_row_error(p, row, "district", "is not a district of this city");
+            return EG_OK;
+        }
+        break;
+    case EG_MON_FEED_WORK:
+    case EG_MON_FEED_PENALTIES:
+    case EG_MON_FEED_DEACTIVATIONS:
+        rc = worker_lookup(in, v[0].s, v[0].len, &w);
+        if (rc != EG_OK)
+            return rc;
+        if (!w || w->id == 0) {
+            eg_mon_parser_row_error(p, row, "platform_worker_id",
+                                    "is not on this platform's roster (send the roster first)");
+            return EG_OK;
+        }
+        district = in->districts[w->district];
+        if (row->feed == EG_MON_FEED_WORK && v[EG_MON_WR_DISTRICT].present) {
+            uint8_t di = district_index(in, v[EG_MON_WR_DISTRICT].s);
+            if (!di) {
+                eg_mon_parser_row_error(p, row, "district", "is not a district of this city");
+                return EG_OK;
+            }
+            district = in->districts[di];
+        }
+        break;
+    case EG_MON_FEED_TRAFFIC:
+    case EG_MON_FEED_SOCIAL:
+        rc = eg_person_find_by_id_number(in->db, v[0].s, &person_id);
+        if (rc == EG_E_NOT_FOUND) {
+            eg_mon_parser_row_error(p, row, "id_number", "is not the ID number of a known worker");
+            return EG_OK;
+        }
+        if (rc != EG_OK)
+            return rc;
+        if (row->feed == EG_MON_FEED_TRAFFIC && !district_index(in, v[EG_MON_TI_DISTRICT].s)) {
+            eg_mon_parser_row_error(p, row, "district", "is not a district of this city");
+            return EG_OK;
+        }
+        break;
+    default:
+        break;
+    }
+    row_to_rec(row, w ? w->id : 0, district, person_id, occupation, &r);
+    return spool_put(in, &r);
+}
+
+/* -------------------------------------------------------- apply (tx) */
+
+/* Record an error found while applying (a row repeated within the batch). */
+static void apply_error(struct ingest *in, const struct rec *r, const char *field,
+                        const char *reason)
+{
+    in->errcount++;
+    if (in->nerrs >= EG_MON_MAX_ERRORS)
+        return;
+    if (!in->errs) {
+        in->errs = eg_arena_alloc(in->arena, EG_MON_MAX_ERRORS * sizeof *in->errs);
+        if (!in->errs)
+            return;
+    }
+    struct eg_mon_row_error *e = &in->errs[in->nerrs++];
+    e->line = r->line;
+    e->index = r->index;
+    snprintf(e->field, sizeof e->field, "%s", field);
+    snprintf(e->reason, sizeof e->reason, "%s", reason);
+}
+
+/* The aggregate group of (day, district) of this batch's platform. */
+static struct eg_mon_agg *group(struct ingest *in, eg_day day, const char *district)
+{
+    if (in->first_day == 0 || day < in->first_day)
+        in->first_day = day;
+    if (day > in->last_day)
+        in->last_day = day;
+    return eg_mon_groups_get(in->groups, day, district);
+}
+
+/* Write and forget the groups gathered so far. */
+static enum eg_status flush_groups(struct eg_db *db, struct ingest *in)
+{
+    size_t it = 0;
+    int64_t key;
+    const char *district;
+    struct eg_mon_agg *agg;
+    while (eg_mon_groups_next(in->groups, &it, &key, &district, &agg)) {
+        enum eg_status rc =
+            eg_mon_daily_add(db, (eg_day)key, in->platform_id, district, in->sector, agg);
+        if (rc != EG_OK)
+            return rc;
+    }
+    eg_mon_groups_clear(in->groups);
+    return EG_OK;
+}
+
+static enum eg_status apply_roster(struct eg_db *db, struct ingest *in, const struct rec *r)
+{
+    struct eg_person_input person = {r->s[1], r->s[2], r->slen[3] ? r->s[3] : NULL};
+    int64_t person_id = 0, changes = 0, now = eg_now();
+    char joined[11];
+    enum eg_status rc = eg_person_upsert(db, in->audit, &person, &person_id, NULL);
+    if (rc == EG_E_INVALID_FIELD) {
+        apply_error(in, r, "name", "is not a usable name");
+        return EG_OK;
+    }
+    if (rc != EG_OK)
+        return rc;
+    eg_date_format((eg_day)r->n[0], joined);
+    rc = eg_db_run(db, &changes,
+                   "INSERT INTO mon_roster (platform_id, platform_worker_id, person_id, "
+                   "occupation, status, joined_on, district, batch_id, created_at, updated_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform_id, "
+                   "platform_worker_id) DO NOTHING",
+                   "itittttiii", in->platform_id, r->s[0], person_id, r->s[4], r->s[5], joined,
+                   r->s[6], in->batch_id, now, now);
+    if (rc != EG_OK)
+        return rc;
+    if (changes == 1) {
+        in->inserted++;
+        return EG_OK;
+    }
+    int64_t prev_batch = 0;
+    rc = eg_db_one_i64(db, &prev_batch,
+                       "SELECT batch_id FROM mon_roster WHERE platform_id = ? AND "
+                       "platform_worker_id = ?",
+                       "it", in->platform_id, r->s[0]);
+    if (rc != EG_OK)
+        return rc;
+    if (prev_batch == in->batch_id) {
+        apply_error(in, r, "platform_worker_id", "appears twice in this batch");
+        return EG_OK;
+    }
+    in->updated++;
+    return eg_db_run(db, NULL,
+                     "UPDATE mon_roster SET person_id = ?, occupation = ?, status = ?, joined_on "
+                     "= ?, district = ?, batch_id = ?, updated_at = ? WHERE platform_id = ? AND "
+                     "platform_worker_id = ?",
+                     "ittttiiit", person_id, r->s[4], r->s[5], joined, r->s[6], in->batch_id, now,
+                     in->platform_id, r->s[0]);
+}
+
+static enum eg_status apply_work(struct eg_db *db, struct ingest *in, const struct rec *r)
+{
+    char day[11];
+    int64_t changes = 0;
+    eg_day d = (eg_day)r->n[1];
+    struct eg_mon_work w = {r->n[2], r->n[3], r->n[4], r->n[5], r->n[6], r->n[7]};
+    eg_date_format(d, day);
+    enum eg_status rc = eg_db_run(
+        db, &changes,
+        "INSERT INTO mon_work_records (day, platform_id, worker_id, district, orders, "
+        "online_minutes, order_minutes, income_fen, penalty_count, penalty_fen, batch_id) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, platform_id, worker_id) DO NOTHING",
+        "tiitiiiiiii", day, in->platform_id, r->n[0], r->s[0], w.orders, w.online_minutes,
+        w.order_minutes, w.income_fen, w.penalty_count, w.penalty_fen, in->batch_id);
+    if (rc != EG_OK)
+        return rc;
+    struct eg_mon_agg *agg = group(in, d, r->s[0]);
+    if (!agg)
+        return EG_E_INTERNAL;
+    if (changes == 1) {
+        in->inserted++;
+        eg_mon_agg_add_work(agg, &in->params, &w, 1);
+        return EG_OK;
+    }
+    /* The worker's day is already stored: a correction from an earlier batch
+     * replaces it (and its share of the sums), a repeat within this batch is an error. */
+    struct eg_stmt *st = NULL;
+    struct eg_mon_work old;
+    char old_district[8] = "";
+    int64_t prev_batch = 0;
+    rc = eg_db_query(db, &st,
+                     "SELECT batch_id, district, orders, online_minutes, order_minutes, "
+                     "income_fen, penalty_count, penalty_fen FROM mon_work_records WHERE day = ? "
+                     "AND platform_id = ? AND worker_id = ?",
+                     "tii", day, in->platform_id, r->n[0]);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW) {
+        prev_batch = eg_stmt_i64(st, 0);
+        snprintf(old_district, sizeof old_district, "%s", eg_stmt_text(st, 1));
+        old = (struct eg_mon_work){eg_stmt_i64(st, 2), eg_stmt_i64(st, 3), eg_stmt_i64(st, 4),
+                                   eg_stmt_i64(st, 5), eg_stmt_i64(st, 6), eg_stmt_i64(st, 7)};
+        rc = EG_OK;
+    } else if (rc == EG_DONE) {
+        rc = EG_E_BUSY; /* removed meanwhile: try the whole batch again */
+    }
+    eg_stmt_done(st);
+    if (rc != EG_OK)
+        return rc;
+    if (prev_batch == in->batch_id) {
+        apply_error(in, r, "date", "this worker and date appear twice in this batch");
+        return EG_OK;
+    }
+    struct eg_mon_agg *old_agg = group(in, d, old_district);
+    agg = group(in, d, r->s[0]); /* the table may have grown */
+    if (!old_agg || !agg)
+        return EG_E_INTERNAL;
+    eg_mon_agg_add_work(old_agg, &in->params, &old, -1);
+    eg_mon_agg_add_work(agg, &in->params, &w, 1);
+    in->updated++;
+    return eg_db_run(db, NULL,
+                     "UPDATE mon_work_records SET district = ?, orders = ?, online_minutes = ?, "
+                     "order_minutes = ?, income_fen = ?, penalty_count = ?, penalty_fen = ?, "
+                     "batch_id = ? WHERE day = ? AND platform_id = ? AND worker_id = ?",
+                     "tiiiiiiitii", r->s[0], w.orders, w.online_minutes, w.order_minutes,
+                     w.income_fen, w.penalty_count, w.penalty_fen, in->batch_id, day,
+                     in->platform_id, r->n[0]);
+}
+
+static enum eg_status apply_penalty(struct eg_db *db, struct ingest *in, const struct rec *r)
+{
+    char day[11];
+    int64_t changes = 0;
+    eg_day d = eg_day_of(r->n[1]);
+    eg_date_format(d, day);
+    enum eg_status rc =
+        eg_db_run(db, &changes,
+                  "INSERT INTO mon_penalties (platform_id, worker_id, occurred_at, day, district, "
+                  "reason, amount_fen, appealed, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
+                  "CONFLICT (platform_id, worker_id, occurred_at) DO NOTHING",
+                  "iiitttiii", in->platform_id, r->n[0], r->n[1], day, r->s[0], r->s[1], r->n[2],
+                  r->n[3], in->batch_id);
+    if (rc != EG_OK)
+        return rc;
+    if (changes == 1) {
+        struct eg_mon_agg *agg = group(in, d, r->s[0]);
+        if (!agg)
+            return EG_E_INTERNAL;
+        eg_mon_agg_add_penalty(agg, r->n[2], r->n[3] != 0, 1);
+        in->inserted++;
+        return EG_OK;
+    }
+    struct eg_stmt *st = NULL;
+    int64_t prev_batch = 0, old_amount = 0, old_appealed = 0;
+    char old_day_text[11] = "", old_district[8] = "";
+    rc = eg_db_query(db, &st,
+                     "SELECT batch_id, day, district, amount_fen, appealed FROM mon_penalties "
+                     "WHERE platform_id = ? AND worker_id = ? AND occurred_at = ?",
+                     "iii", in->platform_id, r->n[0], r->n[1]);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW) {
+        prev_batch = eg_stmt_i64(st, 0);
+        snprintf(old_day_text, sizeof old_day_text, "%s", eg_stmt_text(st, 1));
+        snprintf(old_district, sizeof old_district, "%s", eg_stmt_text(st, 2));
+        old_amount = eg_stmt_i64(st, 3);
+        old_appealed = eg_stmt_i64(st, 4);
+        rc = EG_OK;
+    } else if (rc == EG_DONE) {
+        rc = EG_E_BUSY;
+    }
+    eg_stmt_done(st);
+    if (rc != EG_OK)
+        return rc;
+    if (prev_batch == in->batch_id) {
+        apply_error(in, r, "occurred_at", "this worker and instant appear twice in this batch");
+        return EG_OK;
+    }
+    eg_day old_day = d;
+    eg_date_parse(old_day_text, &old_day);
+    struct eg_mon_agg *old_agg = group(in, old_day, old_district);
+    if (!old_agg)
+        return EG_E_INTERNAL;
+    eg_mon_agg_add_penalty(old_agg, old_amount, old_appealed != 0, -1);
+    struct eg_mon_agg *agg = group(in, d, r->s[0]);
+    if (!agg)
+        return EG_E_INTERNAL;
+    eg_mon_agg_add_penalty(agg, r->n[2], r->n[3] != 0, 1);
+    in->updated++;
+    return eg_db_run(db, NULL,
+                     "UPDATE mon_penalties SET district = ?, reason = ?, amount_fen = ?, appealed "
+                     "= ?, batch_id = ? WHERE platform_id = ? AND worker_id = ? AND occurred_at = ?",
+                     "ttiiiiii", r->s[0], r->s[1], r->n[2], r->n[3], in->batch_id, in->platform_id,
+                     r->n[0], r->n[1]);
+}
+
+static enum eg_status apply_deactivation(struct eg_db *db, struct ingest *in, const struct rec *r)
+{
+    char day[11];
+    int64_t changes = 0;
+    eg_day d = eg_day_of(r->n[1]);
+    eg_date_format(d, day);
+    enum eg_status rc =
+        eg_db_run(db, &changes,
+                  "INSERT INTO mon_deactivations (platform_id, worker_id, occurred_at, day, "
+                  "district, reason, appeal_channel, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
+                  "CONFLICT (platform_id, worker_id, occurred_at) DO NOTHING",
+                  "iiitttti", in->platform_id, r->n[0], r->n[1], day, r->s[0], r->s[1], r->s[2],
+                  in->batch_id);
+    if (rc != EG_OK)
+        return rc;
+    if (changes == 1) {
+        struct eg_mon_agg *agg = group(in, d, r->s[0]);
+        if (!agg)
+            return EG_E_INTERNAL;
+        eg_mon_agg_add_deactivation(agg, r->slen[2] > 0, 1);
+        in->inserted++;
+        return eg_db_run(db, NULL,
+                         "UPDATE mon_roster SET status = 'deactivated', updated_at = ? WHERE id "
+                         "= ? AND status = 'active'",
+                         "ii", eg_now(), r->n[0]);
+    }
+    struct eg_stmt *st = NULL;
+    int64_t prev_batch = 0;
+    int had_channel = 0;
+    char old_district[8] = "";
+    rc = eg_db_query(db, &st,
+                     "SELECT batch_id, district, appeal_channel FROM mon_deactivations WHERE "
+                     "platform_id = ? AND worker_id = ? AND occurred_at = ?",
+                     "iii", in->platform_id, r->n[0], r->n[1]);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW) {
+        prev_batch = eg_stmt_i64(st, 0);
+        snprintf(old_district, sizeof old_district, "%s", eg_stmt_text(st, 1));
+        had_channel = eg_stmt_text(st, 2)[0] != '\0';
+        rc = EG_OK;
+    } else if (rc == EG_DONE) {
+        rc = EG_E_BUSY;
+    }
+    eg_stmt_done(st);
+    if (rc != EG_OK)
+        return rc;
+    if (prev_batch == in->batch_id) {
+        apply_error(in, r, "occurred_at", "this worker and instant appear twice in this batch");
+        return EG_OK;
+    }
+    struct eg_mon_agg *old_agg = group(in, d, old_district);
+    if (!old_agg)
+        return EG_E_INTERNAL;
+    eg_mon_agg_add_deactivation(old_agg, had_channel, -1);
+    struct eg_mon_agg *agg = group(in, d, r->s[0]);
+    if (!agg)
+        return EG_E_INTERNAL;
+    eg_mon_agg_add_deactivation(agg, r->slen[2] > 0, 1);
+    in->updated++;
+    return eg_db_run(db, NULL,
+                     "UPDATE mon_deactivations SET district = ?, reason = ?, appeal_channel = ?, "
+                     "batch_id = ? WHERE platform_id = ? AND worker_id = ? AND occurred_at = ?",
+                     "tttiiii", r->s[0], r->s[1], r->s[2], in->batch_id, in->platform_id, r->n[0],
+                     r->n[1]);
+}
+
+static enum eg_status apply_traffic(struct eg_db *db, struct ingest *in, const struct rec *r)
+{
+    char day[11];
+    int64_t changes = 0, prev_batch = 0;
+    eg_date_format(eg_day_of(r->n[1]), day);
+    enum eg_status rc = eg_db_run(
+        db, &changes,
+        "INSERT INTO mon_traffic_incidents (department_id, reference, person_id, occurred_at, "
+        "day, district, kind, severity, vehicle, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (department_id, reference) DO NOTHING",
+        "itiittttti", in->department_id, r->s[4], r->n[0], r->n[1], day, r->s[0], r->s[1],
+        r->s[2], r->s[3], in->batch_id);
+    if (rc != EG_OK || changes == 1) {
+        in->inserted += changes == 1;
+        return rc;
+    }
+    rc = eg_db_one_i64(db, &prev_batch,
+                       "SELECT batch_id FROM mon_traffic_incidents WHERE department_id = ? AND "
+                       "reference = ?",
+                       "it", in->department_id, r->s[4]);
+    if (rc != EG_OK)
+        return rc;
+    if (prev_batch == in->batch_id) {
+        apply_error(in, r, "reference", "appears twice in this batch");
+        return EG_OK;
+    }
+    in->updated++;
+    return eg_db_run(db, NULL,
+                     "UPDATE mon_traffic_incidents SET person_id = ?, occurred_at = ?, day = ?, "
+                     "district = ?, kind = ?, severity = ?, vehicle = ?, batch_id = ? WHERE "
+                     "department_id = ? AND reference = ?",
+                     "iitttttiit", r->n[0], r->n[1], day, r->s[0], r->s[1], r->s[2], r->s[3],
+                     in->batch_id, in->department_id, r->s[4]);
+}
+
+static enum eg_status apply_social(struct eg_db *db, struct ingest *in, const struct rec *r)
+{
+    char month[16];
+    int64_t changes = 0, prev_batch = 0;
+    snprintf(month, sizeof month, "%04d-%02d", (int)(r->n[1] / 12), (int)(r->n[1] % 12) + 1);
+    enum eg_status rc = eg_db_run(
+        db, &changes,
+        "INSERT INTO mon_social_insurance (department_id, person_id, month, scheme, status, "
+        "payer_credit_code, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, month, "
+        "scheme) DO NOTHING",
+        "iitttti", in->department_id, r->n[0], month, r->s[0],
+        r->s[1], r->s[2], in->batch_id);
+    if (rc != EG_OK || changes == 1) {
+        in->inserted += changes == 1;
+        return rc;
+    }
+    rc = eg_db_one_i64(db, &prev_batch,
+                       "SELECT batch_id FROM mon_social_insurance WHERE person_id = ? AND month = "
+                       "? AND scheme = ?",
+                       "itt", r->n[0], month, r->s[0]);
+    if (rc != EG_OK)
+        return rc;
+    if (prev_batch == in->batch_id) {
+        apply_error(in, r, "scheme", "this person, month and scheme appear twice in this batch");
+        return EG_OK;
+    }
+    in->updated++;
+    return eg_db_run(db, NULL,
+                     "UPDATE mon_social_insurance SET department_id = ?, status = ?, "
+                     "payer_credit_code = ?, batch_id = ? WHERE person_id = ? AND month = ? AND "
+                     "scheme = ?",
+                     "ittiitt", in->department_id, r->s[1], r->s[2], in->batch_id, r->n[0], month,
+                     r->s[0]);
+}
+
+/* The stored answer of a batch. */
+static char *result_text(struct ingest *in)
+{
+    json_t *o = json_object();
+    char at[21];
+    eg_instant_format(eg_now(), at);
+    json_object_set_new(o, "id", json_integer(in->batch_id));
+    json_object_set_new(o, "batch_id", json_string(in->key));
+    json_object_set_new(o, "feed", json_string(eg_mon_feed_names[in->feed]));
+    json_object_set_new(o, "format", json_string(in->fmt == EG_MON_CSV ? "csv" : "json"));
+    json_object_set_new(o, "rows", json_integer(in->rows));
+    json_object_set_new(o, "inserted", json_integer(in->inserted));
+    json_object_set_new(o, "updated", json_integer(in->updated));
+    json_object_set_new(o, "first_day", in->first_day ? eg_mon_date_json(in->first_day) : json_null());
+    json_object_set_new(o, "last_day", in->last_day ? eg_mon_date_json(in->last_day) : json_null());
+    json_object_set_new(o, "received_at", json_string(at));
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return text;
+}
+
+/* The whole batch in one transaction (retried from the start when busy). */
+static enum eg_status apply_tx(struct eg_db *db, void *p)
+{
+    struct ingest *in = p;
+    struct rec r;
+    enum eg_status rc;
+    struct eg_stmt *st = NULL;
+    in->rows = in->inserted = in->updated = 0;
+    in->nerrs = 0;
+    in->errcount = 0;
+    in->first_day = in->last_day = 0;
+    eg_mon_groups_clear(in->groups);
+    free(in->result);
+    in->result = NULL;
+    in->rewind(in);
+
+    rc = eg_db_query(db, &st,
+                     "INSERT INTO mon_batches (source_kind, source_id, feed, batch_key, body_hash, "
+                     "format, rows, inserted, updated, result, received_by, created_at) VALUES "
+                     "(?, ?, ?, ?, ?, ?, 0, 0, 0, '{}', ?, ?) RETURNING id",
+                     "tittttti", in->source_kind, in->source_id, eg_mon_feed_names[in->feed],
+                     in->key, in->body_hash, in->fmt == EG_MON_CSV ? "csv" : "json",
+                     in->received_by, eg_now());
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW) {
+        in->batch_id = eg_stmt_i64(st, 0);
+        rc = eg_stmt_step(st);
+    }
+    eg_stmt_done(st);
+    if (rc != EG_DONE)
+        return rc == EG_OK ? EG_E_DB : rc;
+
+    while (in->next(in, &r)) {
+        in->rows++;
+        switch (in->feed) {
+        case EG_MON_FEED_ROSTER:
+            rc = apply_roster(db, in, &r);
+            break;
+        case EG_MON_FEED_WORK:
+            rc = apply_work(db, in, &r);
+            break;
+        case EG_MON_FEED_PENALTIES:
+            rc = apply_penalty(db, in, &r);
+            break;
+        case EG_MON_FEED_DEACTIVATIONS:
+            rc = apply_deactivation(db, in, &r);
+            break;
+        case EG_MON_FEED_TRAFFIC:
+            rc = apply_traffic(db, in, &r);
+            break;
+        case EG_MON_FEED_SOCIAL:
+            rc = apply_social(db, in, &r);
+            break;
+        default:
+            rc = EG_E_INTERNAL;
+        }
+        if (rc != EG_OK)
+            return rc;
+        if (eg_mon_groups_count(in->groups) > GROUPS_FLUSH && (rc = flush_groups(db, in)) != EG_OK)
+            return rc;
+    }
+    if (in->errcount > 0)
+        return EG_E_BATCH_REJECTED;
+    rc = flush_groups(db, in);
+    if (rc != EG_OK)
+        return rc;
+    in->result = result_text(in);
+    if (!in->result)
+        return EG_E_INTERNAL;
+    rc = eg_db_run(db, NULL,
+                   "UPDATE mon_batches SET rows = ?, inserted = ?, updated = ?, result = ? WHERE "
+                   "id = ?",
+                   "iiiti", in->rows, in->inserted, in->updated, in->result, in->batch_id);
+    if (rc != EG_OK)
+        return rc;
+    return eg_mon_audit_json(db, in->audit, "feed.batch", "feed_batch", in->batch_id,
+                             json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "feed",
+                                       eg_mon_feed_names[in->feed], "batch_key", in->key, "source",
+                                       in->source_kind, "source_id", (json_int_t)in->source_id,
+                                       "rows", (json_int_t)in->rows, "inserted",
+                                       (json_int_t)in->inserted, "updated",
+                                       (json_int_t)in->updated));
+}
+
+/* --------------------------------------------------------- replies */
+
+static json_t *error_json(const struct eg_mon_row_error *e)
+{
+    json_t *o = json_pack("{s:I, s:s, s:s}", "line", (json_int_t)e->line, "field", e->field,
+                          "reason", e->reason);
+    if (o && e->index > 0)
+        json_object_set_new(o, "row", json_integer(e->index));
+    return o;
+}
+
+/* 422 batch_rejected with every bad row (the first EG_MON_MAX_ERRORS). */
+static void reply_rejected(struct eg_req *req, const struct eg_mon_row_error *errs, size_t n,
+                           uint64_t total, const char *message)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, error_json(&errs[i]));
+    char msg[300];
+    if (message)
+        snprintf(msg, sizeof msg, "%s; nothing was stored.", message);
+    else
+        snprintf(msg, sizeof msg, "The batch has %llu error%s; nothing was stored.",
+                 (unsigned long long)total, total == 1 ? "" : "s");
+    json_t *err = json_pack("{s:s, s:s, s:o, s:I, s:I}", "code", "batch_rejected", "message", msg,
+                            "errors", list, "error_count", (json_int_t)total, "errors_omitted",
+                            (json_int_t)(total > n ? total - n : 0));
+    eg_reply_json(req, 422, json_pack("{s:o}", "error", err));
+}
+
+/* ----------------------------------------------------------- stream */
+
+/* The format of a Content-Type: text/csv or application/json (charset, if
+ * given, UTF-8); -1 otherwise. */
+static int content_format(const char *ct)
+{
+    size_t n;
+    int fmt;
+    if (!ct)
+        return -1;
+    ct += strspn(ct, " \t");
+    if (strncasecmp(ct, "text/csv", 8) == 0) {
+        fmt = EG_MON_CSV;
+        n = 8;
+    } else if (strncasecmp(ct, "application/json", 16) == 0) {
+        fmt = EG_MON_JSON;
+        n = 16;
+    } else {
+        return -1;
+    }
+    const char *p = ct + n;
+    p += strspn(p, " \t");
+    if (*p != '\0' && *p != ';')
+        return -1;
+    while (*p == ';') {
+        p++;
+        p += strspn(p, " \t");
+        if (strncasecmp(p, "charset=", 8) == 0) {
+            const char *v = p + 8;
+            if (*v == '"')
+                v++;
+            if (strncasecmp(v, "utf-8", 5) != 0)
+                return -1;
+        }
+        p = strchr(p, ';') ? strchr(p, ';') : p + strlen(p);
+    }
+    return fmt;
+}
+
+/* Whether a batch id is 1–128 characters of [A-Za-z0-9._:-]. */
+static int key_ok(const char *k)
+{
+    size_t n = k ? strlen(k) : 0;
+    return n >= 1 && n <= KEY_MAX &&
+           strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == n;
+}
+
+/* Whether the department may send this feed. */
+static enum eg_status department_may(struct eg_db *db, int64_t dept, enum eg_mon_feed feed)
+{
+    struct eg_stmt *st = NULL;
+    char code[33] = "";
+    enum eg_status rc =
+        eg_db_query(db, &st, "SELECT code FROM departments WHERE id = ? AND archived = 0", "i", dept);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW) {
+        snprintf(code, sizeof code, "%s", eg_stmt_text(st, 0));
+        rc = EG_OK;
+    } else if (rc == EG_DONE) {
+        rc = EG_E_FORBIDDEN;
+    }
+    eg_stmt_done(st);
+    if (rc != EG_OK)
+        return rc;
+    for (size_t i = 0; i < sizeof feed_departments / sizeof feed_departments[0]; i++) {
+        if (feed_departments[i].feed != feed)
+            continue;
+        for (size_t k = 0; k < FEED_DEPARTMENTS_MAX && feed_departments[i].codes[k]; k++)
+            if (strcmp(feed_departments[i].codes[k], code) == 0)
+                return EG_OK;
+    }
+    return EG_E_FORBIDDEN;
+}
+
+/* An earlier batch with this id: its hash and result. */
+static enum eg_status find_batch(struct eg_db *db, struct ingest *in, int *found)
+{
+    struct eg_stmt *st = NULL;
+    *found = 0;
+    enum eg_status rc = eg_db_query(db, &st,
+                                    "SELECT body_hash, result FROM mon_batches WHERE source_kind "
+                                    "= ? AND source_id = ? AND feed = ? AND batch_key = ?",
+                                    "titt", in->source_kind, in->source_id,
+                                    eg_mon_feed_names[in->feed], in->key);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW) {
+        *found = 1;
+        snprintf(in->stored_hash, sizeof in->stored_hash, "%s", eg_stmt_text(st, 0));
+        in->stored_result = eg_arena_strdup(in->arena, eg_stmt_text(st, 1));
+        rc = in->stored_result ? EG_OK : EG_E_INTERNAL;
+    } else if (rc == EG_DONE) {
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    return rc;
+}
+
+static enum eg_status stream_begin(struct eg_req *req)
+{
+    const char *seg = strrchr(req->route->pattern, '/');
+    int feed = eg_mon_feed_parse(seg ? seg + 1 : "");
+    if (feed < 0)
+        return EG_E_NOT_FOUND;
+    int fmt = content_format(eg_req_header(req, "Content-Type"));
+    if (fmt < 0) {
+        eg_reply_error(req, EG_E_UNSUPPORTED_MEDIA_TYPE, NULL,
+                       "Send the feed as text/csv or application/json (UTF-8).");
+        return EG_E_UNSUPPORTED_MEDIA_TYPE;
+    }
+    const char *key = eg_req_header(req, "Idempotency-Key");
+    if (!key || !*key) {
+        eg_reply_error(req, EG_E_MISSING_IDEMPOTENCY_KEY, "Idempotency-Key",
+                       "Send the batch id in the Idempotency-Key header.");
+        return EG_E_MISSING_IDEMPOTENCY_KEY;
+    }
+    if (!key_ok(key)) {
+        eg_reply_error(req, EG_E_INVALID_PARAMETER, "Idempotency-Key",
+                       "The batch id must be 1 to 128 characters of letters, digits and . _ : -");
+        return EG_E_INVALID_PARAMETER;
+    }
+    struct ingest *in = eg_arena_alloc(req->arena, sizeof *in);
+    struct eg_audit_ctx *audit = eg_arena_alloc(req->arena, sizeof *audit);
+    if (!in || !audit)
+        return EG_E_INTERNAL;
+    *audit = eg_mon_audit(req);
+    in->audit = audit;
+    in->feed = (enum eg_mon_feed)feed;
+    in->fmt = (enum eg_mon_format)fmt;
+    in->arena = req->arena;
+    in->db = req->db;
+    in->received_by = req->who.login;
+    snprintf(in->key, sizeof in->key, "%s", key);
+    eg_mon_params_of(req->config, &in->params);
+    enum eg_status rc;
+    if (eg_mon_feed_is_department(in->feed)) {
+        if (req->who.role != EG_ROLE_DEPARTMENT || req->who.department_id <= 0)
+            return EG_E_FORBIDDEN;
+        rc = department_may(req->db, req->who.department_id, in->feed);
+        if (rc == EG_E_FORBIDDEN) {
+            eg_reply_error(req, rc, NULL, "Your department does not send the %s feed.",
+                           eg_mon_feed_names[in->feed]);
+            return rc;
+        }
+        if (rc != EG_OK)
+            return rc;
+        in->source_kind = "department";
+        in->source_id = in->department_id = req->who.department_id;
+    } else {
+        if (req->who.role != EG_ROLE_PLATFORM || req->who.organisation_id <= 0)
+            return EG_E_FORBIDDEN;
+        rc = eg_mon_platform_sector(req->db, req->who.organisation_id, in->sector);
+        if (rc == EG_E_NOT_FOUND) {
+            eg_reply_error(req, EG_E_FORBIDDEN, NULL,
+                           "Only an active platform sends feeds; this account's organisation is "
+                           "not one.");
+            return EG_E_FORBIDDEN;
+        }
+        if (rc != EG_OK)
+            return rc;
+        in->source_kind = "platform";
+        in->source_id = in->platform_id = req->who.organisation_id;
+    }
+    int found = 0;
+    rc = find_batch(req->db, in, &found);
+    if (rc != EG_OK)
+        return rc;
+    in->replay = found;
+    crypto_generichash_init(&in->hash, NULL, 0, 32);
+    crypto_generichash_update(&in->hash, (const unsigned char *)(fmt == EG_MON_CSV ? "csv\n" : "json\n"),
+                              fmt == EG_MON_CSV ? 4 : 5);
+    req->stream_ctx = in;
+    if (in->replay)
+        return EG_OK;
+
+    if ((rc = load_districts(in)) != EG_OK)
+        return rc;
+    if (in->feed == EG_MON_FEED_ROSTER && (rc = load_occupations(in)) != EG_OK)
+        return rc;
+    in->parser = eg_mon_parser_new(in->feed, in->fmt, eg_mon_today(), eg_now(), sink, in);
+    in->spool = tmpfile();
+    in->spool_buf = eg_arena_alloc(req->arena, SPOOL_STRS * (EG_MON_FIELD_MAX + 1));
+    in->groups = eg_mon_groups_new();
+    if (in->parser && eg_arena_defer(req->arena, free_parser, in->parser) != 0)
+        in->parser = NULL;
+    if (in->spool && eg_arena_defer(req->arena, close_file, in->spool) != 0)
+        in->spool = NULL;
+    if (in->groups && eg_arena_defer(req->arena, free_groups, in->groups) != 0)
+        in->groups = NULL;
+    if (eg_arena_defer(req->arena, free_map, &in->map) != 0)
+        return EG_E_INTERNAL;
+    if (!in->parser || !in->spool || !in->spool_buf || !in->groups) {
+        eg_log(EG_LOG_ERROR, "event=feed_setup_failed rid=%s", req->request_id);
+        return EG_E_INTERNAL;
+    }
+    setvbuf(in->spool, NULL, _IOFBF, 1 << 16);
+    in->next = spool_next;
+    in->rewind = spool_rewind;
+    return EG_OK;
+}
+
+static enum eg_status stream_chunk(struct eg_req *req, const char *data, size_t len)
+{
+    struct ingest *in = req->stream_ctx;
+    crypto_generichash_update(&in->hash, (const unsigned char *)data, len);
+    if (in->replay)
+        return EG_OK;
+    enum eg_status st = eg_mon_parser_push(in->parser, data, len);
+    if (st != EG_OK && st != EG_E_BAD_CSV && st != EG_E_BAD_JSON && st != EG_E_BATCH_REJECTED) {
+        /* The database failed under a look-up: nothing can be decided. */
+        in->sink_error = st;
+    }
+    return EG_OK;
+}
+
+/* Answer a resend: the stored result for the same bytes, 409 for others. */
+static void reply_replay(struct eg_req *req, struct ingest *in)
+{
+    if (strcmp(in->body_hash, in->stored_hash) != 0) {
+        eg_reply_error(req, EG_E_CONFLICT, "Idempotency-Key",
+                       "This batch id was already used for a different body; send new data "
+                       "under a new batch id.");
+        return;
+    }
+    json_t *stored = json_loads(in->stored_result ? in->stored_result : "{}", 0, NULL);
+    if (!stored) {
+        eg_reply_error(req, EG_E_INTERNAL, NULL, NULL);
+        return;
+    }
+    eg_reply_header(req, "Idempotency-Replayed", "true");
+    eg_reply_json(req, 200, stored);
+}
+
+static void stream_finish(struct eg_req *req)
+{
+    struct ingest *in = req->stream_ctx;
+    unsigned char digest[32];
+    crypto_generichash_final(&in->hash, digest, sizeof digest);
+    sodium_bin2hex(in->body_hash, sizeof in->body_hash, digest, sizeof digest);
+    if (in->replay) {
+        reply_replay(req, in);
+        return;
+    }
+    enum eg_status st = eg_mon_parser_finish(in->parser);
+    if (in->sink_error != EG_OK) {
+        eg_reply_error(req, in->sink_error, NULL, NULL);
+        return;
+    }
+    size_t n = 0;
+    const struct eg_mon_row_error *errs = eg_mon_parser_errors(in->parser, &n);
+    if (st == EG_E_BAD_CSV || st == EG_E_BAD_JSON) {
+        eg_reply_error(req, st, NULL, "%s", eg_mon_parser_stop_message(in->parser));
+        return;
+    }
+    if (st == EG_E_BATCH_REJECTED) {
+        reply_rejected(req, errs, n, eg_mon_parser_error_count(in->parser),
+                       eg_mon_parser_stop_message(in->parser));
+        return;
+    }
+    if (st != EG_OK) {
+        eg_reply_error(req, st, NULL, NULL);
+        return;
+    }
+    if (eg_mon_parser_error_count(in->parser) > 0) {
+        reply_rejected(req, errs, n, eg_mon_parser_error_count(in->parser), NULL);
+        return;
+    }
+    if (fflush(in->spool) != 0) {
+        eg_reply_error(req, EG_E_INTERNAL, NULL, NULL);
+        return;
+    }
+    st = eg_db_tx(req->db, apply_tx, in);
+    if (eg_arena_defer(req->arena, free_mem, in->result) != 0)
+        in->result = NULL;
+    if (st == EG_E_DUPLICATE) {
+        /* The same batch id was stored meanwhile by another request. */
+        int found = 0;
+        if (find_batch(req->db, in, &found) == EG_OK && found) {
+            reply_replay(req, in);
+            return;
+        }
+    }
+    if (st == EG_E_BATCH_REJECTED) {
+        reply_rejected(req, in->errs, in->nerrs, in->errcount, NULL);
+        return;
+    }
+    if (st != EG_OK) {
+        eg_reply_error(req, st, NULL, NULL);
+        return;
+    }
+    eg_log(EG_LOG_INFO, "event=feed_batch rid=%s feed=%s source=%s:%lld rows=%lld inserted=%lld "
+                        "updated=%lld",
+           req->request_id, eg_mon_feed_names[in->feed], in->source_kind,
+           (long long)in->source_id, (long long)in->rows, (long long)in->inserted,
+           (long long)in->updated);
+    if (in->last_day > 0) {
+        int64_t changes = 0;
+        if (eg_mon_alerts_evaluate(req->db, &in->params, in->last_day, "system", &changes) != EG_OK)
+            eg_log(EG_LOG_WARN, "event=alerts_evaluate_failed rid=%s", req->request_id);
+    }
+    eg_reply_json(req, 201, json_loads(in->result, 0, NULL));
+}
+
+const struct eg_stream_ops eg_mon_feed_stream = {stream_begin, stream_chunk, stream_finish};
+
+/* ----------------------------------------------------- direct batches */
+
+static int direct_next(struct ingest *in, struct rec *r)
+{
+    struct eg_mon_row row;
+    int64_t worker_id = 0;
+    const char *district = NULL;
+    memset(&row, 0, sizeof row);
+    row.feed = in->feed;
+    if (!in->direct->next(in->direct->ctx, &row, &worker_id, &district))
+        return 0;
+    int64_t person_id = eg_mon_feed_is_department(in->feed) ? worker_id : 0;
+    const char *occupation = in->feed == EG_MON_FEED_ROSTER ? row.v[EG_MON_RO_OCCUPATION].s : NULL;
+    row_to_rec(&row, worker_id, district ? district : "", person_id, occupation, r);
+    return 1;
+}
+
+static void direct_rewind(struct ingest *in)
+{
+    if (in->direct->rewind)
+        in->direct->rewind(in->direct->ctx);
+}
+
+enum eg_status eg_mon_direct_apply(struct eg_db *db, struct eg_mon_direct_batch *b)
+{
+    struct ingest *in = calloc(1, sizeof *in);
+    enum eg_status rc = EG_E_INTERNAL;
+    if (!in)
+        return rc;
+    in->arena = eg_arena_new();
+    in->groups = eg_mon_groups_new();
+    if (!in->arena || !in->groups)
+        goto out;
+    in->feed = b->feed;
+    in->fmt = EG_MON_CSV;
+    in->db = db;
+    in->audit = b->audit;
+    in->params = *b->params;
+    in->direct = b;
+    in->next = direct_next;
+    in->rewind = direct_rewind;
+    in->received_by = "system";
+    snprintf(in->key, sizeof in->key, "%s", b->batch_key);
+    snprintf(in->sector, sizeof in->sector, "%s", b->sector ? b->sector : "");
+    snprintf(in->body_hash, sizeof in->body_hash, "direct");
+    if (eg_mon_feed_is_department(b->feed)) {
+        in->source_kind = "department";
+        in->source_id = in->department_id = b->department_id;
+    } else {
+        in->source_kind = "platform";
+        in->source_id = in->platform_id = b->platform_id;
+    }
+    rc = eg_db_in_tx(db) ? apply_tx(db, in) : eg_db_tx(db, apply_tx, in);
+    b->rows = in->rows;
+    b->inserted = in->inserted;
+    b->updated = in->updated;
+    if (rc == EG_E_BATCH_REJECTED && in->nerrs > 0)
+        eg_log(EG_LOG_ERROR, "event=direct_batch_rejected line=%u field=%s reason=\"%s\"",
+               in->errs[0].line, in->errs[0].field, in->errs[0].reason);
+out:
+    free(in->result);
+    eg_mon_groups_free(in->groups);
+    eg_arena_destroy(in->arena);
+    free(in);
+    return rc;
+}
+
+/* ------------------------------------------------------ batch listing */
+
+/* The caller's own batches only (platforms, departments); staff see all. */
+static void batch_filter(const struct eg_req *req, const char **kind, int64_t *id)
+{
+    *kind = NULL;
+    *id = 0;
+    if (req->who.role == EG_ROLE_PLATFORM) {
+        *kind = "platform";
+        *id = req->who.organisation_id;
+    } else if (req->who.role == EG_ROLE_DEPARTMENT) {
+        *kind = "department";
+        *id = req->who.department_id;
+    }
+}
+
+static json_t *batch_json(struct eg_stmt *st)
+{
+    json_t *o = json_loads(eg_stmt_text(st, 9), 0, NULL);
+    if (!o)
+        o = json_object();
+    json_object_set_new(o, "id", json_integer(eg_stmt_i64(st, 0)));
+    json_object_set_new(o, "source_kind", json_string(eg_stmt_text(st, 1)));
+    json_object_set_new(o, "source_id", json_integer(eg_stmt_i64(st, 2)));
+    json_object_set_new(o, "feed", json_string(eg_stmt_text(st, 3)));
+    json_object_set_new(o, "batch_id", json_string(eg_stmt_text(st, 4)));
+    json_object_set_new(o, "format", json_string(eg_stmt_text(st, 5)));
+    json_object_set_new(o, "rows", json_integer(eg_stmt_i64(st, 6)));
+    json_object_set_new(o, "inserted", json_integer(eg_stmt_i64(st, 7)));
+    json_object_set_new(o, "updated", json_integer(eg_stmt_i64(st, 8)));
+    json_object_set_new(o, "received_by", json_string(eg_stmt_text(st, 10)));
+    json_object_set_new(o, "created_at", eg_mon_instant_json(eg_stmt_i64(st, 11)));
+    return o;
+}
+
+#define BATCH_COLS                                                                               \
+    "id, source_kind, source_id, feed, batch_key, format, rows, inserted, updated, result, "     \
+    "received_by, created_at FROM mon_batches"
+
+void eg_mon_api_batches_list(struct eg_req *req)
+{
+    int64_t limit, cursor;
+    const char *kind;
+    int64_t id;
+    if (eg_mon_page_args(req, &limit, &cursor) != EG_OK || eg_mon_wants_xlsx(req) < 0)
+        return;
+    const char *feed = eg_req_query(req, "feed");
+    if (feed && eg_mon_feed_parse(feed) < 0) {
+        eg_reply_error(req, EG_E_INVALID_PARAMETER, "feed", "feed is not a feed name");
+        return;
+    }
+    batch_filter(req, &kind, &id);
+    struct eg_stmt *st = NULL;
+    enum eg_status rc = eg_db_query(
+        req->db, &st,
+        "SELECT " BATCH_COLS " WHERE (? = '' OR (source_kind = ? AND source_id = ?)) AND "
+        "(? = '' OR feed = ?) AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+        "ttittiii", kind ? kind : "", kind ? kind : "", id, feed ? feed : "", feed ? feed : "",
+        cursor, cursor, limit + 1);
+    json_t *items = json_array();
+    int64_t last = 0, n = 0, more = 0;
+    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+        if (n == limit) {
+            more = 1;
+            continue;
+        }
+        last = eg_stmt_i64(st, 0);
+        json_array_append_new(items, batch_json(st));
+        n++;
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    if (rc != EG_DONE && rc != EG_OK) {
+        json_decref(items);
+        eg_reply_error(req, rc, NULL, NULL);
+        return;
+    }
+    eg_mon_reply_list(req, items, more ? last : 0, "feed-batches");
+}
+
+void eg_mon_api_batches_get(struct eg_req *req)
+{
+    int64_t bid = 0, id;
+    const char *kind;
+    if (eg_req_param_id(req, "id", &bid) != EG_OK) {
+        eg_reply_error(req, EG_E_NOT_FOUND, NULL, NULL);
+        return;
+    }
+    batch_filter(req, &kind, &id);
+    struct eg_stmt *st = NULL;
+    enum eg_status rc = eg_db_query(req->db, &st,
+                                    "SELECT " BATCH_COLS " WHERE id = ? AND (? = '' OR "
+                                    "(source_kind = ? AND source_id = ?))",
+                                    "itti", bid, kind ? kind : "", kind ? kind : "", id);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW)
+        eg_reply_json(req, 200, batch_json(st));
+    else
+        eg_reply_error(req, rc == EG_DONE ? EG_E_NOT_FOUND : rc, NULL, NULL);
+    eg_stmt_done(st);
+}

@@ -1,0 +1,58 @@
+/*
+ * monitoring.h — the monitoring module (监测) as the rest of egret sees it:
+ * the daily job and the recomputation of indicators, for the command line
+ * (`egret monitoring daily`, `egret monitoring recompute`).
+ *
+ * Everything else — platforms and their keys, feeds, reference data,
+ * indicators, alerts, scorecards, the dashboard — is reached over HTTP
+ * (eg_monitoring_routes in app/routes.h), and the demo through demo/demo.h.
+ */
+#ifndef EG_MONITORING_MONITORING_H
+#define EG_MONITORING_MONITORING_H
+
+#include <stdint.h>
+#include "core/config.h"
+#include "core/status.h"
+#include "core/time.h"
+
+struct eg_db;
+struct eg_demo;
+
+/* What one run of the daily job did. */
+struct eg_monitoring_daily_report {
+    eg_day day;               /* the date evaluated */
+    eg_day refreshed_from;    /* first date whose cases, claims and coverage were refreshed */
+    int64_t alert_changes;    /* alerts opened, fired or resolved */
+    int64_t scorecards;       /* scorecards computed (on a month's last day) */
+};
+
+/*
+ * The daily job for date `day` (normally yesterday, the last complete day):
+ *   1. refresh the figures that come from the other modules — cases
+ *      submitted, injury claims, insurance coverage — for the week up to day
+ *      (late data is picked up);
+ *   2. record the case and claim backlogs;
+ *   3. evaluate every alert rule for day;
+ *   4. on the last day of a month, compute each platform's scorecard for it.
+ * Every step is idempotent: running it twice changes nothing the second time.
+ */
+enum eg_status eg_monitoring_daily(struct eg_db *db, const struct eg_config *cfg, eg_day day,
+                                   struct eg_monitoring_daily_report *out);
+
+/*
+ * Rebuild the daily aggregates of [from, to] from the stored records (work
+ * records, penalties, deactivations, and the other modules' data), e.g.
+ * after the minimum wage or the fatigue limit changed. *records (may be
+ * NULL) gets the number of work records read. One transaction per day.
+ */
+enum eg_status eg_monitoring_recompute(struct eg_db *db, const struct eg_config *cfg, eg_day from,
+                                       eg_day to, int64_t *records);
+
+/*
+ * The demo city's districts (Xiamen's six, with their centres) in the
+ * district list, if the list is empty. Called by the places demo, which
+ * seeds before the rest of monitoring and places its points in districts.
+ */
+enum eg_status eg_monitoring_demo_districts(struct eg_demo *d);
+
+#endif
