@@ -16,10 +16,21 @@ mkdir -p var var/files
 db=${EGRET_DB:-var/egret.db}
 listen=${EGRET_LISTEN:-127.0.0.1:8080}
 
+# Seed when the database is new. A marker next to a database file records a
+# finished seeding, so an interrupted first run seeds again next time; a
+# PostgreSQL database is always offered to seed-demo, which leaves an
+# already seeded one alone.
 new=0
+marker=""
 case "$db" in
-postgres://* | postgresql://*) new=1 ;; # seed-demo leaves an already seeded database alone
-*) [ -e "$db" ] || new=1 ;;
+postgres://* | postgresql://*) new=1 ;;
+*)
+    marker=$db.demo-seeded
+    if [ ! -e "$db" ] || [ ! -e "$marker" ]; then
+        [ -e "$db" ] && [ ! -e "$marker" ] && echo "egret: $db was not seeded completely; seeding again"
+        new=1
+    fi
+    ;;
 esac
 
 echo "egret: migrating $db"
@@ -27,6 +38,7 @@ echo "egret: migrating $db"
 if [ "$new" -eq 1 ]; then
     echo "egret: seeding the demo city (takes a little while the first time)"
     "$egret" seed-demo
+    [ -n "$marker" ] && : >"$marker"
 fi
 
 if [ ! -f web/dist/index.html ]; then

@@ -176,5 +176,13 @@ if want fuzz; then
     fi
 fi
 
+# ---------------------------------------------------------------- 5. browser
+# The web app in headless Chromium against build/egret (scripts/test-browser.sh;
+# runs by default, or when EGRET_TEST_STAGES names "browser").
+if want browser || [ -z "${EGRET_TEST_STAGES:-}" ]; then
+    stage browser "web app journeys in headless Chromium (tests/browser/)" \
+        env EGRET_BIN="$root/build/egret" bash scripts/test-browser.sh
+fi
+
 print_summary
 echo "make test: all passed"

@@ -11,7 +11,8 @@
 # Environment: BENCH_ENGINE (sqlite), BENCH_CASES (1000000), BENCH_DURATION
 # (15 s), BENCH_CONNECTIONS (4), BENCH_THREADS (wrk threads, 2),
 # BENCH_MAX_P99_MS (50), BENCH_BUILD_DIR (build), BENCH_PG_URL (an existing
-# database instead of a throwaway cluster).
+# database instead of a throwaway cluster), BENCH_KEEP (set: keep the temp
+# dir, database and throwaway cluster for a look afterwards).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -53,6 +54,10 @@ cleanup() {
     if [ -n "$server_pid" ]; then
         kill "$server_pid" 2>/dev/null || true
         wait "$server_pid" 2>/dev/null || true
+    fi
+    if [ -n "${BENCH_KEEP:-}" ]; then
+        echo "bench-cases: kept $tmp"
+        return
     fi
     if [ -n "$pg_dir" ]; then
         bash scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true

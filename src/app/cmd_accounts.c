@@ -92,9 +92,26 @@ int eg_cmd_user_add(struct eg_cli *cli)
         fprintf(stderr, "egret user add: --organisation wants an organisation id\n");
         return 2;
     }
+    if (u.in.role == EG_ROLE_MEDIATOR && !u.in.department_code) {
+        fprintf(stderr, "egret user add: a mediator needs --department CODE\n");
+        return 2;
+    }
+    if (u.in.role == EG_ROLE_WORKER && !u.id_number) {
+        fprintf(stderr, "egret user add: a worker needs --id-number ID (and --name NAME)\n");
+        return 2;
+    }
+    if (u.in.role == EG_ROLE_PLATFORM && u.in.organisation_id == 0) {
+        fprintf(stderr, "egret user add: a platform account needs --organisation ID\n");
+        return 2;
+    }
     char *pw = read_password(cli->name);
     if (!pw)
         return 2;
+    if (strlen(pw) < 8) {
+        fprintf(stderr, "egret user add: the password must have at least 8 characters\n");
+        sodium_free(pw);
+        return 2;
+    }
     u.in.password = pw;
     struct eg_db *db = NULL;
     struct eg_keys *keys = NULL;
@@ -107,6 +124,10 @@ int eg_cmd_user_add(struct eg_cli *cli)
         printf("user %s created with id %lld\n", u.in.login, (long long)u.user_id);
     else if (st == EG_E_DUPLICATE)
         fprintf(stderr, "egret user add: login %s is taken\n", u.in.login);
+    else if (st == EG_E_INVALID_FIELD)
+        fprintf(stderr,
+                "egret user add: rejected: check the login (3-63 of A-Z a-z 0-9 . _ @ -), "
+                "the department code, the ID number and the organisation id\n");
     else
         fprintf(stderr, "egret user add: %s\n", eg_status_message(st));
     sodium_free(pw);

@@ -35,7 +35,8 @@ int eg_cmd_insurance_daily(struct eg_cli *cli)
         return 1;
     st = eg_db_schema_version(db, &version);
     if (st == EG_OK && version < eg_db_migrations_latest()) {
-        fprintf(stderr, "egret insurance daily: the database schema is behind; run egret migrate\n");
+        fprintf(stderr,
+                "egret insurance daily: the database schema is behind; run egret migrate\n");
         rc = 1;
         goto out;
     }
@@ -51,8 +52,8 @@ int eg_cmd_insurance_daily(struct eg_cli *cli)
     } else {
         printf("insurance daily %s: orders_expired=%lld days_unpaid=%lld days_closed=%lld "
                "renew_orders=%lld renew_days=%lld\n",
-               d, (long long)r.orders_expired, (long long)r.days_unpaid,
-               (long long)r.days_closed, (long long)r.renew_orders, (long long)r.renew_days);
+               d, (long long)r.orders_expired, (long long)r.days_unpaid, (long long)r.days_closed,
+               (long long)r.renew_orders, (long long)r.renew_days);
     }
 out:
     eg_db_close(db);

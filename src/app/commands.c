@@ -34,6 +34,13 @@ const struct eg_command eg_commands[] = {
      "database. Stop the servers first. See docs/deploy.md."},
     {"insurance daily", eg_cmd_insurance_daily, "egret insurance daily [--date YYYY-MM-DD]",
      "Run the insurance daily job: lapse unpaid orders, close finished days, roll auto-renewals."},
+    {"monitoring daily", eg_cmd_monitoring_daily, "egret monitoring daily [--date YYYY-MM-DD]",
+     "Refresh the week's indicators from cases and insurance, record backlogs, evaluate the "
+     "alert rules for the date (default yesterday) and, on a month's last day, compute "
+     "scorecards."},
+    {"monitoring recompute", eg_cmd_monitoring_recompute,
+     "egret monitoring recompute --from YYYY-MM-DD [--to YYYY-MM-DD]",
+     "Rebuild the daily indicators of a date range from the stored records."},
     {"routes", eg_cmd_routes, "egret routes", "Print every API route as METHOD PATTERN."},
     {"version", eg_cmd_version, "egret version", "Print the version and schema number."},
     {NULL, NULL, NULL, NULL},

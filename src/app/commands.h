@@ -22,5 +22,7 @@ int eg_cmd_audit_verify(struct eg_cli *cli);
 int eg_cmd_demo_logins(struct eg_cli *cli);
 int eg_cmd_insurance_daily(struct eg_cli *cli);
 int eg_cmd_transfer(struct eg_cli *cli);
+int eg_cmd_monitoring_daily(struct eg_cli *cli);
+int eg_cmd_monitoring_recompute(struct eg_cli *cli);
 
 #endif

@@ -20,7 +20,7 @@
 #include "http/http.h"
 
 /* Roles that see cases at all (insurers and analysts do not). */
-#define EG_CASES_READERS                                                                          \
+#define EG_CASES_READERS                                                                           \
     (EG_ROLE_WORKER | EG_ROLE_PLATFORM | EG_ROLE_MEDIATOR | EG_ROLE_SUPERVISOR | EG_ROLE_ADMIN)
 /* Staff who handle cases. */
 #define EG_CASES_HANDLERS (EG_ROLE_MEDIATOR | EG_ROLE_ADMIN)
@@ -59,7 +59,8 @@ void eg_cases_row_scope(const struct eg_case_rec *rec, struct eg_arena *a,
  * Load case id and check that the caller may see it (the route's roles;
  * EG_E_NOT_FOUND out of scope, EG_E_FORBIDDEN for a role not allowed) and
  * fill *actor (the caller's relation to the case). Works inside or outside
- * a transaction, on db.
+ * a transaction, on db; inside one it first takes the case's row lock
+ * (eg_case_store_lock), so that changes to one case never interleave.
  */
 enum eg_status eg_cases_load(struct eg_req *req, struct eg_db *db, int64_t id,
                              struct eg_case_rec *rec, struct eg_case_actor *actor);
@@ -87,9 +88,8 @@ json_t *eg_cases_str_or_null(const char *s);
  * audit action "case.<kind>" with the same detail plus the case number.
  * detail is stolen (NULL = {}).
  */
-enum eg_status eg_cases_record(struct eg_db *db, struct eg_req *req,
-                               const struct eg_case_rec *rec, const char *kind, const char *from,
-                               const char *to, json_t *detail);
+enum eg_status eg_cases_record(struct eg_db *db, struct eg_req *req, const struct eg_case_rec *rec,
+                               const char *kind, const char *from, const char *to, json_t *detail);
 
 /*
  * Apply a state change checked by the rules (rules.h) inside the caller's

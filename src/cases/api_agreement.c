@@ -53,15 +53,16 @@ struct op {
     struct eg_cases_err err;
 };
 
+/* [{category, amount_fen}] for the categories with an amount. */
 static json_t *amounts_json(const struct eg_case_amounts *a)
 {
     json_t *arr = json_array();
 
     for (int i = 0; i < EG_CAT_COUNT; i++)
         if (a->fen[i] > 0)
-            json_array_append_new(arr, json_pack("{s:s, s:I}", "category",
-                                                 eg_case_category_names[i], "amount_fen",
-                                                 (json_int_t)a->fen[i]));
+            json_array_append_new(arr,
+                                  json_pack("{s:s, s:I}", "category", eg_case_category_names[i],
+                                            "amount_fen", (json_int_t)a->fen[i]));
     return arr;
 }
 
@@ -86,18 +87,17 @@ static json_t *agreement_json(struct eg_req *req, const struct eg_case_rec *rec,
         }
         json_object_set_new(conf, eg_case_party_names[p], c);
     }
-    return json_pack("{s:I, s:s, s:i, s:o, s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o, s:I, "
-                     "s:s, s:o, s:o}",
-                     "case_id", (json_int_t)rec->id, "number", rec->number, "version",
-                     ag->version, "terms", amounts_json(&ag->terms), "total_fen",
-                     (json_int_t)ag->total_fen, "pay_by", ag->pay_by, "pay_method",
-                     ag->pay_method, "other_terms", ag->other_terms, "respondent_position",
-                     ag->respondent_position, "confirmations", conf, "effective",
-                     eg_case_agreement_effective(&ag->confirmed), "effective_at",
-                     eg_cases_instant(ag->effective_at), "paid", amounts_json(paid), "owed_fen",
-                     (json_int_t)owed_total, "case_state", rec->state_name, "created_at",
-                     eg_cases_instant(ag->created_at), "updated_at",
-                     eg_cases_instant(ag->updated_at));
+    return json_pack(
+        "{s:I, s:s, s:i, s:o, s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o, s:I, "
+        "s:s, s:o, s:o}",
+        "case_id", (json_int_t)rec->id, "number", rec->number, "version", ag->version, "terms",
+        amounts_json(&ag->terms), "total_fen", (json_int_t)ag->total_fen, "pay_by", ag->pay_by,
+        "pay_method", ag->pay_method, "other_terms", ag->other_terms, "respondent_position",
+        ag->respondent_position, "confirmations", conf, "effective",
+        eg_case_agreement_effective(&ag->confirmed), "effective_at",
+        eg_cases_instant(ag->effective_at), "paid", amounts_json(paid), "owed_fen",
+        (json_int_t)owed_total, "case_state", rec->state_name, "created_at",
+        eg_cases_instant(ag->created_at), "updated_at", eg_cases_instant(ag->updated_at));
 }
 
 /* Reply with the case's agreement (after a change, or for GET). */
@@ -159,12 +159,11 @@ static enum eg_status agreement_tx(struct eg_db *db, void *p)
         int dup = 0;
 
         if (eg_case_amounts_add(&ag.terms, cat, eg_json_int(t, "amount_fen", 0), &dup) != EG_OK)
-            return eg_cases_fail(&o->err, EG_E_INVALID_FIELD,
-                                 eg_arena_printf(req->arena, dup ? "terms[%zu].category"
-                                                                 : "terms[%zu].amount_fen",
-                                                 i),
-                                 dup ? "Each category may appear once."
-                                     : "The amounts are too large in total.");
+            return eg_cases_fail(
+                &o->err, EG_E_INVALID_FIELD,
+                eg_arena_printf(req->arena, dup ? "terms[%zu].category" : "terms[%zu].amount_fen",
+                                i),
+                dup ? "Each category may appear once." : "The amounts are too large in total.");
     }
     ag.pay_by = eg_json_str(req->body, "pay_by", "");
     ag.pay_method = eg_json_str(req->body, "pay_method", "");
@@ -196,6 +195,7 @@ static enum eg_status agreement_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+/* POST …/agreement: draft or replace the agreement (201 with it). */
 void eg_cases_api_agreement_put(struct eg_req *req)
 {
     struct op o;
@@ -213,6 +213,7 @@ void eg_cases_api_agreement_put(struct eg_req *req)
     reply_agreement(req, o.id, 201);
 }
 
+/* GET …/agreement: the agreement with confirmations, paid and owed. */
 void eg_cases_api_agreement_get(struct eg_req *req)
 {
     int64_t id;
@@ -243,9 +244,8 @@ static enum eg_status confirm_tx(struct eg_db *db, void *p)
     rc = eg_cases_load(req, db, o->id, &rec, &actor);
     if (rc != EG_OK)
         return rc;
-    rc = eg_case_confirm_party(&actor,
-                               requested ? eg_case_name_index(eg_case_party_names, requested) : -1,
-                               &party);
+    rc = eg_case_confirm_party(
+        &actor, requested ? eg_case_name_index(eg_case_party_names, requested) : -1, &party);
     if (rc != EG_OK)
         return eg_cases_fail(&o->err, rc, requested ? "party" : NULL,
                              "You may not confirm this agreement as that party.");
@@ -267,9 +267,8 @@ static enum eg_status confirm_tx(struct eg_db *db, void *p)
     rc = eg_cases_record(db, req, &rec, "agreement_confirmed", NULL, NULL,
                          json_pack("{s:s, s:i, s:b}", "party", eg_case_party_names[party],
                                    "version", ag.version, "recorded_by_staff",
-                                   party != EG_PARTY_MEDIATOR &&
-                                       (actor.role == EG_ROLE_MEDIATOR ||
-                                        actor.role == EG_ROLE_ADMIN)));
+                                   party != EG_PARTY_MEDIATOR && (actor.role == EG_ROLE_MEDIATOR ||
+                                                                  actor.role == EG_ROLE_ADMIN)));
     if (rc != EG_OK)
         return rc;
     ag.confirmed.at[party] = now;
@@ -291,6 +290,7 @@ static enum eg_status confirm_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+/* POST …/agreement/confirm: one party confirms; the third makes it effective. */
 void eg_cases_api_agreement_confirm(struct eg_req *req)
 {
     struct op o;
@@ -325,6 +325,10 @@ static const char *one_text(struct eg_req *req, const char *sql, const char *typ
     return out ? out : "";
 }
 
+/*
+ * GET …/agreement.pdf: gather what the document shows (names, the masked
+ * identity, claims, terms, confirmations) and render it with pdf.c.
+ */
 void eg_cases_api_agreement_pdf(struct eg_req *req)
 {
     struct eg_case_rec rec;
@@ -356,8 +360,8 @@ void eg_cases_api_agreement_pdf(struct eg_req *req)
         doc.type_label = ti >= 0 ? eg_case_type_labels[ti] : rec.type;
     }
     doc.applicant_name = rec.applicant_name;
-    doc.applicant_id_masked = one_text(req, "SELECT id_number_masked FROM people WHERE id = ?",
-                                       "i", rec.applicant_person_id, NULL);
+    doc.applicant_id_masked = one_text(req, "SELECT id_number_masked FROM people WHERE id = ?", "i",
+                                       rec.applicant_person_id, NULL);
     doc.respondent_name = rec.respondent_name;
     doc.respondent_credit_code = rec.respondent_credit_code;
     doc.department_name = rec.dept.name;
@@ -371,8 +375,8 @@ void eg_cases_api_agreement_pdf(struct eg_req *req)
     doc.pay_by = ag.pay_by;
     doc.pay_method = ag.pay_method;
     doc.other_terms = ag.other_terms;
-    mediator = one_text(req, "SELECT display_name FROM users WHERE login = ?", "t", 0,
-                        ag.drafted_by);
+    mediator =
+        one_text(req, "SELECT display_name FROM users WHERE login = ?", "t", 0, ag.drafted_by);
     doc.mediator = mediator[0] ? mediator : ag.drafted_by;
     for (int p = 0; p < EG_PARTY_COUNT; p++)
         doc.confirmed[p] = ag.confirmed.at[p];
@@ -407,6 +411,10 @@ struct pay_op {
     struct eg_cases_err err;
 };
 
+/*
+ * Record one payment checked against what is still owed in its category;
+ * when nothing is owed any more, move the case to fulfilled.
+ */
 static enum eg_status payment_tx(struct eg_db *db, void *p)
 {
     struct pay_op *o = p;
@@ -438,8 +446,7 @@ static enum eg_status payment_tx(struct eg_db *db, void *p)
         return rc;
     rc = eg_case_check_payment(&ag.terms, &paid, cat, o->pay.amount_fen);
     if (rc == EG_E_UNPROCESSABLE && ag.terms.fen[cat] <= 0)
-        return eg_cases_fail(&o->err, rc, "category", "Nothing is agreed in %s.",
-                             o->pay.category);
+        return eg_cases_fail(&o->err, rc, "category", "Nothing is agreed in %s.", o->pay.category);
     if (rc == EG_E_UNPROCESSABLE)
         return eg_cases_fail(&o->err, rc, "amount_fen",
                              "The payment is more than the %lld fen still owed in %s.",
@@ -453,10 +460,10 @@ static enum eg_status payment_tx(struct eg_db *db, void *p)
     paid.fen[cat] += o->pay.amount_fen;
     o->owed = eg_case_amounts_owed(&ag.terms, &paid, &owed);
     rc = eg_cases_record(db, req, &rec, "payment", NULL, NULL,
-                         json_pack("{s:I, s:s, s:I, s:s, s:I}", "payment_id",
-                                   (json_int_t)o->pay.id, "category", o->pay.category,
-                                   "amount_fen", (json_int_t)o->pay.amount_fen, "paid_on",
-                                   o->pay.paid_on, "owed_fen", (json_int_t)o->owed));
+                         json_pack("{s:I, s:s, s:I, s:s, s:I}", "payment_id", (json_int_t)o->pay.id,
+                                   "category", o->pay.category, "amount_fen",
+                                   (json_int_t)o->pay.amount_fen, "paid_on", o->pay.paid_on,
+                                   "owed_fen", (json_int_t)o->owed));
     if (rc == EG_OK && eg_case_amounts_paid(&ag.terms, &paid)) {
         struct eg_case_move move;
 
@@ -471,6 +478,7 @@ static enum eg_status payment_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+/* POST …/payments: 201 with the payment, the case state and what is owed. */
 void eg_cases_api_payments_create(struct eg_req *req)
 {
     struct pay_op o;
@@ -499,6 +507,7 @@ void eg_cases_api_payments_create(struct eg_req *req)
     eg_reply_json(req, 201, out);
 }
 
+/* GET …/payments: the payments and their sum. */
 void eg_cases_api_payments_list(struct eg_req *req)
 {
     struct eg_case_rec rec;
@@ -523,6 +532,6 @@ void eg_cases_api_payments_list(struct eg_req *req)
         json_array_append_new(items, payment_json(&rows[i]));
         total += rows[i].amount_fen;
     }
-    eg_reply_json(req, 200, json_pack("{s:o, s:I}", "items", items, "paid_total_fen",
-                                      (json_int_t)total));
+    eg_reply_json(req, 200,
+                  json_pack("{s:o, s:I}", "items", items, "paid_total_fen", (json_int_t)total));
 }

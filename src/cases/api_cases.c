@@ -95,7 +95,8 @@ static int parse_filter(struct eg_req *req, struct eg_case_filter *f, char today
         } else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
             f->overdue = 0;
         } else {
-            eg_reply_error(req, EG_E_INVALID_PARAMETER, "overdue", "overdue must be true or false.");
+            eg_reply_error(req, EG_E_INVALID_PARAMETER, "overdue",
+                           "overdue must be true or false.");
             return -1;
         }
     }
@@ -135,6 +136,7 @@ static void list_actor(const struct eg_req *req, const struct eg_case_rec *rec,
                   req->who.role == EG_ROLE_SUPERVISOR;
 }
 
+/* GET /api/v1/cases: one page of the cases in scope, newest first. */
 void eg_cases_api_list(struct eg_req *req)
 {
     struct eg_case_filter f;
@@ -173,6 +175,7 @@ void eg_cases_api_list(struct eg_req *req)
     eg_reply_json(req, 200, out);
 }
 
+/* GET /api/v1/cases/{id}: one case in detail. */
 void eg_cases_api_get(struct eg_req *req)
 {
     struct eg_case_rec rec;
@@ -190,6 +193,10 @@ void eg_cases_api_get(struct eg_req *req)
     eg_reply_json(req, 200, eg_cases_case_json(req, req->db, &rec, &actor, eg_cases_today(), 1));
 }
 
+/*
+ * GET …/events: the timeline. Workers and platforms see the acting role
+ * rather than staff logins.
+ */
 void eg_cases_api_events(struct eg_req *req)
 {
     struct eg_case_rec rec;
@@ -218,18 +225,14 @@ void eg_cases_api_events(struct eg_req *req)
         int hide = req->who.role == EG_ROLE_PLATFORM || req->who.role == EG_ROLE_WORKER;
 
         json_array_append_new(
-            items, json_pack("{s:I, s:o, s:s, s:o, s:o, s:s, s:s, s:o}", "id",
-                             (json_int_t)eg_stmt_i64(st, 0), "at",
-                             eg_cases_instant(eg_stmt_i64(st, 1)), "kind", eg_stmt_text(st, 2),
-                             "from", eg_cases_str_or_null(eg_stmt_is_null(st, 3)
-                                                              ? NULL
-                                                              : eg_stmt_text(st, 3)),
-                             "to",
-                             eg_cases_str_or_null(eg_stmt_is_null(st, 4) ? NULL
-                                                                         : eg_stmt_text(st, 4)),
-                             "actor", hide ? eg_stmt_text(st, 6) : eg_stmt_text(st, 5),
-                             "actor_role", eg_stmt_text(st, 6), "detail",
-                             detail ? detail : json_object()));
+            items,
+            json_pack(
+                "{s:I, s:o, s:s, s:o, s:o, s:s, s:s, s:o}", "id", (json_int_t)eg_stmt_i64(st, 0),
+                "at", eg_cases_instant(eg_stmt_i64(st, 1)), "kind", eg_stmt_text(st, 2), "from",
+                eg_cases_str_or_null(eg_stmt_is_null(st, 3) ? NULL : eg_stmt_text(st, 3)), "to",
+                eg_cases_str_or_null(eg_stmt_is_null(st, 4) ? NULL : eg_stmt_text(st, 4)), "actor",
+                hide ? eg_stmt_text(st, 6) : eg_stmt_text(st, 5), "actor_role", eg_stmt_text(st, 6),
+                "detail", detail ? detail : json_object()));
     }
     eg_stmt_done(st);
     if (rc != EG_DONE) {
@@ -240,6 +243,7 @@ void eg_cases_api_events(struct eg_req *req)
     eg_reply_json(req, 200, json_pack("{s:s, s:o}", "number", rec.number, "items", items));
 }
 
+/* GET /api/v1/cases/stats: counts in scope under the list filters. */
 void eg_cases_api_stats(struct eg_req *req)
 {
     struct eg_case_filter f;
@@ -298,6 +302,10 @@ static int ensure_dir(const char *path)
     return 0;
 }
 
+/*
+ * GET /api/v1/cases/export.xlsx: the list (same filters and scope, at most
+ * EXPORT_MAX_ROWS rows) as a workbook.
+ */
 void eg_cases_api_export(struct eg_req *req)
 {
     struct eg_case_filter f;

@@ -60,8 +60,7 @@ eg_day eg_cases_today(void)
     return eg_day_of(eg_now());
 }
 
-void eg_cases_row_scope(const struct eg_case_rec *rec, struct eg_arena *a,
-                        struct eg_row_scope *out)
+void eg_cases_row_scope(const struct eg_case_rec *rec, struct eg_arena *a, struct eg_row_scope *out)
 {
     const char **paths = NULL;
 
@@ -87,6 +86,9 @@ enum eg_status eg_cases_load(struct eg_req *req, struct eg_db *db, int64_t id,
 
     rc = eg_authz_role(&req->who, req->route->roles);
     if (rc != EG_OK)
+        return rc;
+    /* Inside a transaction the case is about to change: lock it first. */
+    if (eg_db_in_tx(db) && (rc = eg_case_store_lock(db, id)) != EG_OK)
         return rc;
     rc = eg_case_store_get(db, req->arena, id, rec);
     if (rc != EG_OK)
@@ -138,8 +140,7 @@ json_t *eg_cases_names_json(const char *const *names)
 /* {"id","code","name"} of a department. */
 static json_t *dept_json(const struct eg_case_dept *d)
 {
-    return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)d->id, "code", d->code, "name",
-                     d->name);
+    return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)d->id, "code", d->code, "name", d->name);
 }
 
 /* The JSON array of claims/terms/payments per category: [{category, amount_fen}]. */
@@ -149,9 +150,9 @@ static json_t *amounts_json(const struct eg_case_amounts *a)
 
     for (int i = 0; i < EG_CAT_COUNT; i++)
         if (a->fen[i] > 0)
-            json_array_append_new(arr, json_pack("{s:s, s:I}", "category",
-                                                 eg_case_category_names[i], "amount_fen",
-                                                 (json_int_t)a->fen[i]));
+            json_array_append_new(arr,
+                                  json_pack("{s:s, s:I}", "category", eg_case_category_names[i],
+                                            "amount_fen", (json_int_t)a->fen[i]));
     return arr;
 }
 
@@ -177,17 +178,16 @@ json_t *eg_cases_case_json(struct eg_req *req, struct eg_db *db, const struct eg
 
     applicant = json_pack("{s:I, s:s}", "person_id", (json_int_t)rec->applicant_person_id, "name",
                           rec->applicant_name);
-    o = json_pack("{s:I, s:s, s:s, s:b, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)rec->id,
-                  "number", rec->number, "channel", rec->channel, "oral", rec->oral, "type",
-                  rec->type, "state", rec->state_name, "applicant", applicant, "respondent",
-                  json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)rec->respondent_org_id,
-                            "name", rec->respondent_name, "kind", rec->respondent_kind,
-                            "credit_code",
-                            eg_cases_str_or_null(rec->respondent_credit_code[0]
-                                                     ? rec->respondent_credit_code
-                                                     : NULL),
-                            "sector", rec->respondent_sector),
-                  "department", dept_json(&rec->dept));
+    o = json_pack(
+        "{s:I, s:s, s:s, s:b, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)rec->id, "number",
+        rec->number, "channel", rec->channel, "oral", rec->oral, "type", rec->type, "state",
+        rec->state_name, "applicant", applicant, "respondent",
+        json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)rec->respondent_org_id, "name",
+                  rec->respondent_name, "kind", rec->respondent_kind, "credit_code",
+                  eg_cases_str_or_null(rec->respondent_credit_code[0] ? rec->respondent_credit_code
+                                                                      : NULL),
+                  "sector", rec->respondent_sector),
+        "department", dept_json(&rec->dept));
     if (o == NULL)
         return NULL;
     json_object_set_new(o, "matter", json_string(rec->matter));
@@ -274,9 +274,8 @@ json_t *eg_cases_case_json(struct eg_req *req, struct eg_db *db, const struct eg
     return o;
 }
 
-enum eg_status eg_cases_record(struct eg_db *db, struct eg_req *req,
-                               const struct eg_case_rec *rec, const char *kind, const char *from,
-                               const char *to, json_t *detail)
+enum eg_status eg_cases_record(struct eg_db *db, struct eg_req *req, const struct eg_case_rec *rec,
+                               const char *kind, const char *from, const char *to, json_t *detail)
 {
     struct eg_audit_ctx ctx = eg_cases_audit(req);
     char *text = NULL, action[64], id[24];

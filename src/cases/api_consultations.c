@@ -41,6 +41,7 @@ const struct eg_field eg_cases_spec_consult_rate[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
 };
 
+/* A consultation as JSON. */
 static json_t *consult_json(const struct eg_consult_rec *k)
 {
     int ki = eg_case_name_index(eg_consult_kind_names, k->kind);
@@ -49,8 +50,8 @@ static json_t *consult_json(const struct eg_consult_rec *k)
         (json_int_t)k->id, "kind", k->kind, "kind_label",
         ki >= 0 ? eg_consult_kind_labels[ki] : k->kind, "state", k->state_name, "department", "id",
         (json_int_t)k->dept.id, "code", k->dept.code, "name", k->dept.name, "topic", k->topic,
-        "details", k->details, "preferred_date", eg_cases_str_or_null(k->preferred_on),
-        "outcome", k->outcome, "requester", k->requester_name, "requested_at",
+        "details", k->details, "preferred_date", eg_cases_str_or_null(k->preferred_on), "outcome",
+        k->outcome, "requester", k->requester_name, "requested_at",
         eg_cases_instant(k->requested_at), "assigned_at", eg_cases_instant(k->assigned_at),
         "done_at", eg_cases_instant(k->done_at));
 
@@ -84,6 +85,7 @@ static enum eg_status load(struct eg_req *req, struct eg_db *db, int64_t id,
     return eg_authz_row(&req->who, req->route->roles, &scope);
 }
 
+/* Reply with one consultation, checked against the caller's scope. */
 static void reply_consult(struct eg_req *req, int64_t id, int status)
 {
     struct eg_consult_rec k;
@@ -106,6 +108,7 @@ struct create_op {
     struct eg_cases_err err;
 };
 
+/* Insert the request for its serving department (the centre when that one is missing). */
 static enum eg_status create_tx(struct eg_db *db, void *p)
 {
     struct create_op *o = p;
@@ -124,12 +127,13 @@ static enum eg_status create_tx(struct eg_db *db, void *p)
     if (rc != EG_OK)
         return rc;
     snprintf(id, sizeof id, "%lld", (long long)o->id);
-    summary = eg_arena_printf(o->req->arena, "{\"kind\":\"%s\",\"department\":\"%s\"}",
-                              o->in.kind, o->dept_code);
+    summary = eg_arena_printf(o->req->arena, "{\"kind\":\"%s\",\"department\":\"%s\"}", o->in.kind,
+                              o->dept_code);
     return eg_audit_append(db, &ctx, "consultation.create", "consultation", id,
                            summary ? summary : "{}");
 }
 
+/* POST /api/v1/consultations: a worker or a company asks. */
 void eg_cases_api_consult_create(struct eg_req *req)
 {
     struct create_op o;
@@ -156,7 +160,8 @@ void eg_cases_api_consult_create(struct eg_req *req)
     if (req->who.role == EG_ROLE_WORKER) {
         o.in.person_id = req->who.person_id;
         if (o.in.person_id <= 0) {
-            eg_reply_error(req, EG_E_UNPROCESSABLE, NULL, "This account is not linked to a person.");
+            eg_reply_error(req, EG_E_UNPROCESSABLE, NULL,
+                           "This account is not linked to a person.");
             return;
         }
     } else {
@@ -222,6 +227,7 @@ void eg_cases_api_consult_list(struct eg_req *req)
     eg_reply_json(req, 200, out);
 }
 
+/* GET /api/v1/consultations/{id}. */
 void eg_cases_api_consult_get(struct eg_req *req)
 {
     int64_t id;
@@ -242,6 +248,10 @@ struct move_op {
     struct eg_cases_err err;
 };
 
+/*
+ * requested → assigned (to the caller or a named mediator, whose department
+ * then serves it) or assigned → done (with the outcome), checked by rules.c.
+ */
 static enum eg_status move_tx(struct eg_db *db, void *p)
 {
     struct move_op *o = p;
@@ -318,6 +328,7 @@ static enum eg_status move_tx(struct eg_db *db, void *p)
                            summary ? summary : "{}");
 }
 
+/* POST /api/v1/consultations/{id}/transitions. */
 void eg_cases_api_consult_transition(struct eg_req *req)
 {
     struct move_op o;
@@ -364,6 +375,7 @@ static enum eg_status rate_tx(struct eg_db *db, void *p)
     return eg_audit_append(db, &ctx, "consultation.rating", "consultation", id, summary);
 }
 
+/* POST /api/v1/consultations/{id}/rating: the requester, once, when done. */
 void eg_cases_api_consult_rate(struct eg_req *req)
 {
     struct move_op o;

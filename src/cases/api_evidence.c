@@ -95,6 +95,10 @@ struct upload {
     struct eg_cases_err err;
 };
 
+/*
+ * The row of an upload whose bytes are already in a temporary file: the
+ * case must still be open to evidence and within its total cap.
+ */
 static enum eg_status upload_tx(struct eg_db *db, void *p)
 {
     struct upload *u = p;
@@ -139,6 +143,10 @@ static json_t *evidence_json(const struct eg_case_evidence *e)
                      e->uploaded_by, "created_at", eg_cases_instant(e->created_at));
 }
 
+/*
+ * POST …/evidence: sniff, write a temporary file, commit the row, then
+ * rename; any refusal removes the temporary file.
+ */
 void eg_cases_api_evidence_upload(struct eg_req *req)
 {
     struct upload u;
@@ -217,6 +225,7 @@ void eg_cases_api_evidence_upload(struct eg_req *req)
     eg_reply_json(req, 201, evidence_json(&u.ev));
 }
 
+/* GET …/evidence: the files' metadata and the space used. */
 void eg_cases_api_evidence_list(struct eg_req *req)
 {
     struct eg_case_rec rec;
@@ -271,6 +280,7 @@ static char *pct_encode(struct eg_arena *a, const char *s)
     return out;
 }
 
+/* GET …/evidence/{eid}: the file, for those who may see the case. */
 void eg_cases_api_evidence_get(struct eg_req *req)
 {
     struct eg_case_rec rec;
@@ -304,8 +314,8 @@ void eg_cases_api_evidence_get(struct eg_req *req)
         (data = malloc((size_t)sb.st_size + 1)) == NULL) {
         if (fd >= 0)
             close(fd);
-        eg_log(EG_LOG_ERROR, "event=evidence_read_failed rid=%s evidence_id=%lld",
-               req->request_id, (long long)eid);
+        eg_log(EG_LOG_ERROR, "event=evidence_read_failed rid=%s evidence_id=%lld", req->request_id,
+               (long long)eid);
         eg_reply_error(req, EG_E_NOT_FOUND, NULL, "The file is not available.");
         return;
     }
@@ -325,10 +335,10 @@ void eg_cases_api_evidence_get(struct eg_req *req)
         return;
     }
     enc = pct_encode(req->arena, ev.filename);
-    disp = eg_arena_printf(req->arena, "attachment; filename=\"evidence-%lld%s\"; filename*=UTF-8''%s",
-                           (long long)ev.id,
-                           strrchr(ev.storage_name, '.') ? strrchr(ev.storage_name, '.') : "",
-                           enc ? enc : "file");
+    disp = eg_arena_printf(
+        req->arena, "attachment; filename=\"evidence-%lld%s\"; filename*=UTF-8''%s",
+        (long long)ev.id, strrchr(ev.storage_name, '.') ? strrchr(ev.storage_name, '.') : "",
+        enc ? enc : "file");
     if (disp)
         eg_reply_header(req, "Content-Disposition", disp);
     eg_reply_take(req, 200, ev.content_type, data, got);

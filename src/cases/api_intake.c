@@ -82,6 +82,7 @@ struct intake {
     struct eg_cases_err err;
 };
 
+/* Whether s is NULL or only white space. */
 static int blank(const char *s)
 {
     if (s == NULL)
@@ -210,8 +211,8 @@ static enum eg_status check_input(struct intake *in)
     if (in->credit_code != NULL && eg_credit_code_check(in->credit_code) != EG_OK)
         return eg_cases_fail(&in->err, EG_E_INVALID_FIELD, "respondent.credit_code",
                              "respondent.credit_code is not a valid unified social credit code.");
-    if (in->respondent_sector != NULL && (strcmp(in->respondent_sector, "*") == 0 ||
-                                          !eg_case_sector_valid(in->respondent_sector)))
+    if (in->respondent_sector != NULL &&
+        (strcmp(in->respondent_sector, "*") == 0 || !eg_case_sector_valid(in->respondent_sector)))
         return eg_cases_fail(&in->err, EG_E_INVALID_FIELD, "respondent.sector",
                              "respondent.sector must be 1-32 characters of a-z, 0-9 and _.");
 
@@ -222,11 +223,9 @@ static enum eg_status check_input(struct intake *in)
         int dup = 0;
         char *field;
 
-        if (eg_case_amounts_add(&in->claims, cat, eg_json_int(c, "amount_fen", 0), &dup) !=
-            EG_OK) {
-            field = eg_arena_printf(req->arena, dup ? "claims[%zu].category"
-                                                    : "claims[%zu].amount_fen",
-                                    i);
+        if (eg_case_amounts_add(&in->claims, cat, eg_json_int(c, "amount_fen", 0), &dup) != EG_OK) {
+            field = eg_arena_printf(req->arena,
+                                    dup ? "claims[%zu].category" : "claims[%zu].amount_fen", i);
             return eg_cases_fail(&in->err, EG_E_INVALID_FIELD, field,
                                  dup ? "Each category may be claimed once."
                                      : "The amounts are too large in total.");
@@ -237,8 +236,8 @@ static enum eg_status check_input(struct intake *in)
 
 /* The organisation the complaint is against, found or (a partner company) created. */
 static enum eg_status resolve_respondent(struct eg_db *db, struct intake *in,
-                                         const struct eg_audit_ctx *ctx, int64_t *org,
-                                         char *sector, size_t sector_len)
+                                         const struct eg_audit_ctx *ctx, int64_t *org, char *sector,
+                                         size_t sector_len)
 {
     struct eg_stmt *st = NULL;
     enum eg_status rc;
@@ -312,6 +311,11 @@ static enum eg_status route_case(struct eg_db *db, struct eg_req *req, const cha
     return rc;
 }
 
+/*
+ * The intake transaction: the applicant (found or created), the
+ * respondent, the route, the number, the deadline, the row, its claims,
+ * the timeline and the audit trail.
+ */
 static enum eg_status intake_tx(struct eg_db *db, void *p)
 {
     struct intake *in = p;
@@ -399,20 +403,20 @@ static enum eg_status intake_tx(struct eg_db *db, void *p)
     memset(&rec, 0, sizeof rec);
     rec.id = in->id;
     rec.number = number;
-    detail = json_pack("{s:s, s:s, s:b, s:s, s:I, s:b}", "channel", in->channel, "type",
-                       in->type, "oral", in->oral, "department", dept_code, "claimed_total_fen",
+    detail = json_pack("{s:s, s:s, s:b, s:s, s:I, s:b}", "channel", in->channel, "type", in->type,
+                       "oral", in->oral, "department", dept_code, "claimed_total_fen",
                        (json_int_t)eg_case_amounts_total(&in->claims), "new_person", created);
     rc = eg_cases_record(db, req, &rec, "submitted", NULL, "submitted", detail);
     if (rc == EG_OK)
         rc = eg_cases_record(db, req, &rec, "routed", NULL, NULL,
-                             json_pack("{s:s, s:s, s:s}", "department", dept_code, "type",
-                                       in->type, "sector", sector[0] ? sector : "*"));
+                             json_pack("{s:s, s:s, s:s}", "department", dept_code, "type", in->type,
+                                       "sector", sector[0] ? sector : "*"));
     /* A mediator who took the complaint for another department keeps it in
      * sight as a co-handler. */
     if (rc == EG_OK && req->who.role == EG_ROLE_MEDIATOR && req->who.department_id > 0 &&
         !eg_authz_dept_within(req->who.department_path, req->who.scope_below, dpath)) {
-        rc = eg_case_store_co_add(db, in->id, req->who.department_id,
-                                  eg_case_actor_name(&req->who), row.submitted_at);
+        rc = eg_case_store_co_add(db, in->id, req->who.department_id, eg_case_actor_name(&req->who),
+                                  row.submitted_at);
         if (rc == EG_OK)
             rc = eg_cases_record(db, req, &rec, "co_handling", NULL, NULL,
                                  json_pack("{s:s, s:I}", "action", "add", "department_id",
@@ -421,6 +425,7 @@ static enum eg_status intake_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+/* POST /api/v1/cases: 201 with the new case. */
 void eg_cases_api_create(struct eg_req *req)
 {
     struct intake in;

@@ -12,8 +12,8 @@
 
 static const char *const session_modes[] = {"in_person", "online", NULL};
 
-static const struct eg_field participant_item = {"", EG_FT_STRING, EG_F_REQUIRED, 100, 0, 0,
-                                                 NULL, NULL, NULL};
+static const struct eg_field participant_item = {"", EG_FT_STRING, EG_F_REQUIRED, 100, 0,
+                                                 0,  NULL,         NULL,          NULL};
 
 const struct eg_field eg_cases_spec_session[] = {
     {"starts_at", EG_FT_INSTANT, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
@@ -43,6 +43,7 @@ struct op {
     struct eg_cases_err err;
 };
 
+/* A session as JSON. */
 static json_t *session_json(const struct eg_case_session *s)
 {
     json_error_t jerr;
@@ -72,6 +73,7 @@ static char *participants_text(struct eg_req *req)
     return copy;
 }
 
+/* Record a session while the case is accepted or mediating. */
 static enum eg_status session_add_tx(struct eg_db *db, void *p)
 {
     struct op *o = p;
@@ -109,8 +111,7 @@ static enum eg_status session_add_tx(struct eg_db *db, void *p)
     if (rc == EG_OK)
         rc = eg_cases_record(db, req, &rec, "session", NULL, NULL,
                              json_pack("{s:I, s:s, s:o}", "session_id", (json_int_t)o->sub_id,
-                                       "mode", s.mode, "starts_at",
-                                       eg_cases_instant(s.starts_at)));
+                                       "mode", s.mode, "starts_at", eg_cases_instant(s.starts_at)));
     return rc;
 }
 
@@ -127,6 +128,7 @@ static void reply_session(struct eg_req *req, int64_t case_id, int64_t id, int s
     eg_reply_json(req, status, session_json(&s));
 }
 
+/* POST …/sessions. */
 void eg_cases_api_sessions_create(struct eg_req *req)
 {
     struct op o;
@@ -144,6 +146,7 @@ void eg_cases_api_sessions_create(struct eg_req *req)
     reply_session(req, o.id, o.sub_id, 201);
 }
 
+/* Replace a session's minutes and/or participants. */
 static enum eg_status session_update_tx(struct eg_db *db, void *p)
 {
     struct op *o = p;
@@ -167,11 +170,11 @@ static enum eg_status session_update_tx(struct eg_db *db, void *p)
     if (rc == EG_OK)
         rc = eg_cases_record(db, req, &rec, "session_updated", NULL, NULL,
                              json_pack("{s:I, s:b, s:b}", "session_id", (json_int_t)o->sub_id,
-                                       "minutes", minutes != NULL, "participants",
-                                       parts != NULL));
+                                       "minutes", minutes != NULL, "participants", parts != NULL));
     return rc;
 }
 
+/* PATCH …/sessions/{sid}. */
 void eg_cases_api_sessions_update(struct eg_req *req)
 {
     struct op o;
@@ -191,6 +194,7 @@ void eg_cases_api_sessions_update(struct eg_req *req)
     reply_session(req, o.id, o.sub_id, 200);
 }
 
+/* GET …/sessions. */
 void eg_cases_api_sessions_list(struct eg_req *req)
 {
     struct eg_case_rec rec;
@@ -220,11 +224,10 @@ void eg_cases_api_sessions_list(struct eg_req *req)
 
 static json_t *response_json(const struct eg_case_response *r)
 {
-    return json_pack("{s:I, s:s, s:o, s:s, s:s, s:o}", "id", (json_int_t)r->id, "body", r->body,
-                     "proposal_fen", r->proposal_fen >= 0 ? json_integer(r->proposal_fen)
-                                                          : json_null(),
-                     "author", r->author, "author_role", r->author_role, "created_at",
-                     eg_cases_instant(r->created_at));
+    return json_pack(
+        "{s:I, s:s, s:o, s:s, s:s, s:o}", "id", (json_int_t)r->id, "body", r->body, "proposal_fen",
+        r->proposal_fen >= 0 ? json_integer(r->proposal_fen) : json_null(), "author", r->author,
+        "author_role", r->author_role, "created_at", eg_cases_instant(r->created_at));
 }
 
 struct resp_op {
@@ -234,6 +237,7 @@ struct resp_op {
     struct eg_cases_err err;
 };
 
+/* Record the respondent's answer while the case is open. */
 static enum eg_status response_tx(struct eg_db *db, void *p)
 {
     struct resp_op *o = p;
@@ -252,14 +256,15 @@ static enum eg_status response_tx(struct eg_db *db, void *p)
     o->r.case_id = rec.id;
     rc = eg_case_store_response_add(db, &o->r, &o->r.id);
     if (rc == EG_OK)
-        rc = eg_cases_record(db, req, &rec, "response", NULL, NULL,
-                             json_pack("{s:I, s:s, s:o}", "response_id", (json_int_t)o->r.id,
-                                       "author_role", o->r.author_role, "proposal_fen",
-                                       o->r.proposal_fen >= 0 ? json_integer(o->r.proposal_fen)
-                                                              : json_null()));
+        rc = eg_cases_record(
+            db, req, &rec, "response", NULL, NULL,
+            json_pack("{s:I, s:s, s:o}", "response_id", (json_int_t)o->r.id, "author_role",
+                      o->r.author_role, "proposal_fen",
+                      o->r.proposal_fen >= 0 ? json_integer(o->r.proposal_fen) : json_null()));
     return rc;
 }
 
+/* POST …/responses. */
 void eg_cases_api_responses_create(struct eg_req *req)
 {
     struct resp_op o;
@@ -285,6 +290,7 @@ void eg_cases_api_responses_create(struct eg_req *req)
     eg_reply_json(req, 201, response_json(&o.r));
 }
 
+/* GET …/responses. */
 void eg_cases_api_responses_list(struct eg_req *req)
 {
     struct eg_case_rec rec;

@@ -26,12 +26,12 @@ void eg_cases_api_figures(struct eg_req *req)
     }
     eg_date_format(eg_cases_today(), today);
     eg_reply_json(req, 200,
-                  json_pack("{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "as_of", today,
-                            "cases", "received", (json_int_t)f.received, "handled",
-                            (json_int_t)f.handled, "resolved", (json_int_t)f.resolved,
-                            "in_progress", (json_int_t)f.in_progress, "recovered_fen",
-                            (json_int_t)f.recovered_fen, "ratings", (json_int_t)f.rated,
-                            "satisfied_ratings", (json_int_t)f.satisfied));
+                  json_pack("{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "as_of", today, "cases",
+                            "received", (json_int_t)f.received, "handled", (json_int_t)f.handled,
+                            "resolved", (json_int_t)f.resolved, "in_progress",
+                            (json_int_t)f.in_progress, "recovered_fen", (json_int_t)f.recovered_fen,
+                            "ratings", (json_int_t)f.rated, "satisfied_ratings",
+                            (json_int_t)f.satisfied));
 }
 
 /* ---- QR codes ---------------------------------------------------------------------- */
@@ -42,8 +42,8 @@ static int url_chars_ok(const char *s)
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
 
-        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' ||
-            c == '`' || c == '{' || c == '}' || c == '|' || c == '^')
+        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '`' ||
+            c == '{' || c == '}' || c == '|' || c == '^')
             return 0;
     }
     return 1;
@@ -129,6 +129,7 @@ static void reply_qr(struct eg_req *req, const char *url, int png)
     eg_reply_take(req, 200, png ? "image/png" : "image/svg+xml", data, len);
 }
 
+/* GET /api/v1/qr/intake.svg. */
 void eg_cases_api_qr_intake_svg(struct eg_req *req)
 {
     const char *url = intake_url(req, 0);
@@ -137,6 +138,7 @@ void eg_cases_api_qr_intake_svg(struct eg_req *req)
         reply_qr(req, url, 0);
 }
 
+/* GET /api/v1/qr/intake.png. */
 void eg_cases_api_qr_intake_png(struct eg_req *req)
 {
     const char *url = intake_url(req, 0);
@@ -154,8 +156,8 @@ void eg_cases_api_qr_place(struct eg_req *req)
     int png;
     const char *url;
 
-    if (dot == NULL || (strcmp(dot, ".svg") != 0 && strcmp(dot, ".png") != 0) ||
-        dot == file || (size_t)(dot - file) > 18) {
+    if (dot == NULL || (strcmp(dot, ".svg") != 0 && strcmp(dot, ".png") != 0) || dot == file ||
+        (size_t)(dot - file) > 18) {
         eg_reply_error(req, EG_E_NOT_FOUND, NULL, "Ask for <place id>.svg or <place id>.png.");
         return;
     }
@@ -191,6 +193,7 @@ const struct eg_field eg_cases_spec_routing[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
 };
 
+/* Reply with the routing rules and the departments' names. */
 static void reply_rules(struct eg_req *req)
 {
     struct eg_stmt *st = NULL;
@@ -204,12 +207,11 @@ static void reply_rules(struct eg_req *req)
                      "");
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW)
         json_array_append_new(
-            items, json_pack("{s:s, s:s, s:s, s:o, s:o}", "case_type", eg_stmt_text(st, 0),
-                             "sector", eg_stmt_text(st, 1), "department", eg_stmt_text(st, 2),
-                             "department_name",
-                             eg_cases_str_or_null(eg_stmt_is_null(st, 3) ? NULL
-                                                                         : eg_stmt_text(st, 3)),
-                             "updated_at", eg_cases_instant(eg_stmt_i64(st, 4))));
+            items,
+            json_pack("{s:s, s:s, s:s, s:o, s:o}", "case_type", eg_stmt_text(st, 0), "sector",
+                      eg_stmt_text(st, 1), "department", eg_stmt_text(st, 2), "department_name",
+                      eg_cases_str_or_null(eg_stmt_is_null(st, 3) ? NULL : eg_stmt_text(st, 3)),
+                      "updated_at", eg_cases_instant(eg_stmt_i64(st, 4))));
     eg_stmt_done(st);
     if (rc != EG_DONE) {
         json_decref(items);
@@ -222,6 +224,7 @@ static void reply_rules(struct eg_req *req)
                             json_string("*")));
 }
 
+/* GET /api/v1/case-routing-rules. */
 void eg_cases_api_routing_get(struct eg_req *req)
 {
     reply_rules(req);
@@ -234,6 +237,7 @@ struct rules_op {
     struct eg_cases_err err;
 };
 
+/* Check every department code, then replace the table. */
 static enum eg_status rules_tx(struct eg_db *db, void *p)
 {
     struct rules_op *o = p;
@@ -248,8 +252,8 @@ static enum eg_status rules_tx(struct eg_db *db, void *p)
 
         rc = eg_department_by_code(db, o->rules[i].department_code, &id, path);
         if (rc == EG_OK)
-            rc = eg_db_one_i64(db, &archived, "SELECT archived FROM departments WHERE id = ?",
-                               "i", id);
+            rc = eg_db_one_i64(db, &archived, "SELECT archived FROM departments WHERE id = ?", "i",
+                               id);
         if (rc == EG_E_NOT_FOUND || (rc == EG_OK && archived))
             return eg_cases_fail(&o->err, EG_E_INVALID_FIELD,
                                  eg_arena_printf(o->req->arena, "rules[%zu].department", i),
@@ -259,12 +263,15 @@ static enum eg_status rules_tx(struct eg_db *db, void *p)
         rc = eg_case_store_rules_replace(db, o->rules, o->n, eg_now());
     if (rc == EG_OK) {
         snprintf(summary, sizeof summary, "{\"rules\":%zu}", o->n);
-        rc = eg_audit_append(db, &ctx, "case_routing.update", "case_routing_rules", "all",
-                             summary);
+        rc = eg_audit_append(db, &ctx, "case_routing.update", "case_routing_rules", "all", summary);
     }
     return rc;
 }
 
+/*
+ * PUT /api/v1/case-routing-rules: validate the types, sectors and that no
+ * (type, sector) pair repeats, then replace the whole table.
+ */
 void eg_cases_api_routing_put(struct eg_req *req)
 {
     const json_t *arr = json_object_get(req->body, "rules");
@@ -306,8 +313,7 @@ void eg_cases_api_routing_put(struct eg_req *req)
                 strcmp(o.rules[k].sector, r->sector) == 0) {
                 eg_reply_error(req, EG_E_INVALID_FIELD,
                                eg_arena_printf(req->arena, "rules[%zu]", i),
-                               "rules[%zu] repeats the case type and sector of rules[%zu].", i,
-                               k);
+                               "rules[%zu] repeats the case type and sector of rules[%zu].", i, k);
                 return;
             }
     }

@@ -23,13 +23,15 @@ struct op {
     struct eg_cases_err err;
 };
 
+/* A rating as JSON. */
 static json_t *rating_json(const struct eg_case_rating *r)
 {
     return json_pack("{s:I, s:i, s:i, s:i, s:s, s:o}", "case_id", (json_int_t)r->case_id, "speed",
-                     r->speed, "attitude", r->attitude, "result", r->result, "comment",
-                     r->comment, "created_at", eg_cases_instant(r->created_at));
+                     r->speed, "attitude", r->attitude, "result", r->result, "comment", r->comment,
+                     "created_at", eg_cases_instant(r->created_at));
 }
 
+/* The applicant rates a finished case once (rules.c decides). */
 static enum eg_status rating_tx(struct eg_db *db, void *p)
 {
     struct op *o = p;
@@ -43,19 +45,18 @@ static enum eg_status rating_tx(struct eg_db *db, void *p)
     rc = eg_cases_load(req, db, o->id, &rec, &actor);
     if (rc != EG_OK)
         return rc;
-    rc = eg_case_check_rating(&actor, rec.state, rec.rated, o->r.speed, o->r.attitude,
-                              o->r.result, &field);
+    rc = eg_case_check_rating(&actor, rec.state, rec.rated, o->r.speed, o->r.attitude, o->r.result,
+                              &field);
     if (rc == EG_E_CONFLICT && rec.rated)
         return eg_cases_fail(&o->err, rc, NULL,
                              "The case has been rated already; a case is rated once.");
     if (rc == EG_E_CONFLICT)
         return eg_cases_fail(&o->err, rc, NULL,
-                             "A case is rated once it is closed; this one is %s.",
-                             rec.state_name);
+                             "A case is rated once it is closed; this one is %s.", rec.state_name);
     if (rc != EG_OK)
-        return eg_cases_fail(&o->err, rc, field, rc == EG_E_FORBIDDEN
-                                                     ? "Only the applicant rates a case."
-                                                     : "Scores are from 1 to 5.");
+        return eg_cases_fail(&o->err, rc, field,
+                             rc == EG_E_FORBIDDEN ? "Only the applicant rates a case."
+                                                  : "Scores are from 1 to 5.");
     o->r.case_id = rec.id;
     o->r.department_id = rec.dept.id;
     rc = eg_case_store_rating_add(db, &o->r);
@@ -70,6 +71,7 @@ static enum eg_status rating_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+/* POST …/rating. */
 void eg_cases_api_rating_create(struct eg_req *req)
 {
     struct op o;
@@ -92,6 +94,7 @@ void eg_cases_api_rating_create(struct eg_req *req)
     eg_reply_json(req, 201, rating_json(&o.r));
 }
 
+/* GET …/rating. */
 void eg_cases_api_rating_get(struct eg_req *req)
 {
     struct eg_case_rec rec;
@@ -120,6 +123,7 @@ static json_t *avg(int64_t sum, int64_t n)
     return json_real((double)((sum * 100 + n / 2) / n) / 100.0);
 }
 
+/* GET /api/v1/ratings/departments: averages per handling department. */
 void eg_cases_api_ratings_departments(struct eg_req *req)
 {
     struct eg_case_rating_rollup *rows = NULL;
@@ -137,13 +141,13 @@ void eg_cases_api_ratings_departments(struct eg_req *req)
         const struct eg_case_rating_rollup *r = &rows[i];
 
         json_array_append_new(
-            items, json_pack("{s:{s:I, s:s, s:s}, s:I, s:o, s:o, s:o, s:o}", "department", "id",
-                             (json_int_t)r->department_id, "code", r->code, "name", r->name,
-                             "ratings", (json_int_t)r->count, "speed_avg",
-                             avg(r->speed_sum, r->count), "attitude_avg",
-                             avg(r->attitude_sum, r->count), "result_avg",
-                             avg(r->result_sum, r->count), "overall_avg",
-                             avg(r->speed_sum + r->attitude_sum + r->result_sum, 3 * r->count)));
+            items,
+            json_pack("{s:{s:I, s:s, s:s}, s:I, s:o, s:o, s:o, s:o}", "department", "id",
+                      (json_int_t)r->department_id, "code", r->code, "name", r->name, "ratings",
+                      (json_int_t)r->count, "speed_avg", avg(r->speed_sum, r->count),
+                      "attitude_avg", avg(r->attitude_sum, r->count), "result_avg",
+                      avg(r->result_sum, r->count), "overall_avg",
+                      avg(r->speed_sum + r->attitude_sum + r->result_sum, 3 * r->count)));
     }
     eg_reply_json(req, 200, json_pack("{s:o}", "items", items));
 }

@@ -109,6 +109,7 @@ static enum eg_status transition_tx(struct eg_db *db, void *p)
                          &o->err);
 }
 
+/* POST …/transitions: 200 with the case after the move. */
 void eg_cases_api_transition(struct eg_req *req)
 {
     struct op o;
@@ -164,14 +165,15 @@ static enum eg_status extension_tx(struct eg_db *db, void *p)
     eg_date_format(eg_case_mediation_due(accepted, req->config->mediation_days, days), due);
     rc = eg_case_store_extend(db, rec.id, days, due, eg_now());
     if (rc == EG_OK)
-        rc = eg_cases_record(db, req, &rec, "extension", NULL, NULL,
-                             json_pack("{s:i, s:s, s:b, s:b, s:s}", "days", days,
-                                       "mediation_due_on", due, "applicant_consent", 1,
-                                       "respondent_consent", 1, "reason",
-                                       eg_json_str(req->body, "reason", "")));
+        rc =
+            eg_cases_record(db, req, &rec, "extension", NULL, NULL,
+                            json_pack("{s:i, s:s, s:b, s:b, s:s}", "days", days, "mediation_due_on",
+                                      due, "applicant_consent", 1, "respondent_consent", 1,
+                                      "reason", eg_json_str(req->body, "reason", "")));
     return rc;
 }
 
+/* POST …/extension. */
 void eg_cases_api_extension(struct eg_req *req)
 {
     struct op o;
@@ -200,14 +202,15 @@ static enum eg_status department(struct eg_db *db, struct op *o, const char *cod
     enum eg_status rc = eg_department_by_code(db, code, id, path);
 
     if (rc == EG_OK)
-        rc = eg_db_one_i64(db, &archived, "SELECT archived FROM departments WHERE id = ?", "i",
-                           *id);
+        rc =
+            eg_db_one_i64(db, &archived, "SELECT archived FROM departments WHERE id = ?", "i", *id);
     if (rc == EG_E_NOT_FOUND || (rc == EG_OK && archived))
         return eg_cases_fail(&o->err, EG_E_INVALID_FIELD, field,
                              "%s is not an active department code.", field);
     return rc;
 }
 
+/* Move an open case to another active department. */
 static enum eg_status assign_tx(struct eg_db *db, void *p)
 {
     struct op *o = p;
@@ -223,8 +226,8 @@ static enum eg_status assign_tx(struct eg_db *db, void *p)
     if (rc != EG_OK)
         return rc;
     if (!eg_case_state_is_open(rec.state))
-        return eg_cases_fail(&o->err, EG_E_CONFLICT, NULL,
-                             "A %s case can no longer be reassigned.", rec.state_name);
+        return eg_cases_fail(&o->err, EG_E_CONFLICT, NULL, "A %s case can no longer be reassigned.",
+                             rec.state_name);
     rc = department(db, o, code, "department", &dept);
     if (rc != EG_OK)
         return rc;
@@ -240,6 +243,7 @@ static enum eg_status assign_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+/* POST …/assignment. */
 void eg_cases_api_assign(struct eg_req *req)
 {
     struct op o;
@@ -257,6 +261,7 @@ void eg_cases_api_assign(struct eg_req *req)
     reply_case(req, o.id, 200);
 }
 
+/* Add a co-handling department to an open case. */
 static enum eg_status co_add_tx(struct eg_db *db, void *p)
 {
     struct op *o = p;
@@ -290,6 +295,7 @@ static enum eg_status co_add_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+/* POST …/co-departments. */
 void eg_cases_api_co_add(struct eg_req *req)
 {
     struct op o;
@@ -307,6 +313,7 @@ void eg_cases_api_co_add(struct eg_req *req)
     reply_case(req, o.id, 201);
 }
 
+/* Remove a co-handling department. */
 static enum eg_status co_remove_tx(struct eg_db *db, void *p)
 {
     struct op *o = p;
@@ -333,6 +340,7 @@ static enum eg_status co_remove_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+/* DELETE …/co-departments/{code}. */
 void eg_cases_api_co_remove(struct eg_req *req)
 {
     struct op o;

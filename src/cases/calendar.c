@@ -76,8 +76,7 @@ static eg_day *push_day(struct eg_arena *a, eg_day *arr, size_t *n, size_t *cap,
     return arr;
 }
 
-enum eg_status eg_cases_calendar_load(struct eg_db *db, struct eg_arena *a,
-                                      struct eg_calendar *cal)
+enum eg_status eg_cases_calendar_load(struct eg_db *db, struct eg_arena *a, struct eg_calendar *cal)
 {
     struct eg_stmt *st = NULL;
     eg_day *hol = NULL, *work = NULL;
@@ -155,8 +154,8 @@ enum eg_status eg_cases_calendar_seed_year(struct eg_db *db, const struct eg_aud
         }
     }
     if (rc == EG_OK && count > 0) {
-        snprintf(summary, sizeof summary, "{\"year\":%d,\"days\":%d,\"source\":\"built-in\"}",
-                 year, count);
+        snprintf(summary, sizeof summary, "{\"year\":%d,\"days\":%d,\"source\":\"built-in\"}", year,
+                 count);
         snprintf(id, sizeof id, "%d", year);
         rc = eg_audit_append(db, audit, "calendar.seed", "calendar", id, summary);
     }
@@ -183,9 +182,8 @@ static void reply_year(struct eg_req *req, int year)
                      "ORDER BY day",
                      "tt", from, to);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW)
-        json_array_append_new(days, json_pack("{s:s, s:s, s:s}", "day", eg_stmt_text(st, 0),
-                                              "kind", eg_stmt_text(st, 1), "name",
-                                              eg_stmt_text(st, 2)));
+        json_array_append_new(days, json_pack("{s:s, s:s, s:s}", "day", eg_stmt_text(st, 0), "kind",
+                                              eg_stmt_text(st, 1), "name", eg_stmt_text(st, 2)));
     eg_stmt_done(st);
     if (rc != EG_DONE) {
         json_decref(days);
@@ -195,6 +193,7 @@ static void reply_year(struct eg_req *req, int year)
     eg_reply_json(req, 200, json_pack("{s:i, s:o}", "year", year, "days", days));
 }
 
+/* GET /api/v1/calendar?year= (default the current year). */
 void eg_cases_api_calendar_get(struct eg_req *req)
 {
     int y, m, d;
@@ -234,6 +233,7 @@ struct cal_put {
     int n;
 };
 
+/* Replace the checked year's rows. */
 static enum eg_status cal_put_tx(struct eg_db *db, void *p)
 {
     struct cal_put *c = p;
@@ -264,6 +264,10 @@ static enum eg_status cal_put_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+/*
+ * PUT /api/v1/calendar: every day in the year, listed once, and make-up
+ * working days on Saturdays or Sundays only; then the year is replaced.
+ */
 void eg_cases_api_calendar_put(struct eg_req *req)
 {
     const json_t *days = json_object_get(req->body, "days");

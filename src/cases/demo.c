@@ -31,8 +31,8 @@
 /* What a case of each type is about, and what is claimed. */
 static const struct {
     const char *matter, *facts;
-    int cat1, cat2;      /* claimed categories, -1 = none */
-    int64_t lo, hi;      /* claimed amount range in yuan */
+    int cat1, cat2; /* claimed categories, -1 = none */
+    int64_t lo, hi; /* claimed amount range in yuan */
 } kinds[EG_CASE_TYPE_COUNT] = {
     [EG_CASE_T_UNPAID_PAY] = {"拖欠配送劳务报酬",
                               "申请人在被申请人平台从事配送工作，被申请人以结算周期调整为由拖欠"
@@ -63,8 +63,7 @@ static const struct {
                           "平台系统设定的配送时限过短，骑手被迫闯红灯、逆行，申请人要求平台"
                           "调整算法规则。",
                           -1, -1, 0, 0},
-    [EG_CASE_T_OTHER] = {"装备押金未退还",
-                         "申请人离职后，配送站以装备损耗为由拒绝退还装备押金。",
+    [EG_CASE_T_OTHER] = {"装备押金未退还", "申请人离职后，配送站以装备损耗为由拒绝退还装备押金。",
                          EG_CAT_DEPOSIT_REFUND, -1, 100, 800},
 };
 
@@ -231,9 +230,9 @@ static enum eg_status load_parties(struct seed *s)
         char idn[19], name[16], c1[4], c2[4];
         struct eg_person_input p;
         int64_t id = 0;
-        eg_day birth = eg_day_from_civil((int)eg_demo_between(d, 1968, 2004),
-                                         (int)eg_demo_between(d, 1, 12),
-                                         (int)eg_demo_between(d, 1, 28));
+        eg_day birth =
+            eg_day_from_civil((int)eg_demo_between(d, 1968, 2004), (int)eg_demo_between(d, 1, 12),
+                              (int)eg_demo_between(d, 1, 28));
 
         eg_demo_id_number("350206", birth, 500 + n, idn);
         cjk_at(surnames, (size_t)eg_demo_between(d, 0, 29), c1);
@@ -264,6 +263,7 @@ static enum eg_status load_parties(struct seed *s)
     return rc;
 }
 
+/* A case type drawn by type_weight. */
 static int pick_type(struct eg_demo *d)
 {
     int total = 0, r;
@@ -321,8 +321,7 @@ static enum eg_status step(struct seed *s, struct demo_case *c, enum eg_case_sta
     case EG_CASE_MEDIATING: {
         struct eg_stmt *st = NULL;
 
-        rc = eg_db_query(d->db, &st, "SELECT mediation_due_on FROM cases WHERE id = ?", "i",
-                         c->id);
+        rc = eg_db_query(d->db, &st, "SELECT mediation_due_on FROM cases WHERE id = ?", "i", c->id);
         if (rc == EG_OK && eg_stmt_step(st) == EG_ROW)
             snprintf(med, sizeof med, "%s", eg_stmt_text(st, 0));
         eg_stmt_done(st);
@@ -434,10 +433,9 @@ static enum eg_status agree(struct seed *s, struct demo_case *c, int64_t t)
         rc = record(d, c, t - 7200, "agreement", NULL, NULL,
                     json_pack("{s:I}", "total_fen", (json_int_t)eg_case_amounts_total(&ag.terms)));
     for (int p = 0; rc == EG_OK && p < EG_PARTY_COUNT; p++) {
-        rc = eg_case_store_agreement_confirm(d->db, c->id, (enum eg_case_party)p,
-                                             p == EG_PARTY_MEDIATOR ? "mediator.hrss"
-                                                                    : eg_case_party_names[p],
-                                             t - 3600 + p * 600);
+        rc = eg_case_store_agreement_confirm(
+            d->db, c->id, (enum eg_case_party)p,
+            p == EG_PARTY_MEDIATOR ? "mediator.hrss" : eg_case_party_names[p], t - 3600 + p * 600);
         if (rc == EG_OK)
             rc = record(d, c, t - 3600 + p * 600, "agreement_confirmed", NULL, NULL,
                         json_pack("{s:s}", "party", eg_case_party_names[p]));
@@ -492,12 +490,12 @@ static enum eg_status pay(struct seed *s, struct demo_case *c, int64_t t, int al
 
 struct one {
     struct seed *s;
-    int n;                       /* the case's index */
-    int64_t applicant;           /* person */
+    int n;             /* the case's index */
+    int64_t applicant; /* person */
     enum eg_case_state target;
     int age_days;
-    int closed_via_failure;      /* closed after referral rather than fulfilment */
-    int rate;                    /* rate it when finished */
+    int closed_via_failure; /* closed after referral rather than fulfilment */
+    int rate;               /* rate it when finished */
 };
 
 /* Create one case and walk it to its target state, in one transaction. */
@@ -522,8 +520,7 @@ static enum eg_status one_case_tx(struct eg_db *db, void *p)
     start = d->now - (int64_t)o->age_days * DAY_S - eg_demo_between(d, 0, 8 * 3600);
     in.submitted_at = start;
     eg_date_format(eg_day_of(start), sub_on);
-    eg_date_format(eg_case_accept_due(&s->cal, eg_day_of(start), d->cfg->accept_working_days),
-                   due);
+    eg_date_format(eg_case_accept_due(&s->cal, eg_day_of(start), d->cfg->accept_working_days), due);
     /* One in fifteen incidents is more than a year before the complaint. */
     eg_date_format(eg_day_of(start) - (eg_demo_between(d, 0, 14) == 0
                                            ? (int)eg_demo_between(d, 370, 500)
@@ -558,7 +555,7 @@ static enum eg_status one_case_tx(struct eg_db *db, void *p)
     eg_case_number_format(d->cfg->case_prefix, y, seq, c.number, sizeof c.number);
 
     in.number = c.number;
-    in.channel = eg_case_channel_names[o->n % 7 < 3 ? EG_CASE_CH_ONLINE
+    in.channel = eg_case_channel_names[o->n % 7 < 3    ? EG_CASE_CH_ONLINE
                                        : o->n % 7 == 3 ? EG_CASE_CH_QR
                                        : o->n % 7 == 4 ? EG_CASE_CH_HOTLINE
                                                        : EG_CASE_CH_WINDOW];
@@ -579,9 +576,9 @@ static enum eg_status one_case_tx(struct eg_db *db, void *p)
         return rc;
     c.state = EG_CASE_SUBMITTED;
     c.t = start;
-    rc = record(d, &c, start, "submitted", NULL, "submitted",
-                json_pack("{s:s, s:s, s:s}", "channel", in.channel, "type", in.type,
-                          "department", code));
+    rc = record(
+        d, &c, start, "submitted", NULL, "submitted",
+        json_pack("{s:s, s:s, s:s}", "channel", in.channel, "type", in.type, "department", code));
     if (rc == EG_OK)
         rc = record(d, &c, start, "routed", NULL, NULL, json_pack("{s:s}", "department", code));
     /* Injury cases are co-handled with the federation of trade unions. */
@@ -621,7 +618,8 @@ static enum eg_status one_case_tx(struct eg_db *db, void *p)
                   -1);
         if (rc != EG_OK || o->target == EG_CASE_FAILED)
             return rc;
-        rc = step(s, &c, EG_CASE_REFERRED, start + span * 3 / 5, "已引导申请人向劳动人事争议仲裁委员会申请仲裁",
+        rc = step(s, &c, EG_CASE_REFERRED, start + span * 3 / 5,
+                  "已引导申请人向劳动人事争议仲裁委员会申请仲裁",
                   o->n % 3 == 0 ? EG_REF_LEGAL_AID : EG_REF_ARBITRATION);
         if (rc != EG_OK || o->target == EG_CASE_REFERRED)
             return rc;
@@ -706,16 +704,18 @@ static enum eg_case_state target_for(struct eg_demo *d, int age_days)
 /* ---- consultations --------------------------------------------------------------- */
 
 static const char *const consult_topics[EG_CONSULT_KIND_COUNT] = {
-    "咨询拖欠报酬如何申请法律援助", "想了解灵活就业创业补贴政策", "站点用工模式合规诊断",
-    "骑手计件单价与薪酬分配指导", "站点骑手议事会如何组建", "与平台开展集体协商的程序",
-    "企业社会责任报告编制指导", "长期夜间配送压力大想做心理疏导", "报名电动自行车维修技能培训",
-    "报名交通安全培训"};
+    "咨询拖欠报酬如何申请法律援助", "想了解灵活就业创业补贴政策",
+    "站点用工模式合规诊断",         "骑手计件单价与薪酬分配指导",
+    "站点骑手议事会如何组建",       "与平台开展集体协商的程序",
+    "企业社会责任报告编制指导",     "长期夜间配送压力大想做心理疏导",
+    "报名电动自行车维修技能培训",   "报名交通安全培训"};
 
 struct consult_ctx {
     struct seed *s;
     int n;
 };
 
+/* One demo consultation, taken some way along requested → assigned → done. */
 static enum eg_status consult_tx(struct eg_db *db, void *p)
 {
     struct consult_ctx *c = p;
@@ -779,6 +779,7 @@ static enum eg_status calendar_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+/* Load (or create) the demo's respondents and applicants. */
 static enum eg_status parties_tx(struct eg_db *db, void *p)
 {
     struct seed *s = p;

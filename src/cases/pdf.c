@@ -21,8 +21,8 @@
 #define PAGE_W 595.0f /* A4 in points */
 #define PAGE_H 842.0f
 #define MARGIN 60.0f
-#define BODY 11.0f
-#define LEAD 1.6f
+#define BODY   11.0f
+#define LEAD   1.6f
 
 struct doc {
     HPDF_Doc pdf;
@@ -33,6 +33,7 @@ struct doc {
     int failed;
 };
 
+/* libharu reports errors here; the document is then refused. */
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
 {
     struct doc *d = user;
@@ -122,8 +123,7 @@ static void draw_run(struct doc *d, float x, const char *s, size_t n, float size
             k += cl;
         }
         buf[used] = '\0';
-        HPDF_Page_SetFontAndSize(d->page, ascii ? (bold ? d->latin_bold : d->latin) : d->cjk,
-                                 size);
+        HPDF_Page_SetFontAndSize(d->page, ascii ? (bold ? d->latin_bold : d->latin) : d->cjk, size);
         HPDF_Page_BeginText(d->page);
         HPDF_Page_TextOut(d->page, x, d->y, buf);
         HPDF_Page_EndText(d->page);
@@ -277,7 +277,8 @@ enum eg_status eg_cases_pdf_agreement(const struct eg_cases_agreement_doc *doc, 
     snprintf(line, sizeof line, "案件编号：%s", doc->number);
     para(&d, line);
     if (nonblank(doc->city) || nonblank(doc->centre)) {
-        snprintf(line, sizeof line, "调解组织：%s", nonblank(doc->centre) ? doc->centre : doc->city);
+        snprintf(line, sizeof line, "调解组织：%s",
+                 nonblank(doc->centre) ? doc->centre : doc->city);
         para(&d, line);
     }
     snprintf(line, sizeof line, "承办部门：%s", doc->department_name);

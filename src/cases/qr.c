@@ -16,7 +16,7 @@
 
 #include "core/buf.h"
 
-#define QUIET 4
+#define QUIET   4
 #define OUT_CAP ((size_t)16 * 1024 * 1024)
 
 /* Encode text; NULL when it does not fit a QR code. */
@@ -45,14 +45,15 @@ enum eg_status eg_cases_qr_svg(const char *text, void **out, size_t *len)
         return EG_E_INVALID_PARAMETER;
     size = q->width + 2 * QUIET;
     eg_buf_init(&b, OUT_CAP);
-    rc = eg_buf_printf(&b,
-                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                       "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
-                       "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-                       "shape-rendering=\"crispEdges\">\n"
-                       "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n<path fill=\"#000000\" "
-                       "d=\"",
-                       size, size, size * 8, size * 8, size, size);
+    rc =
+        eg_buf_printf(&b,
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
+                      "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+                      "shape-rendering=\"crispEdges\">\n"
+                      "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n<path fill=\"#000000\" "
+                      "d=\"",
+                      size, size, size * 8, size * 8, size, size);
     for (int y = 0; rc == EG_OK && y < q->width; y++) {
         for (int x = 0; rc == EG_OK && x < q->width;) {
             int run = 0;
@@ -97,8 +98,8 @@ static void png_flush_cb(png_structp png)
  * so this function keeps nothing in locals that changes after setjmp; 0 on
  * success, -1 on a libpng error.
  */
-static int write_png(png_structp png, png_infop info, struct eg_buf *b, const QRcode *q,
-                     int scale, int size, unsigned char *row, size_t row_bytes)
+static int write_png(png_structp png, png_infop info, struct eg_buf *b, const QRcode *q, int scale,
+                     int size, unsigned char *row, size_t row_bytes)
 {
     if (setjmp(png_jmpbuf(png)))
         return -1;

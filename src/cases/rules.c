@@ -19,23 +19,28 @@ const char *const eg_case_state_names[] = {
     "failed",    "referred", "closed",   "withdrawn", NULL,
 };
 const char *const eg_case_state_labels[] = {
-    "已提交", "已受理", "不予受理", "调解中", "已达成协议", "已履行",
-    "调解失败", "已转办", "已结案", "已撤回", NULL,
+    "已提交",   "已受理", "不予受理", "调解中", "已达成协议", "已履行",
+    "调解失败", "已转办", "已结案",   "已撤回", NULL,
 };
 
 const char *const eg_case_type_names[] = {
-    "unpaid_pay",      "penalty",          "deactivation", "occupational_injury",
-    "labour_relation", "social_insurance", "safety",       "other",
+    "unpaid_pay",
+    "penalty",
+    "deactivation",
+    "occupational_injury",
+    "labour_relation",
+    "social_insurance",
+    "safety",
+    "other",
     NULL,
 };
 const char *const eg_case_type_labels[] = {
     "劳动报酬", "罚款处罚", "封号", "职业伤害", "劳动关系", "社会保险", "安全", "其他", NULL,
 };
 
-const char *const eg_case_channel_names[] = {"online", "window", "hotline", "qr", "referral",
-                                             NULL};
-const char *const eg_case_channel_labels[] = {"网上申请", "窗口", "热线", "扫码申请", "部门转办",
-                                              NULL};
+const char *const eg_case_channel_names[] = {"online", "window", "hotline", "qr", "referral", NULL};
+const char *const eg_case_channel_labels[] = {"网上申请", "窗口",     "热线",
+                                              "扫码申请", "部门转办", NULL};
 
 const char *const eg_case_category_names[] = {
     "pay", "injury_medical", "disability_subsidy", "fine_refund", "deposit_refund", "other", NULL,
@@ -63,7 +68,7 @@ const char *const eg_consult_kind_names[] = {
     NULL,
 };
 const char *const eg_consult_kind_labels[] = {
-    "法律援助咨询", "就业创业",     "用工指导诊断", "薪酬分配指导", "民主管理指导",
+    "法律援助咨询", "就业创业",           "用工指导诊断", "薪酬分配指导", "民主管理指导",
     "集体协商指导", "企业文化与社会责任", "心理疏导",     "技能培训报名", "安全培训报名",
     NULL,
 };
@@ -174,8 +179,8 @@ static int blank(const char *s)
 }
 
 enum eg_status eg_case_check_move(const struct eg_case_actor *actor, enum eg_case_state from,
-                                  const struct eg_case_move *move, const char **field,
-                                  char *why, size_t why_len)
+                                  const struct eg_case_move *move, const char **field, char *why,
+                                  size_t why_len)
 {
     char allowed[160];
     enum eg_status st = EG_OK;
@@ -207,8 +212,9 @@ enum eg_status eg_case_check_move(const struct eg_case_actor *actor, enum eg_cas
         goto out;
     }
     if (move->to == EG_CASE_REFERRED && (move->referral < 0 || move->referral >= EG_REF_COUNT)) {
-        snprintf(tmp, sizeof tmp, "Say where the case is referred: arbitration, litigation or "
-                                  "legal_aid.");
+        snprintf(tmp, sizeof tmp,
+                 "Say where the case is referred: arbitration, litigation or "
+                 "legal_aid.");
         st = EG_E_MISSING_FIELD;
         f = "referral";
         goto out;
@@ -220,8 +226,9 @@ enum eg_status eg_case_check_move(const struct eg_case_actor *actor, enum eg_cas
         goto out;
     }
     if (move->to == EG_CASE_AGREED && !move->agreement_effective) {
-        snprintf(tmp, sizeof tmp, "The agreement is not in effect: the applicant, the respondent "
-                                  "and the mediator must all confirm it.");
+        snprintf(tmp, sizeof tmp,
+                 "The agreement is not in effect: the applicant, the respondent "
+                 "and the mediator must all confirm it.");
         st = EG_E_UNPROCESSABLE;
         goto out;
     }
@@ -274,8 +281,8 @@ enum eg_status eg_case_check_extension(enum eg_case_state state, int already_ext
     return EG_OK;
 }
 
-void eg_case_timing(enum eg_case_state state, eg_day accept_due, eg_day mediation_due,
-                    eg_day today, struct eg_case_timing *out)
+void eg_case_timing(enum eg_case_state state, eg_day accept_due, eg_day mediation_due, eg_day today,
+                    struct eg_case_timing *out)
 {
     memset(out, 0, sizeof *out);
     if (state == EG_CASE_SUBMITTED) {
@@ -329,8 +336,8 @@ static int rule_rank(const struct eg_case_routing_rule *r, const char *type, con
     return (type_any ? 0 : 2) + (sector_any ? 0 : 1);
 }
 
-const char *eg_case_route(const struct eg_case_routing_rule *rules, size_t n,
-                          const char *case_type, const char *sector, const char *fallback)
+const char *eg_case_route(const struct eg_case_routing_rule *rules, size_t n, const char *case_type,
+                          const char *sector, const char *fallback)
 {
     const char *best = fallback;
     int best_rank = -1;
@@ -573,9 +580,8 @@ const char *eg_consult_department(enum eg_consult_kind k)
     }
 }
 
-enum eg_status eg_consult_check_move(const struct eg_case_actor *actor,
-                                     enum eg_consult_state from, enum eg_consult_state to,
-                                     char *why, size_t why_len)
+enum eg_status eg_consult_check_move(const struct eg_case_actor *actor, enum eg_consult_state from,
+                                     enum eg_consult_state to, char *why, size_t why_len)
 {
     int ok_edge = (from == EG_CONSULT_REQUESTED && to == EG_CONSULT_ASSIGNED) ||
                   (from == EG_CONSULT_ASSIGNED && to == EG_CONSULT_DONE);
@@ -587,8 +593,7 @@ enum eg_status eg_consult_check_move(const struct eg_case_actor *actor,
 
         snprintf(why, why_len, "A consultation cannot go from %s to %s; allowed: %s.",
                  (unsigned)from < EG_CONSULT_STATE_COUNT ? eg_consult_state_names[from] : "?",
-                 (unsigned)to < EG_CONSULT_STATE_COUNT ? eg_consult_state_names[to] : "?",
-                 allowed);
+                 (unsigned)to < EG_CONSULT_STATE_COUNT ? eg_consult_state_names[to] : "?", allowed);
         return EG_E_ILLEGAL_TRANSITION;
     }
     if (actor->role == EG_ROLE_ADMIN || (actor->role == EG_ROLE_MEDIATOR && actor->in_scope))

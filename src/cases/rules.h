@@ -116,10 +116,10 @@ struct eg_case_actor {
  */
 struct eg_case_move {
     enum eg_case_state to;
-    const char *reason;         /* may be NULL or "" */
-    int referral;               /* enum eg_case_referral, -1 when absent */
-    int agreement_effective;    /* 1 when all three parties confirmed */
-    int amounts_paid;           /* 1 when every agreed amount is paid */
+    const char *reason;      /* may be NULL or "" */
+    int referral;            /* enum eg_case_referral, -1 when absent */
+    int agreement_effective; /* 1 when all three parties confirmed */
+    int amounts_paid;        /* 1 when every agreed amount is paid */
 };
 
 /* Whether the graph has an edge from → to (whoever asks). */
@@ -138,8 +138,7 @@ void eg_case_targets_text(enum eg_case_state from, char *out, size_t n);
 /* Whether actor's role may perform from → to at all (the edge exists and the
  * role is one that may take it): mediators in scope and admins take every
  * edge; the applicant worker only withdraws; nobody else moves a case. */
-int eg_case_may(const struct eg_case_actor *actor, enum eg_case_state from,
-                enum eg_case_state to);
+int eg_case_may(const struct eg_case_actor *actor, enum eg_case_state from, enum eg_case_state to);
 
 /*
  * Check a transition, in this order:
@@ -154,8 +153,8 @@ int eg_case_may(const struct eg_case_actor *actor, enum eg_case_state from,
  * (may be NULL) the offending field name or NULL.
  */
 enum eg_status eg_case_check_move(const struct eg_case_actor *actor, enum eg_case_state from,
-                                  const struct eg_case_move *move, const char **field,
-                                  char *why, size_t why_len);
+                                  const struct eg_case_move *move, const char **field, char *why,
+                                  size_t why_len);
 
 /* ---- deadlines ----------------------------------------------------------- */
 
@@ -195,8 +194,8 @@ struct eg_case_timing {
  * 调解仲裁法 art. 14: no agreement within the mediation period) or when
  * mediation failed.
  */
-void eg_case_timing(enum eg_case_state state, eg_day accept_due, eg_day mediation_due,
-                    eg_day today, struct eg_case_timing *out);
+void eg_case_timing(enum eg_case_state state, eg_day accept_due, eg_day mediation_due, eg_day today,
+                    struct eg_case_timing *out);
 
 /* Whether an incident on `incident` is more than a year before `on` (the
  * one-year limitation for arbitration, art. 27, may have run): on is after
@@ -221,8 +220,8 @@ struct eg_case_routing_rule {
  * sector, then type with any sector, then any type with the sector, then the
  * catch-all); fallback when none matches. Ties go to the earlier rule.
  */
-const char *eg_case_route(const struct eg_case_routing_rule *rules, size_t n,
-                          const char *case_type, const char *sector, const char *fallback);
+const char *eg_case_route(const struct eg_case_routing_rule *rules, size_t n, const char *case_type,
+                          const char *sector, const char *fallback);
 
 /* Whether s is a sector name a rule may use: "*" or 1–32 of [a-z0-9_]. */
 int eg_case_sector_valid(const char *s);
@@ -240,8 +239,7 @@ struct eg_case_amounts {
  * whether it was already set), the total may not overflow. EG_OK or
  * EG_E_INVALID_FIELD.
  */
-enum eg_status eg_case_amounts_add(struct eg_case_amounts *a, int cat, int64_t amount,
-                                   int *dup);
+enum eg_status eg_case_amounts_add(struct eg_case_amounts *a, int cat, int64_t amount, int *dup);
 
 /* The sum over categories (the inputs are already bounded; no overflow). */
 int64_t eg_case_amounts_total(const struct eg_case_amounts *a);
@@ -333,8 +331,12 @@ enum eg_consult_kind {
     EG_CONSULT_KIND_COUNT
 };
 
-enum eg_consult_state { EG_CONSULT_REQUESTED, EG_CONSULT_ASSIGNED, EG_CONSULT_DONE,
-                        EG_CONSULT_STATE_COUNT };
+enum eg_consult_state {
+    EG_CONSULT_REQUESTED,
+    EG_CONSULT_ASSIGNED,
+    EG_CONSULT_DONE,
+    EG_CONSULT_STATE_COUNT
+};
 
 extern const char *const eg_consult_kind_names[];
 extern const char *const eg_consult_kind_labels[];
@@ -348,8 +350,7 @@ const char *eg_consult_department(enum eg_consult_kind k);
  * scope (mediator) or admin. EG_E_ILLEGAL_TRANSITION (why names what is
  * allowed) or EG_E_FORBIDDEN.
  */
-enum eg_status eg_consult_check_move(const struct eg_case_actor *actor,
-                                     enum eg_consult_state from, enum eg_consult_state to,
-                                     char *why, size_t why_len);
+enum eg_status eg_consult_check_move(const struct eg_case_actor *actor, enum eg_consult_state from,
+                                     enum eg_consult_state to, char *why, size_t why_len);
 
 #endif

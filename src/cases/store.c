@@ -131,8 +131,7 @@ static void qb_free(struct qb *q)
     eg_buf_free(&q->sql);
 }
 
-void eg_case_scope_of(const struct eg_principal *who, struct eg_arena *a,
-                      struct eg_case_scope *out)
+void eg_case_scope_of(const struct eg_principal *who, struct eg_arena *a, struct eg_case_scope *out)
 {
     memset(out, 0, sizeof *out);
     out->role = who->role;
@@ -142,9 +141,8 @@ void eg_case_scope_of(const struct eg_principal *who, struct eg_arena *a,
     if (who->role == EG_ROLE_MEDIATOR && who->department_path[0] != '/')
         out->dept_pattern = "";
     else if (who->role == EG_ROLE_MEDIATOR)
-        out->dept_pattern = who->scope_below
-                                ? eg_arena_printf(a, "%s%%", who->department_path)
-                                : eg_arena_strdup(a, who->department_path);
+        out->dept_pattern = who->scope_below ? eg_arena_printf(a, "%s%%", who->department_path)
+                                             : eg_arena_strdup(a, who->department_path);
 }
 
 /*
@@ -205,17 +203,17 @@ static void qb_case_filter(struct qb *q, const struct eg_case_filter *f)
 
 /* ---- cases ------------------------------------------------------------------ */
 
-#define CASE_COLUMNS                                                                              \
-    "c.id, c.number, c.channel, c.oral, c.case_type, c.state, c.applicant_person_id, "            \
-    "c.respondent_org_id, c.department_id, c.referred_from_department_id, c.matter, c.facts, "    \
-    "c.reasons, c.incident_on, c.claimed_total_fen, c.agreed_total_fen, c.paid_total_fen, "       \
-    "c.submitted_at, c.submitted_on, c.accept_due_on, c.accepted_at, c.mediation_due_on, "        \
-    "c.extension_days, c.due_on, c.reject_reason, c.referral, c.referral_note, c.closed_at, "     \
-    "c.created_at, c.updated_at, d.code, d.name, d.path, o.name, o.kind, o.credit_code, "         \
-    "o.sector, p.name, r.case_id "                                                                \
-    "FROM cases c JOIN departments d ON d.id = c.department_id "                                  \
-    "JOIN organisations o ON o.id = c.respondent_org_id "                                         \
-    "JOIN people p ON p.id = c.applicant_person_id "                                              \
+#define CASE_COLUMNS                                                                               \
+    "c.id, c.number, c.channel, c.oral, c.case_type, c.state, c.applicant_person_id, "             \
+    "c.respondent_org_id, c.department_id, c.referred_from_department_id, c.matter, c.facts, "     \
+    "c.reasons, c.incident_on, c.claimed_total_fen, c.agreed_total_fen, c.paid_total_fen, "        \
+    "c.submitted_at, c.submitted_on, c.accept_due_on, c.accepted_at, c.mediation_due_on, "         \
+    "c.extension_days, c.due_on, c.reject_reason, c.referral, c.referral_note, c.closed_at, "      \
+    "c.created_at, c.updated_at, d.code, d.name, d.path, o.name, o.kind, o.credit_code, "          \
+    "o.sector, p.name, r.case_id "                                                                 \
+    "FROM cases c JOIN departments d ON d.id = c.department_id "                                   \
+    "JOIN organisations o ON o.id = c.respondent_org_id "                                          \
+    "JOIN people p ON p.id = c.applicant_person_id "                                               \
     "LEFT JOIN case_ratings r ON r.case_id = c.id "
 
 /* Read a row selected with CASE_COLUMNS. */
@@ -305,6 +303,11 @@ enum eg_status eg_case_store_get(struct eg_db *db, struct eg_arena *a, int64_t i
     return finish(st, rc);
 }
 
+enum eg_status eg_case_store_lock(struct eg_db *db, int64_t id)
+{
+    return eg_db_run(db, NULL, "UPDATE cases SET updated_at = updated_at WHERE id = ?", "i", id);
+}
+
 enum eg_status eg_case_store_next_seq(struct eg_db *db, int year, int64_t *seq)
 {
     return eg_db_one_i64(db, seq,
@@ -325,19 +328,21 @@ enum eg_status eg_case_store_insert(struct eg_db *db, const struct eg_case_new *
         "respondent_org_id, department_id, referred_from_department_id, matter, facts, reasons, "
         "incident_on, claimed_total_fen, submitted_at, submitted_on, accept_due_on, due_on, "
         "created_by_user_id, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "VALUES (?, ?, ?, ?, 'submitted', ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, "
         "NULLIF(CAST(? AS BIGINT), 0), ?, ?) RETURNING id",
         "ttitiiiittttiitttiii", in->number, in->channel, (int64_t)in->oral, in->type,
         in->applicant_person_id, in->respondent_org_id, in->department_id,
         in->referred_from_department_id, in->matter, in->facts ? in->facts : "",
-        in->reasons ? in->reasons : "", in->incident_on, total, in->submitted_at,
-        in->submitted_on, in->accept_due_on, in->accept_due_on, in->created_by_user_id,
-        in->submitted_at, in->submitted_at);
+        in->reasons ? in->reasons : "", in->incident_on, total, in->submitted_at, in->submitted_on,
+        in->accept_due_on, in->accept_due_on, in->created_by_user_id, in->submitted_at,
+        in->submitted_at);
     for (int i = 0; rc == EG_OK && i < EG_CAT_COUNT; i++)
         if (in->claims.fen[i] > 0)
-            rc = eg_db_run(db, NULL,
-                           "INSERT INTO case_claims (case_id, category, amount_fen) VALUES (?, ?, ?)",
-                           "iti", *id, eg_case_category_names[i], in->claims.fen[i]);
+            rc = eg_db_run(
+                db, NULL,
+                "INSERT INTO case_claims (case_id, category, amount_fen) VALUES (?, ?, ?)", "iti",
+                *id, eg_case_category_names[i], in->claims.fen[i]);
     return rc;
 }
 
@@ -373,18 +378,21 @@ enum eg_status eg_case_store_set_state(struct eg_db *db, int64_t id,
     rc = eg_db_run(
         db, &changed,
         "UPDATE cases SET state = ?, due_on = ?, "
-        "accepted_at = CASE WHEN CAST(? AS BIGINT) <> 0 THEN CAST(? AS BIGINT) ELSE accepted_at END, "
+        "accepted_at = CASE WHEN CAST(? AS BIGINT) <> 0 THEN CAST(? AS BIGINT) ELSE accepted_at "
+        "END, "
         "mediation_due_on = COALESCE(CAST(? AS TEXT), mediation_due_on), "
         "reject_reason = COALESCE(CAST(? AS TEXT), reject_reason), "
         "referral = COALESCE(CAST(? AS TEXT), referral), "
         "referral_note = COALESCE(CAST(? AS TEXT), referral_note), "
-        "agreed_total_fen = CASE WHEN CAST(? AS BIGINT) >= 0 THEN CAST(? AS BIGINT) ELSE agreed_total_fen END, "
+        "agreed_total_fen = CASE WHEN CAST(? AS BIGINT) >= 0 THEN CAST(? AS BIGINT) ELSE "
+        "agreed_total_fen END, "
         "closed_at = CASE WHEN CAST(? AS BIGINT) <> 0 THEN CAST(? AS BIGINT) ELSE closed_at END, "
         "updated_at = ? WHERE id = ? AND state = ?",
-        "ttiitttt" "iiiiiit", eg_case_state_names[u->to], u->due_on, u->accepted_at,
-        u->accepted_at, u->mediation_due_on, u->reject_reason, u->referral, u->referral_note,
-        u->agreed_total_fen, u->agreed_total_fen, u->closed_at, u->closed_at, u->now, id,
-        eg_case_state_names[u->from]);
+        "ttiitttt"
+        "iiiiiit",
+        eg_case_state_names[u->to], u->due_on, u->accepted_at, u->accepted_at, u->mediation_due_on,
+        u->reject_reason, u->referral, u->referral_note, u->agreed_total_fen, u->agreed_total_fen,
+        u->closed_at, u->closed_at, u->now, id, eg_case_state_names[u->from]);
     if (rc == EG_OK && changed != 1)
         rc = EG_E_CONFLICT;
     return rc;
@@ -409,8 +417,8 @@ enum eg_status eg_case_store_set_department(struct eg_db *db, int64_t id, int64_
     /* The new handling department is no longer a co-handler. */
     if (rc == EG_OK)
         rc = eg_db_run(db, NULL,
-                       "DELETE FROM case_departments WHERE case_id = ? AND department_id = ?",
-                       "ii", id, department_id);
+                       "DELETE FROM case_departments WHERE case_id = ? AND department_id = ?", "ii",
+                       id, department_id);
     return rc;
 }
 
@@ -437,8 +445,8 @@ enum eg_status eg_case_store_co_remove(struct eg_db *db, int64_t id, int64_t dep
     enum eg_status rc;
 
     rc = eg_db_run(db, &changed,
-                   "DELETE FROM case_departments WHERE case_id = ? AND department_id = ?", "ii",
-                   id, department_id);
+                   "DELETE FROM case_departments WHERE case_id = ? AND department_id = ?", "ii", id,
+                   department_id);
     if (rc == EG_OK && changed == 0)
         rc = EG_E_NOT_FOUND;
     return rc;
@@ -448,8 +456,8 @@ enum eg_status eg_case_store_event(struct eg_db *db, int64_t case_id,
                                    const struct eg_principal *who, int64_t at, const char *kind,
                                    const char *from, const char *to, const char *detail_json)
 {
-    const char *role = (who == NULL || who->role == EG_ROLE_NONE) ? "system"
-                                                                   : eg_role_name(who->role);
+    const char *role =
+        (who == NULL || who->role == EG_ROLE_NONE) ? "system" : eg_role_name(who->role);
 
     return eg_db_run(db, NULL,
                      "INSERT INTO case_events (case_id, at, kind, from_state, to_state, actor, "
@@ -461,9 +469,8 @@ enum eg_status eg_case_store_event(struct eg_db *db, int64_t case_id,
 /* ---- lists ----------------------------------------------------------------- */
 
 enum eg_status eg_case_store_list(struct eg_db *db, struct eg_arena *a,
-                                  const struct eg_case_scope *scope,
-                                  const struct eg_case_filter *f, int limit,
-                                  struct eg_case_rec **rows, size_t *n, int *more)
+                                  const struct eg_case_scope *scope, const struct eg_case_filter *f,
+                                  int limit, struct eg_case_rec **rows, size_t *n, int *more)
 {
     struct qb q;
     struct eg_stmt *st = NULL;
@@ -666,8 +673,8 @@ enum eg_status eg_case_store_evidence_add(struct eg_db *db, const struct eg_case
                          ev->created_at);
 }
 
-#define EVIDENCE_COLUMNS                                                                          \
-    "SELECT id, case_id, party, filename, content_type, size_bytes, sha256, storage_name, "       \
+#define EVIDENCE_COLUMNS                                                                           \
+    "SELECT id, case_id, party, filename, content_type, size_bytes, sha256, storage_name, "        \
     "uploaded_by, created_at FROM case_evidence "
 
 static void read_evidence(struct eg_arena *a, struct eg_stmt *st, struct eg_case_evidence *e)
@@ -727,13 +734,15 @@ enum eg_status eg_case_store_evidence_get(struct eg_db *db, struct eg_arena *a, 
 enum eg_status eg_case_store_session_add(struct eg_db *db, const struct eg_case_session *s,
                                          int64_t *id)
 {
-    return eg_db_one_i64(db, id,
-                         "INSERT INTO case_sessions (case_id, starts_at, mode, place, place_id, "
-                         "participants, minutes, created_by, created_at, updated_at) "
-                         "VALUES (?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, ?) RETURNING id",
-                         "iittittt" "ii", s->case_id, s->starts_at, s->mode, s->place,
-                         s->place_id, s->participants_json, s->minutes, s->created_by,
-                         s->created_at, s->created_at);
+    return eg_db_one_i64(
+        db, id,
+        "INSERT INTO case_sessions (case_id, starts_at, mode, place, place_id, "
+        "participants, minutes, created_by, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, ?) RETURNING id",
+        "iittittt"
+        "ii",
+        s->case_id, s->starts_at, s->mode, s->place, s->place_id, s->participants_json, s->minutes,
+        s->created_by, s->created_at, s->created_at);
 }
 
 enum eg_status eg_case_store_session_update(struct eg_db *db, int64_t case_id, int64_t id,
@@ -753,8 +762,8 @@ enum eg_status eg_case_store_session_update(struct eg_db *db, int64_t case_id, i
     return rc;
 }
 
-#define SESSION_COLUMNS                                                                           \
-    "SELECT id, case_id, starts_at, mode, place, place_id, participants, minutes, created_by, "   \
+#define SESSION_COLUMNS                                                                            \
+    "SELECT id, case_id, starts_at, mode, place, place_id, participants, minutes, created_by, "    \
     "created_at, updated_at FROM case_sessions "
 
 static void read_session(struct eg_arena *a, struct eg_stmt *st, struct eg_case_session *s)
@@ -818,13 +827,12 @@ enum eg_status eg_case_store_response_add(struct eg_db *db, const struct eg_case
         return eg_db_one_i64(db, id,
                              "INSERT INTO case_responses (case_id, body, proposal_fen, author, "
                              "author_role, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                             "ititti", r->case_id, r->body,
-                             r->proposal_fen, r->author, r->author_role, r->created_at);
+                             "ititti", r->case_id, r->body, r->proposal_fen, r->author,
+                             r->author_role, r->created_at);
     return eg_db_one_i64(db, id,
                          "INSERT INTO case_responses (case_id, body, proposal_fen, author, "
                          "author_role, created_at) VALUES (?, ?, NULL, ?, ?, ?) RETURNING id",
-                         "ittti", r->case_id, r->body, r->author,
-                         r->author_role, r->created_at);
+                         "ittti", r->case_id, r->body, r->author, r->author_role, r->created_at);
 }
 
 enum eg_status eg_case_store_response_list(struct eg_db *db, struct eg_arena *a, int64_t case_id,
@@ -963,9 +971,9 @@ enum eg_status eg_case_store_agreement_confirm(struct eg_db *db, int64_t case_id
 
 enum eg_status eg_case_store_agreement_effective(struct eg_db *db, int64_t case_id, int64_t now)
 {
-    return eg_db_run(db, NULL,
-                     "UPDATE case_agreements SET effective_at = ?, updated_at = ? WHERE case_id = ?",
-                     "iii", now, now, case_id);
+    return eg_db_run(
+        db, NULL, "UPDATE case_agreements SET effective_at = ?, updated_at = ? WHERE case_id = ?",
+        "iii", now, now, case_id);
 }
 
 enum eg_status eg_case_store_payment_add(struct eg_db *db, const struct eg_case_payment *p,
@@ -977,9 +985,8 @@ enum eg_status eg_case_store_payment_add(struct eg_db *db, const struct eg_case_
                        "INSERT INTO case_payments (case_id, category, amount_fen, paid_on, method, "
                        "reference, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                        "RETURNING id",
-                       "ititttti", p->case_id, p->category,
-                       p->amount_fen, p->paid_on, p->method, p->reference, p->recorded_by,
-                       p->created_at);
+                       "ititttti", p->case_id, p->category, p->amount_fen, p->paid_on, p->method,
+                       p->reference, p->recorded_by, p->created_at);
     if (rc == EG_OK)
         rc = eg_db_run(db, NULL,
                        "UPDATE cases SET paid_total_fen = paid_total_fen + ?, updated_at = ? "
@@ -1040,8 +1047,8 @@ enum eg_status eg_case_store_rating_add(struct eg_db *db, const struct eg_case_r
                    "INSERT INTO case_ratings (case_id, department_id, speed, attitude, result, "
                    "comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
                    "ON CONFLICT (case_id) DO NOTHING",
-                   "iiiiiti", r->case_id, r->department_id, (int64_t)r->speed,
-                   (int64_t)r->attitude, (int64_t)r->result, r->comment, r->created_at);
+                   "iiiiiti", r->case_id, r->department_id, (int64_t)r->speed, (int64_t)r->attitude,
+                   (int64_t)r->result, r->comment, r->created_at);
     if (rc == EG_OK && changed == 0)
         rc = EG_E_DUPLICATE;
     return rc;
@@ -1149,8 +1156,7 @@ enum eg_status eg_case_store_rules_replace(struct eg_db *db,
         rc = eg_db_run(db, NULL,
                        "INSERT INTO case_routing_rules (case_type, sector, department_code, "
                        "updated_at) VALUES (?, ?, ?, ?)",
-                       "ttti", rules[i].case_type, rules[i].sector, rules[i].department_code,
-                       now);
+                       "ttti", rules[i].case_type, rules[i].sector, rules[i].department_code, now);
     return rc;
 }
 
@@ -1199,24 +1205,26 @@ enum eg_status eg_case_store_figures(struct eg_db *db, struct eg_case_figures *o
 enum eg_status eg_consult_store_insert(struct eg_db *db, const struct eg_consult_new *in,
                                        int64_t *id)
 {
-    return eg_db_one_i64(db, id,
-                         "INSERT INTO consultations (kind, state, person_id, organisation_id, "
-                         "department_id, topic, details, preferred_on, requested_by, "
-                         "requested_at, updated_at) VALUES (?, 'requested', NULLIF(CAST(? AS BIGINT), 0), "
-                         "NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                         "tiiitttt" "ii", in->kind, in->person_id, in->organisation_id,
-                         in->department_id, in->topic, in->details ? in->details : "",
-                         in->preferred_on, in->requested_by, in->now, in->now);
+    return eg_db_one_i64(
+        db, id,
+        "INSERT INTO consultations (kind, state, person_id, organisation_id, "
+        "department_id, topic, details, preferred_on, requested_by, "
+        "requested_at, updated_at) VALUES (?, 'requested', NULLIF(CAST(? AS BIGINT), 0), "
+        "NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "tiiitttt"
+        "ii",
+        in->kind, in->person_id, in->organisation_id, in->department_id, in->topic,
+        in->details ? in->details : "", in->preferred_on, in->requested_by, in->now, in->now);
 }
 
-#define CONSULT_COLUMNS                                                                           \
-    "SELECT k.id, k.kind, k.state, k.person_id, k.organisation_id, k.department_id, d.code, "     \
-    "d.name, d.path, k.assignee_user_id, u.login, k.topic, k.details, k.preferred_on, "          \
-    "k.outcome, k.requested_by, COALESCE(p.name, o.name), k.requested_at, k.assigned_at, "        \
-    "k.done_at, k.rating, k.rating_comment, k.rated_at, k.updated_at "                            \
-    "FROM consultations k JOIN departments d ON d.id = k.department_id "                          \
-    "LEFT JOIN users u ON u.id = k.assignee_user_id "                                             \
-    "LEFT JOIN people p ON p.id = k.person_id "                                                   \
+#define CONSULT_COLUMNS                                                                            \
+    "SELECT k.id, k.kind, k.state, k.person_id, k.organisation_id, k.department_id, d.code, "      \
+    "d.name, d.path, k.assignee_user_id, u.login, k.topic, k.details, k.preferred_on, "            \
+    "k.outcome, k.requested_by, COALESCE(p.name, o.name), k.requested_at, k.assigned_at, "         \
+    "k.done_at, k.rating, k.rating_comment, k.rated_at, k.updated_at "                             \
+    "FROM consultations k JOIN departments d ON d.id = k.department_id "                           \
+    "LEFT JOIN users u ON u.id = k.assignee_user_id "                                              \
+    "LEFT JOIN people p ON p.id = k.person_id "                                                    \
     "LEFT JOIN organisations o ON o.id = k.organisation_id "
 
 static void read_consult(struct eg_arena *a, struct eg_stmt *st, struct eg_consult_rec *k)
@@ -1342,8 +1350,7 @@ enum eg_status eg_consult_store_assign(struct eg_db *db, int64_t id, int64_t ass
     return rc;
 }
 
-enum eg_status eg_consult_store_done(struct eg_db *db, int64_t id, const char *outcome,
-                                     int64_t now)
+enum eg_status eg_consult_store_done(struct eg_db *db, int64_t id, const char *outcome, int64_t now)
 {
     int64_t changed = 0;
     enum eg_status rc;
@@ -1357,8 +1364,8 @@ enum eg_status eg_consult_store_done(struct eg_db *db, int64_t id, const char *o
     return rc;
 }
 
-enum eg_status eg_consult_store_rate(struct eg_db *db, int64_t id, int rating,
-                                     const char *comment, int64_t now)
+enum eg_status eg_consult_store_rate(struct eg_db *db, int64_t id, int rating, const char *comment,
+                                     int64_t now)
 {
     int64_t changed = 0;
     enum eg_status rc;

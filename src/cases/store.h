@@ -58,6 +58,15 @@ struct eg_case_rec {
 enum eg_status eg_case_store_get(struct eg_db *db, struct eg_arena *a, int64_t id,
                                  struct eg_case_rec *out);
 
+/*
+ * Take the case's row lock for the rest of the transaction (a no-op UPDATE),
+ * so that concurrent changes to one case — two confirmations, two payments,
+ * two uploads against the per-case cap — run one after the other (on
+ * PostgreSQL the later one waits and is retried; SQLite's write lock already
+ * serialises them). EG_OK also when there is no such case.
+ */
+enum eg_status eg_case_store_lock(struct eg_db *db, int64_t id);
+
 /* The next sequence number of a year's case numbers (bumps the counter row;
  * inside the transaction that creates the case). */
 enum eg_status eg_case_store_next_seq(struct eg_db *db, int year, int64_t *seq);
@@ -156,9 +165,8 @@ void eg_case_scope_of(const struct eg_principal *who, struct eg_arena *a,
  * row's id).
  */
 enum eg_status eg_case_store_list(struct eg_db *db, struct eg_arena *a,
-                                  const struct eg_case_scope *scope,
-                                  const struct eg_case_filter *f, int limit,
-                                  struct eg_case_rec **rows, size_t *n, int *more);
+                                  const struct eg_case_scope *scope, const struct eg_case_filter *f,
+                                  int limit, struct eg_case_rec **rows, size_t *n, int *more);
 
 /* How many cases match. */
 enum eg_status eg_case_store_count(struct eg_db *db, const struct eg_case_scope *scope,
@@ -241,7 +249,7 @@ struct eg_case_agreement {
     struct eg_case_amounts terms;
     struct eg_case_confirmations confirmed;
     const char *confirmed_by[EG_PARTY_COUNT]; /* NULL when not confirmed */
-    int64_t effective_at; /* 0 = not in effect */
+    int64_t effective_at;                     /* 0 = not in effect */
     int64_t created_at, updated_at;
 };
 
@@ -307,9 +315,9 @@ enum eg_status eg_case_store_rules_replace(struct eg_db *db,
 /* ---- public figures ------------------------------------------------------- */
 
 struct eg_case_figures {
-    int64_t received;  /* cases taken in */
-    int64_t handled;   /* accepted at some point */
-    int64_t resolved;  /* agreement reached (agreed, fulfilled, or closed after fulfilment) */
+    int64_t received; /* cases taken in */
+    int64_t handled;  /* accepted at some point */
+    int64_t resolved; /* agreement reached (agreed, fulfilled, or closed after fulfilment) */
     int64_t in_progress;
     int64_t recovered_fen;
     int64_t rated, satisfied; /* ratings, and those with every score >= 4 */
@@ -361,7 +369,7 @@ enum eg_status eg_consult_store_assign(struct eg_db *db, int64_t id, int64_t ass
 enum eg_status eg_consult_store_done(struct eg_db *db, int64_t id, const char *outcome,
                                      int64_t now);
 /* Rate once (EG_E_CONFLICT when rated already). */
-enum eg_status eg_consult_store_rate(struct eg_db *db, int64_t id, int rating,
-                                     const char *comment, int64_t now);
+enum eg_status eg_consult_store_rate(struct eg_db *db, int64_t id, int rating, const char *comment,
+                                     int64_t now);
 
 #endif

@@ -69,14 +69,28 @@ enum eg_status eg_cases_xlsx(const struct eg_case_rec *rows, size_t n, eg_day to
                              const char *tmp_dir, void **out, size_t *len)
 {
     static const char *const head[] = {
-        "案件编号 number",   "状态 state",        "类型 type",          "渠道 channel",
-        "申请人 applicant", "被申请人 respondent", "承办部门 department", "事项 matter",
-        "受理时间 submitted", "受理期限 accept due", "调解期限 mediation due", "超期 overdue",
-        "请求金额(元) claimed", "协议金额(元) agreed", "已履行(元) paid",  "请求金额(分) claimed_fen",
-        "协议金额(分) agreed_fen", "已履行(分) paid_fen", "转办 referral",
+        "案件编号 number",
+        "状态 state",
+        "类型 type",
+        "渠道 channel",
+        "申请人 applicant",
+        "被申请人 respondent",
+        "承办部门 department",
+        "事项 matter",
+        "受理时间 submitted",
+        "受理期限 accept due",
+        "调解期限 mediation due",
+        "超期 overdue",
+        "请求金额(元) claimed",
+        "协议金额(元) agreed",
+        "已履行(元) paid",
+        "请求金额(分) claimed_fen",
+        "协议金额(分) agreed_fen",
+        "已履行(分) paid_fen",
+        "转办 referral",
     };
-    lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmp_dir,
-                                 .use_zip64 = LXW_FALSE};
+    lxw_workbook_options opts = {
+        .constant_memory = LXW_TRUE, .tmpdir = (char *)tmp_dir, .use_zip64 = LXW_FALSE};
     lxw_workbook *wb;
     lxw_worksheet *ws;
     lxw_format *bold, *money;
@@ -127,16 +141,14 @@ enum eg_status eg_cases_xlsx(const struct eg_case_rec *rows, size_t n, eg_day to
         worksheet_write_string(ws, row, 1, si >= 0 ? eg_case_state_labels[si] : c->state_name,
                                NULL);
         worksheet_write_string(ws, row, 2, ti >= 0 ? eg_case_type_labels[ti] : c->type, NULL);
-        worksheet_write_string(ws, row, 3, ci >= 0 ? eg_case_channel_labels[ci] : c->channel,
-                               NULL);
+        worksheet_write_string(ws, row, 3, ci >= 0 ? eg_case_channel_labels[ci] : c->channel, NULL);
         worksheet_write_string(ws, row, 4, c->applicant_name, NULL);
         worksheet_write_string(ws, row, 5, c->respondent_name, NULL);
         worksheet_write_string(ws, row, 6, c->dept.name, NULL);
         worksheet_write_string(ws, row, 7, c->matter, NULL);
         worksheet_write_string(ws, row, 8, submitted, NULL);
         worksheet_write_string(ws, row, 9, c->accept_due_on, NULL);
-        worksheet_write_string(ws, row, 10, c->mediation_due_on ? c->mediation_due_on : "",
-                               NULL);
+        worksheet_write_string(ws, row, 10, c->mediation_due_on ? c->mediation_due_on : "", NULL);
         worksheet_write_string(ws, row, 11, overdue ? "是" : "否", NULL);
         write_yuan(ws, row, 12, c->claimed_total_fen, money);
         write_yuan(ws, row, 13, c->agreed_total_fen, money);

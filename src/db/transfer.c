@@ -801,8 +801,11 @@ enum eg_status eg_db_transfer(struct eg_db *from, struct eg_db *to,
     }
     for (int i = 0; rc == EG_OK && i < src.n; i++) {
         struct table *t = &src.tables[src.order[i]];
-        if (t->ndeferred > 0)
+        if (t->ndeferred > 0) {
+            eg_log(EG_LOG_DEBUG, "event=transfer_deferred table=%s columns=%d", t->name,
+                   t->ndeferred);
             rc = copy_table(from, to, t, 1, &sql, err, errlen);
+        }
     }
     if (rc != EG_OK)
         goto out;

@@ -20,19 +20,18 @@
 /* Who may do what (the route table's role bits). */
 #define EG_INS_READERS                                                                             \
     (EG_ROLE_WORKER | EG_ROLE_PLATFORM | EG_ROLE_INSURER | EG_ROLE_SUPERVISOR | EG_ROLE_ADMIN)
-#define EG_INS_ENROLLERS (EG_ROLE_WORKER | EG_ROLE_PLATFORM | EG_ROLE_INSURER | EG_ROLE_ADMIN)
-#define EG_INS_CLAIM_READERS                                                                       \
-    (EG_ROLE_WORKER | EG_ROLE_INSURER | EG_ROLE_SUPERVISOR | EG_ROLE_ADMIN)
+#define EG_INS_ENROLLERS       (EG_ROLE_WORKER | EG_ROLE_PLATFORM | EG_ROLE_INSURER | EG_ROLE_ADMIN)
+#define EG_INS_CLAIM_READERS   (EG_ROLE_WORKER | EG_ROLE_INSURER | EG_ROLE_SUPERVISOR | EG_ROLE_ADMIN)
 #define EG_INS_CLAIM_REPORTERS (EG_ROLE_WORKER | EG_ROLE_INSURER | EG_ROLE_ADMIN)
-#define EG_INS_STAFF (EG_ROLE_INSURER | EG_ROLE_ADMIN)
+#define EG_INS_STAFF           (EG_ROLE_INSURER | EG_ROLE_ADMIN)
 #define EG_INS_FIGURE_READERS                                                                      \
     (EG_ROLE_INSURER | EG_ROLE_ANALYST | EG_ROLE_SUPERVISOR | EG_ROLE_ADMIN)
 #define EG_INS_FINANCE_READERS (EG_ROLE_INSURER | EG_ROLE_SUPERVISOR | EG_ROLE_ADMIN)
 
 /* Body caps. */
 #define EG_INS_ENROLL_BODY_LIMIT ((size_t)16 * 1024 * 1024)
-#define EG_INS_MAX_PEOPLE 100000    /* people in one enrollment */
-#define EG_INS_MAX_PERSON_DAYS 200000 /* people × dates in one enrollment */
+#define EG_INS_MAX_PEOPLE        100000 /* people in one enrollment */
+#define EG_INS_MAX_PERSON_DAYS   200000 /* people × dates in one enrollment */
 
 /* ---- helpers (api_common.c) ------------------------------------------- */
 

@@ -24,8 +24,9 @@
 #include "core/money.h"
 #include "db/db.h"
 
-static const char *const injury_types[] = {"fracture", "sprain_strain", "laceration", "burn",
-                                           "head_injury", "multiple", "death", "other", NULL};
+static const char *const injury_types[] = {"fracture", "sprain_strain", "laceration",
+                                           "burn",     "head_injury",   "multiple",
+                                           "death",    "other",         NULL};
 static const char *const all_states[] = {"reported", "accepted", "assessed", "approved",
                                          "paid",     "rejected", NULL};
 static const char *const item_kinds[] = {"death", "disability", "medical", "hospital", NULL};
@@ -119,8 +120,8 @@ static enum eg_status claim_detail(struct eg_req *req, const struct eg_ins_claim
     struct eg_ins_claim_event_row *evs = NULL;
     size_t ni = 0, nm = 0, ne = 0;
     json_t *j, *ji, *jm, *je;
-    enum eg_status st = eg_ins_claim_items(req->db, req->arena, c->id, c->assessment_round, &items,
-                                           &ni);
+    enum eg_status st =
+        eg_ins_claim_items(req->db, req->arena, c->id, c->assessment_round, &items, &ni);
 
     if (st == EG_OK)
         st = eg_ins_material_list(req->db, req->arena, c->id, &mats, &nm);
@@ -148,22 +149,23 @@ static enum eg_status claim_detail(struct eg_req *req, const struct eg_ins_claim
     }
     jm = json_array();
     for (size_t i = 0; i < nm; i++)
-        json_array_append_new(
-            jm, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:o}", "id", (json_int_t)mats[i].id,
-                          "kind", mats[i].kind, "content_type", mats[i].content_type, "size_bytes",
-                          (json_int_t)mats[i].size_bytes, "sha256", mats[i].sha256, "name",
-                          mats[i].original_name, "uploaded_at",
-                          eg_ins_instant(mats[i].uploaded_at)));
+        json_array_append_new(jm, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:o}", "id",
+                                            (json_int_t)mats[i].id, "kind", mats[i].kind,
+                                            "content_type", mats[i].content_type, "size_bytes",
+                                            (json_int_t)mats[i].size_bytes, "sha256",
+                                            mats[i].sha256, "name", mats[i].original_name,
+                                            "uploaded_at", eg_ins_instant(mats[i].uploaded_at)));
     je = json_array();
     for (size_t i = 0; i < ne; i++)
         json_array_append_new(
-            je, json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "at",
-                          eg_ins_instant(evs[i].at), "actor", evs[i].actor, "actor_role",
-                          evs[i].actor_role, "action", evs[i].action, "from_state",
-                          evs[i].from_state[0] ? json_string(evs[i].from_state) : json_null(),
-                          "to_state", evs[i].to_state[0] ? json_string(evs[i].to_state) : json_null(),
-                          "reason", evs[i].reason[0] ? json_string(evs[i].reason) : json_null(),
-                          "note", evs[i].note));
+            je,
+            json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "at", eg_ins_instant(evs[i].at),
+                      "actor", evs[i].actor, "actor_role", evs[i].actor_role, "action",
+                      evs[i].action, "from_state",
+                      evs[i].from_state[0] ? json_string(evs[i].from_state) : json_null(),
+                      "to_state", evs[i].to_state[0] ? json_string(evs[i].to_state) : json_null(),
+                      "reason", evs[i].reason[0] ? json_string(evs[i].reason) : json_null(), "note",
+                      evs[i].note));
     json_object_set_new(j, "items", ji);
     json_object_set_new(j, "materials", jm);
     json_object_set_new(j, "events", je);
@@ -259,8 +261,8 @@ static enum eg_status report_tx_run(struct eg_db *db, void *arg)
     st = eg_ins_claim_insert(db, &t->n, &t->id, t->claim_no);
     if (st == EG_OK)
         st = eg_ins_claim_event(db, t->id, t->n.now, t->req->who.login,
-                                eg_role_name(t->req->who.role), "reported", NULL, "reported",
-                                NULL, "");
+                                eg_role_name(t->req->who.role), "reported", NULL, "reported", NULL,
+                                "");
     if (st != EG_OK)
         return st;
     eg_ins_audit_ctx(t->req, &ctx);
@@ -660,10 +662,9 @@ static enum eg_status assess_tx_run(struct eg_db *db, void *arg)
     st = eg_ins_claim_assess(db, &t->c, t->items, t->reasons, t->n, t->total, t->payout,
                              t->capped_by, t->req->who.login, eg_now());
     if (st == EG_OK)
-        st = eg_ins_claim_event(db, t->c.id, eg_now(), t->req->who.login,
-                                eg_role_name(t->req->who.role), "assessment",
-                                eg_claim_state_name(t->c.state), "assessed",
-                                t->overrides ? "override" : NULL, t->note);
+        st = eg_ins_claim_event(
+            db, t->c.id, eg_now(), t->req->who.login, eg_role_name(t->req->who.role), "assessment",
+            eg_claim_state_name(t->c.state), "assessed", t->overrides ? "override" : NULL, t->note);
     if (st != EG_OK)
         return st;
     eg_ins_audit_ctx(t->req, &ctx);
@@ -751,7 +752,8 @@ void eg_ins_api_claim_assess(struct eg_req *req)
         }
         if (!it->has_override && t.reasons[i] != NULL) {
             snprintf(path, sizeof path, "items[%zu].override_reason", i);
-            eg_reply_error(req, EG_E_INVALID_FIELD, path, "A reason is given only with override_fen.");
+            eg_reply_error(req, EG_E_INVALID_FIELD, path,
+                           "A reason is given only with override_fen.");
             return;
         }
         if (eg_ins_item_assess(&t.v, it) != EG_OK) {

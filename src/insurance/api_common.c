@@ -166,20 +166,19 @@ json_t *eg_ins_version_json(const struct eg_ins_version *v, const struct eg_ins_
 
     for (int g = 0; g < EG_INS_GRADES; g++)
         json_array_append_new(grades, json_integer(v->disability_bp[g]));
-    return json_pack("{s:i, s:o, s:I, s:I, s:i, s:i, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:i, "
-                     "s:s, s:s, s:o}",
-                     "version", v->version, "effective_from", eg_ins_date(v->effective_from),
-                     "daily_premium_fen", (json_int_t)v->daily_premium_fen, "subsidy_bp",
-                     (json_int_t)v->subsidy_bp, "min_age", v->min_age, "max_age", v->max_age,
-                     "max_payout_fen", (json_int_t)v->max_payout_fen, "death_bp",
-                     (json_int_t)v->death_bp, "disability_bp", grades, "medical_limit_fen",
-                     (json_int_t)v->medical_limit_fen, "medical_deductible_fen",
-                     (json_int_t)v->medical_deductible_fen, "medical_ratio_bp",
-                     (json_int_t)v->medical_ratio_bp, "hospital_daily_fen",
-                     (json_int_t)v->hospital_daily_fen, "hospital_max_days", v->hospital_max_days,
-                     "note", m && m->note ? m->note : "", "created_by",
-                     m && m->created_by ? m->created_by : "", "created_at",
-                     eg_ins_instant(m ? m->created_at : 0));
+    return json_pack(
+        "{s:i, s:o, s:I, s:I, s:i, s:i, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:i, "
+        "s:s, s:s, s:o}",
+        "version", v->version, "effective_from", eg_ins_date(v->effective_from),
+        "daily_premium_fen", (json_int_t)v->daily_premium_fen, "subsidy_bp",
+        (json_int_t)v->subsidy_bp, "min_age", v->min_age, "max_age", v->max_age, "max_payout_fen",
+        (json_int_t)v->max_payout_fen, "death_bp", (json_int_t)v->death_bp, "disability_bp", grades,
+        "medical_limit_fen", (json_int_t)v->medical_limit_fen, "medical_deductible_fen",
+        (json_int_t)v->medical_deductible_fen, "medical_ratio_bp", (json_int_t)v->medical_ratio_bp,
+        "hospital_daily_fen", (json_int_t)v->hospital_daily_fen, "hospital_max_days",
+        v->hospital_max_days, "note", m && m->note ? m->note : "", "created_by",
+        m && m->created_by ? m->created_by : "", "created_at",
+        eg_ins_instant(m ? m->created_at : 0));
 }
 
 void eg_ins_reply_failure(struct eg_req *req, enum eg_status st)

@@ -32,7 +32,8 @@ static const struct eg_field person_fields[] = {
     {"name", EG_FT_STRING, 0, 64, 0, 0, NULL, NULL, NULL},
     {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
 };
-static const struct eg_field person_item = {"", EG_FT_OBJECT, 0, 0, 0, 0, NULL, person_fields, NULL};
+static const struct eg_field person_item = {"",   EG_FT_OBJECT,  0,   0, 0, 0,
+                                            NULL, person_fields, NULL};
 static const struct eg_field date_item = {"", EG_FT_STRING, 0, 32, 0, 0, NULL, NULL, NULL};
 
 const struct eg_field eg_ins_enroll_spec[] = {
@@ -64,9 +65,9 @@ struct already_row {
 };
 
 struct refused_row {
-    long index;        /* position in "people", -1 for a date refused for everyone */
-    int64_t person_id; /* 0 when unknown */
-    eg_day day;        /* 0 when the refusal is about the person */
+    long index;            /* position in "people", -1 for a date refused for everyone */
+    int64_t person_id;     /* 0 when unknown */
+    eg_day day;            /* 0 when the refusal is about the person */
     const char *date_text; /* the date as sent, for bad dates */
     enum eg_ins_refusal reason;
 };
@@ -106,11 +107,11 @@ struct enroll {
     struct eg_ins_version *vs;
     size_t nvs;
     enum payer_mode mode;
-    int64_t payer_org;   /* PAY_ORG */
+    int64_t payer_org; /* PAY_ORG */
     const char *source;
-    int check_roster;    /* a platform enrolling, and the roster table exists */
-    json_t *people;      /* NULL for a worker enrolling themself */
-    eg_day *days;        /* valid dates, ascending */
+    int check_roster; /* a platform enrolling, and the roster table exists */
+    json_t *people;   /* NULL for a worker enrolling themself */
+    eg_day *days;     /* valid dates, ascending */
     size_t ndays;
     /* date-level refusals found before the transaction */
     struct rows date_refusals;
@@ -141,7 +142,8 @@ static enum eg_status refuse(struct enroll *e, long index, int64_t person_id, eg
 /*
  * Which person entry i names: its id and birth date, or a refusal. An ID
  * number that is valid but unknown creates the person when a name comes
- * with it (the person is then audited by the accounts module).
+ * with it (the person is then audited by the accounts module) — except for
+ * a platform held to its roster, whose people must be known already.
  */
 static enum eg_status resolve_person(struct enroll *e, struct eg_db *db, size_t i,
                                      int64_t *person_id, eg_day *birth, enum eg_ins_refusal *why)
@@ -175,7 +177,8 @@ static enum eg_status resolve_person(struct enroll *e, struct eg_db *db, size_t 
         struct eg_person_input in = {name, info.normalized, NULL};
         int created = 0;
 
-        if (name == NULL || name[0] == '\0') {
+        /* a platform bound to its roster only ever names people already known */
+        if (name == NULL || name[0] == '\0' || e->check_roster) {
             *why = EG_INS_UNKNOWN_PERSON;
             return EG_OK;
         }
@@ -203,8 +206,8 @@ static enum eg_status need_order(struct enroll *e, struct eg_db *db, int64_t pay
     if (payer_person > 0)
         return eg_ins_order_create(db, "enrollment", "person", payer_person, 0, e->req->who.login,
                                    e->now, order_id, no);
-    return eg_ins_order_create(db, "enrollment", "organisation", 0, e->payer_org,
-                               e->req->who.login, e->now, order_id, no);
+    return eg_ins_order_create(db, "enrollment", "organisation", 0, e->payer_org, e->req->who.login,
+                               e->now, order_id, no);
 }
 
 /* Settle an order's totals and keep its reply row. */
@@ -476,9 +479,9 @@ static void enroll_reply(struct enroll *e)
     for (size_t i = 0; st == EG_OK && i < e->already.n; i++) {
         const struct already_row *r = (const struct already_row *)e->already.data + i;
         eg_date_format(r->day, day);
-        st = eg_buf_printf(&o,
-                           "%s{\"id\":%lld,\"person_id\":%lld,\"date\":\"%s\",\"state\":\"%s\"}",
-                           i ? "," : "", (long long)r->id, (long long)r->person_id, day, r->state);
+        st =
+            eg_buf_printf(&o, "%s{\"id\":%lld,\"person_id\":%lld,\"date\":\"%s\",\"state\":\"%s\"}",
+                          i ? "," : "", (long long)r->id, (long long)r->person_id, day, r->state);
     }
     if (st == EG_OK)
         st = eg_buf_puts(&o, "],\"refused\":[");
@@ -630,7 +633,8 @@ void eg_ins_api_enroll(struct eg_req *req)
         eg_ins_reply_failure(req, st);
         return;
     }
-    e->check_roster = req->who.role == EG_ROLE_PLATFORM && eg_ins_table_exists(req->db, "mon_roster");
+    e->check_roster =
+        req->who.role == EG_ROLE_PLATFORM && eg_ins_table_exists(req->db, "mon_roster");
     st = eg_db_tx(req->db, enroll_tx, e);
     if (st != EG_OK) {
         eg_log(EG_LOG_WARN, "event=insurance_enroll_failed rid=%s status=%s", req->request_id,
@@ -717,8 +721,7 @@ void eg_ins_api_cover_list(struct eg_req *req)
     items = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, eg_ins_cover_json(&rows[i]));
-    eg_reply_json(req, 200,
-                  eg_ins_page_reply(items, n, f.limit, n ? rows[n - 1].id : 0));
+    eg_reply_json(req, 200, eg_ins_page_reply(items, n, f.limit, n ? rows[n - 1].id : 0));
 }
 
 /* Load a cover-day and check the caller may see it (404 otherwise). */

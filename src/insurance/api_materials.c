@@ -28,9 +28,9 @@
 #include "core/log.h"
 #include "db/db.h"
 
-static const char *const material_kinds[] = {"id_document", "medical_record", "invoice",
-                                             "diagnosis",   "accident_proof", "photo",
-                                             "other",       NULL};
+static const char *const material_kinds[] = {
+    "id_document",    "medical_record", "invoice", "diagnosis",
+    "accident_proof", "photo",          "other",   NULL};
 
 static int kind_valid(const char *k)
 {
@@ -192,8 +192,7 @@ void eg_ins_api_material_upload(struct eg_req *req)
                        "accident_proof, photo, other");
         return;
     }
-    if (c.state == EG_CLAIM_PAID || c.state == EG_CLAIM_REJECTED ||
-        c.state == EG_CLAIM_APPROVED) {
+    if (c.state == EG_CLAIM_PAID || c.state == EG_CLAIM_REJECTED || c.state == EG_CLAIM_APPROVED) {
         eg_reply_error(req, EG_E_CONFLICT, NULL, "The claim is %s: no more materials.",
                        eg_claim_state_name(c.state));
         return;
@@ -223,8 +222,7 @@ void eg_ins_api_material_upload(struct eg_req *req)
                          (long long)c.id) >= sizeof dir ||
         (size_t)snprintf(path, sizeof path, "%s/%s", req->config->data_dir, rel) >= sizeof path ||
         mkdirs(dir) != 0 || write_new_file(path, req->raw_body, req->raw_len) != 0) {
-        eg_log(EG_LOG_ERROR, "event=material_write_failed rid=%s errno=%d", req->request_id,
-               errno);
+        eg_log(EG_LOG_ERROR, "event=material_write_failed rid=%s errno=%d", req->request_id, errno);
         eg_reply_error(req, EG_E_INTERNAL, NULL, NULL);
         return;
     }

@@ -105,8 +105,8 @@ struct pay_tx {
     int64_t now;
     struct eg_ins_order o;
     int64_t activated;
-    int repeated;        /* the same callback again: nothing changed */
-    const char *field;   /* for the error reply */
+    int repeated;      /* the same callback again: nothing changed */
+    const char *field; /* for the error reply */
     const char *message;
 };
 
@@ -159,8 +159,7 @@ static enum eg_status pay_tx_run(struct eg_db *db, void *arg)
     if (t->paid_at < t->o.created_at - CLOCK_SKEW_S)
         return refuse(t, EG_E_UNPROCESSABLE, "paid_at", "The payment predates the order.");
     if (t->amount != t->o.amount_fen)
-        return refuse(t, EG_E_UNPROCESSABLE, "amount_fen",
-                      "The amount differs from the order's.");
+        return refuse(t, EG_E_UNPROCESSABLE, "amount_fen", "The amount differs from the order's.");
     st = eg_ins_order_pay(db, t->o.id, t->paid_at, t->channel_ref, t->now, &t->activated);
     if (st != EG_OK)
         return st;
@@ -260,6 +259,7 @@ void eg_ins_api_payment_callback(struct eg_req *req)
     }
     eg_log(EG_LOG_INFO, "event=payment_confirmed rid=%s order=%lld repeated=%d cover_days=%lld",
            req->request_id, (long long)t.o.id, t.repeated, (long long)t.o.cover_days);
-    eg_reply_json(req, 200, json_pack("{s:s, s:o}", "result", "paid", "order",
-                                      eg_ins_order_json(&t.o, t.now)));
+    eg_reply_json(
+        req, 200,
+        json_pack("{s:s, s:o}", "result", "paid", "order", eg_ins_order_json(&t.o, t.now)));
 }

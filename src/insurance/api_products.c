@@ -101,8 +101,8 @@ static enum eg_status version_tx_run(struct eg_db *db, void *arg)
     struct version_tx *t = arg;
     struct eg_audit_ctx ctx;
     char id[24], from[11], summary[160];
-    enum eg_status st = eg_ins_version_insert(db, t->product_id, &t->v, t->note,
-                                              t->req->who.login, eg_now());
+    enum eg_status st =
+        eg_ins_version_insert(db, t->product_id, &t->v, t->note, t->req->who.login, eg_now());
 
     if (st != EG_OK)
         return st;

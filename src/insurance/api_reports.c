@@ -79,21 +79,20 @@ void eg_ins_api_figures(struct eg_req *req)
                   (json_int_t)bl.overdue_materials, "overdue_decision",
                   (json_int_t)bl.overdue_decision, "payouts_fen", (json_int_t)f.payouts_fen,
                   "paid_claims", (json_int_t)f.paid_claims, "loss_ratio_bp",
-                  ratio >= 0 ? json_integer(ratio) : json_null(), "time_to_pay",
-                  "median_hours", f.n_pay ? json_integer(median / 3600) : json_null(),
-                  "median_seconds", f.n_pay ? json_integer(median) : json_null(),
-                  "paid_within_one_day", (json_int_t)within_day));
+                  ratio >= 0 ? json_integer(ratio) : json_null(), "time_to_pay", "median_hours",
+                  f.n_pay ? json_integer(median / 3600) : json_null(), "median_seconds",
+                  f.n_pay ? json_integer(median) : json_null(), "paid_within_one_day",
+                  (json_int_t)within_day));
 }
 
 static json_t *settlement_row_json(const struct eg_ins_settlement_row *r)
 {
-    return json_pack("{s:s, s:o, s:s, s:s, s:I, s:I, s:I, s:I}", "payer_kind", r->payer_kind,
-                     "organisation_id",
-                     r->payer_org_id ? json_integer(r->payer_org_id) : json_null(), "name",
-                     r->payer_name, "credit_code", r->credit_code, "person_days",
-                     (json_int_t)r->person_days, "premium_fen", (json_int_t)r->premium_fen,
-                     "subsidy_fen", (json_int_t)r->subsidy_fen, "payer_fen",
-                     (json_int_t)r->payer_fen);
+    return json_pack(
+        "{s:s, s:o, s:s, s:s, s:I, s:I, s:I, s:I}", "payer_kind", r->payer_kind, "organisation_id",
+        r->payer_org_id ? json_integer(r->payer_org_id) : json_null(), "name", r->payer_name,
+        "credit_code", r->credit_code, "person_days", (json_int_t)r->person_days, "premium_fen",
+        (json_int_t)r->premium_fen, "subsidy_fen", (json_int_t)r->subsidy_fen, "payer_fen",
+        (json_int_t)r->payer_fen);
 }
 
 void eg_ins_api_settlements(struct eg_req *req)
@@ -112,8 +111,7 @@ void eg_ins_api_settlements(struct eg_req *req)
     }
     if (format == NULL)
         format = "json";
-    if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 &&
-        strcmp(format, "xlsx") != 0) {
+    if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
         eg_reply_error(req, EG_E_INVALID_PARAMETER, "format", "format is json, csv or xlsx.");
         return;
     }
@@ -152,9 +150,8 @@ void eg_ins_api_settlements(struct eg_req *req)
         }
         snprintf(disp, sizeof disp, "attachment; filename=\"settlement-%s.xlsx\"", month);
         eg_reply_header(req, "Content-Disposition", disp);
-        eg_reply_take(req, 200,
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data,
-                      len);
+        eg_reply_take(req, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      data, len);
         return;
     }
     json_t *items = json_array();

@@ -31,8 +31,8 @@
 struct person {
     int64_t id;
     eg_day birth;
-    int64_t platform;  /* payer organisation, 0 = pays for themself */
-    int work_pct;      /* chance of working (and so being covered) on a day */
+    int64_t platform; /* payer organisation, 0 = pays for themself */
+    int work_pct;     /* chance of working (and so being covered) on a day */
     int auto_renew;
 };
 
@@ -46,7 +46,7 @@ struct seed {
     size_t n;
     int64_t *platforms;
     size_t nplat;
-    int64_t worker;    /* the demo worker's person id, 0 if absent */
+    int64_t worker; /* the demo worker's person id, 0 if absent */
     int64_t worker2;
     int64_t cover_days, orders;
     int has_roster, has_cases;
@@ -54,9 +54,9 @@ struct seed {
 
 static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
                                        "徐", "孙", "林", "郑", "蔡", "许", "洪", "曾", "庄", "苏"};
-static const char *const given[] = {"伟", "芳", "娜", "敏", "静", "磊", "强", "军", "洋", "勇",
-                                    "杰", "涛", "明", "超", "秀英", "建华", "志强", "海燕",
-                                    "晓东", "文斌"};
+static const char *const given[] = {"伟",   "芳",   "娜",   "敏",   "静",   "磊",  "强",
+                                    "军",   "洋",   "勇",   "杰",   "涛",   "明",  "超",
+                                    "秀英", "建华", "志强", "海燕", "晓东", "文斌"};
 
 /* Add a person to the list unless they are on it already. */
 static void add_person(struct seed *s, int64_t id, eg_day birth, int64_t platform)
@@ -108,15 +108,15 @@ static enum eg_status load_people(struct seed *s, size_t want)
             return rc;
     }
     if (has_roster)
-        rc = eg_db_query(s->d->db, &st,
-                         "SELECT r.person_id, MIN(r.platform_id), MIN(p.birth_date) FROM mon_roster r "
-                         "JOIN people p ON p.id = r.person_id GROUP BY r.person_id "
-                         "ORDER BY r.person_id LIMIT ?",
-                         "i", (int64_t)want);
+        rc = eg_db_query(
+            s->d->db, &st,
+            "SELECT r.person_id, MIN(r.platform_id), MIN(p.birth_date) FROM mon_roster r "
+            "JOIN people p ON p.id = r.person_id GROUP BY r.person_id "
+            "ORDER BY r.person_id LIMIT ?",
+            "i", (int64_t)want);
     else
-        rc = eg_db_query(s->d->db, &st,
-                         "SELECT id, 0, birth_date FROM people ORDER BY id LIMIT ?", "i",
-                         (int64_t)want);
+        rc = eg_db_query(s->d->db, &st, "SELECT id, 0, birth_date FROM people ORDER BY id LIMIT ?",
+                         "i", (int64_t)want);
     while (rc == EG_OK && s->n < want && (rc = eg_stmt_step(st)) == EG_ROW) {
         eg_day birth;
         if (eg_date_parse(eg_stmt_text(st, 2), &birth) == EG_OK)
@@ -363,8 +363,7 @@ static enum eg_status seed_extras(struct eg_db *db, void *arg)
         int64_t order = 0, id = 0, count = 0;
         int made = 0;
         char no[48], state[20];
-        const struct eg_ins_version *v =
-            eg_ins_version_in_force(s->vs, s->nvs, s->d->today + 5);
+        const struct eg_ins_version *v = eg_ins_version_in_force(s->vs, s->nvs, s->d->today + 5);
         if (p->platform != 0 || v == NULL ||
             eg_ins_check_age(p->birth, s->d->today + 5, v->min_age, v->max_age) != EG_INS_OK)
             continue;
@@ -404,11 +403,10 @@ static enum eg_status seed_extras(struct eg_db *db, void *arg)
 /* ---- claims ----------------------------------------------------------- */
 
 /* A tiny valid PDF, standing in for a scanned medical record. */
-static const char demo_pdf[] =
-    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\n"
-    "trailer<</Root 1 0 R>>\n%%EOF\n";
+static const char demo_pdf[] = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+                               "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+                               "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\n"
+                               "trailer<</Root 1 0 R>>\n%%EOF\n";
 
 /* Store the demo file for a claim as the API would. */
 static enum eg_status add_material(struct seed *s, int64_t claim_id, const char *kind, int64_t at)
@@ -451,11 +449,14 @@ static enum eg_status add_material(struct seed *s, int64_t claim_id, const char 
     return st;
 }
 
-static const char *const places[] = {"思明区湖滨南路与建业路交叉口", "湖里区枋湖西路",
-                                     "集美区杏林湾路", "海沧区沧林东路", "同安区环城南路",
+static const char *const places[] = {"思明区湖滨南路与建业路交叉口",
+                                     "湖里区枋湖西路",
+                                     "集美区杏林湾路",
+                                     "海沧区沧林东路",
+                                     "同安区环城南路",
                                      "翔安区新店镇"};
-static const char *const injuries[] = {"fracture", "sprain_strain", "laceration", "burn",
-                                       "head_injury", "multiple"};
+static const char *const injuries[] = {"fracture", "sprain_strain", "laceration",
+                                       "burn",     "head_injury",   "multiple"};
 static const char *const hospitals[] = {"厦门大学附属中山医院", "厦门市第一医院",
                                         "厦门大学附属第一医院", "厦门市中医院"};
 
@@ -510,8 +511,8 @@ static enum eg_status seed_claim(struct seed *s, const struct eg_ins_cover *cove
         m.reject_note = "demo";
         st = eg_ins_claim_move(s->d->db, *claim_id, &m);
         if (st == EG_OK)
-            st = eg_ins_claim_event(s->d->db, *claim_id, m.now, "insurer", "insurer",
-                                    "transition", "reported", "rejected", reject_reason, "");
+            st = eg_ins_claim_event(s->d->db, *claim_id, m.now, "insurer", "insurer", "transition",
+                                    "reported", "rejected", reject_reason, "");
         return st;
     }
     t += eg_demo_between(s->d, 600, 3 * 3600);
@@ -749,8 +750,7 @@ enum eg_status eg_insurance_seed_demo(struct eg_demo *d)
         eg_log(EG_LOG_INFO,
                "event=insurance_demo people=%zu platforms=%zu cover_days=%lld orders=%lld "
                "renewals=%lld",
-               s.n, s.nplat, (long long)s.cover_days, (long long)s.orders,
-               (long long)r.renew_days);
+               s.n, s.nplat, (long long)s.cover_days, (long long)s.orders, (long long)r.renew_days);
     eg_arena_destroy(s.a);
     return st;
 }

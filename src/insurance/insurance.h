@@ -17,13 +17,13 @@ struct eg_db;
 
 /* What one run of the daily job did. */
 struct eg_insurance_daily_report {
-    eg_day day;                /* the date the run was for */
-    int already_done;          /* 1: that date's run had finished before; nothing was done */
-    int64_t orders_expired;    /* unpaid orders past their expiry that lapsed */
-    int64_t days_unpaid;       /* cover-days cancelled because never paid */
-    int64_t days_closed;       /* active cover-days of finished dates now expired */
-    int64_t renew_orders;      /* auto-renewal orders created for the next date */
-    int64_t renew_days;        /* auto-renewal cover-days created for the next date */
+    eg_day day;             /* the date the run was for */
+    int already_done;       /* 1: that date's run had finished before; nothing was done */
+    int64_t orders_expired; /* unpaid orders past their expiry that lapsed */
+    int64_t days_unpaid;    /* cover-days cancelled because never paid */
+    int64_t days_closed;    /* active cover-days of finished dates now expired */
+    int64_t renew_orders;   /* auto-renewal orders created for the next date */
+    int64_t renew_days;     /* auto-renewal cover-days created for the next date */
 };
 
 /*
@@ -54,7 +54,7 @@ enum eg_status eg_insurance_daily_tick(struct eg_db *db, int64_t now,
 /* Open claims and those past their deadlines (materials 30 days after the
  * report; a decision 10 working days after materials are complete). */
 struct eg_insurance_backlog {
-    int64_t open;              /* reported, accepted, assessed or approved */
+    int64_t open; /* reported, accepted, assessed or approved */
     int64_t reported, accepted, assessed, approved;
     int64_t overdue;           /* overdue_materials + overdue_decision */
     int64_t overdue_materials; /* reported, materials deadline passed */

@@ -61,7 +61,8 @@ static enum eg_status step_unpaid(struct eg_db *db, void *arg)
     c->r->days_unpaid = days + days2;
     if (c->r->orders_expired == 0 && c->r->days_unpaid == 0)
         return EG_OK;
-    snprintf(json, sizeof json, "{\"step\":\"unpaid\",\"orders_expired\":%lld,\"days_cancelled\":%lld}",
+    snprintf(json, sizeof json,
+             "{\"step\":\"unpaid\",\"orders_expired\":%lld,\"days_cancelled\":%lld}",
              (long long)c->r->orders_expired, (long long)c->r->days_unpaid);
     return audit_step(db, "unpaid", c->day, json);
 }

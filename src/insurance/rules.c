@@ -325,8 +325,8 @@ int64_t eg_ins_apply_caps(int64_t total_fen, int64_t max_payout_fen, int64_t pai
 
 /* ---- claims ----------------------------------------------------------- */
 
-static const char *const state_names[EG_CLAIM_STATE_COUNT] = {
-    "reported", "accepted", "assessed", "approved", "paid", "rejected"};
+static const char *const state_names[EG_CLAIM_STATE_COUNT] = {"reported", "accepted", "assessed",
+                                                              "approved", "paid",     "rejected"};
 
 const char *eg_claim_state_name(enum eg_claim_state s)
 {

@@ -34,22 +34,22 @@
  * effective_from.
  */
 struct eg_ins_version {
-    int64_t id;                              /* row id, 0 before it is stored */
-    int version;                             /* 1, 2, 3 … within the product */
-    eg_day effective_from;                   /* first day in force */
-    int64_t daily_premium_fen;               /* premium of one cover-day (40) */
-    int64_t subsidy_bp;                      /* public subsidy share (5000 = 50 %) */
-    int min_age;                             /* youngest age covered on the day (16) */
-    int max_age;                             /* oldest age covered on the day (65) */
-    int64_t max_payout_fen;                  /* sum insured; the cap per incident and per
-                                                person per year (40,000,000 = 400,000 yuan) */
-    int64_t death_bp;                        /* death benefit, share of the sum insured */
-    int64_t disability_bp[EG_INS_GRADES];    /* grade g at index g − 1 (10000 … 1000) */
-    int64_t medical_limit_fen;               /* most paid for medical costs per incident */
-    int64_t medical_deductible_fen;          /* costs below this are not paid */
-    int64_t medical_ratio_bp;                /* share of costs above the deductible paid */
-    int64_t hospital_daily_fen;              /* allowance per day in hospital */
-    int hospital_max_days;                   /* most days paid per incident */
+    int64_t id;                           /* row id, 0 before it is stored */
+    int version;                          /* 1, 2, 3 … within the product */
+    eg_day effective_from;                /* first day in force */
+    int64_t daily_premium_fen;            /* premium of one cover-day (40) */
+    int64_t subsidy_bp;                   /* public subsidy share (5000 = 50 %) */
+    int min_age;                          /* youngest age covered on the day (16) */
+    int max_age;                          /* oldest age covered on the day (65) */
+    int64_t max_payout_fen;               /* sum insured; the cap per incident and per
+                                             person per year (40,000,000 = 400,000 yuan) */
+    int64_t death_bp;                     /* death benefit, share of the sum insured */
+    int64_t disability_bp[EG_INS_GRADES]; /* grade g at index g − 1 (10000 … 1000) */
+    int64_t medical_limit_fen;            /* most paid for medical costs per incident */
+    int64_t medical_deductible_fen;       /* costs below this are not paid */
+    int64_t medical_ratio_bp;             /* share of costs above the deductible paid */
+    int64_t hospital_daily_fen;           /* allowance per day in hospital */
+    int hospital_max_days;                /* most days paid per incident */
 };
 
 /*
@@ -80,14 +80,14 @@ const struct eg_ins_version *eg_ins_version_in_force(const struct eg_ins_version
 
 enum eg_ins_refusal {
     EG_INS_OK = 0,
-    EG_INS_AGE,           /* younger than min_age or older than max_age on the day */
-    EG_INS_PAST_DATE,     /* the day is over (before today) */
-    EG_INS_TOO_FAR_AHEAD, /* more than EG_INS_MAX_DAYS_AHEAD days ahead */
-    EG_INS_BAD_DATE,      /* not a real YYYY-MM-DD date */
-    EG_INS_BAD_ID_NUMBER, /* not a valid resident ID number */
-    EG_INS_UNKNOWN_PERSON,/* no such person (and not enough to create one) */
-    EG_INS_NOT_ON_ROSTER, /* a platform enrolling someone not on its roster */
-    EG_INS_NO_PRODUCT     /* no product version in force on the day */
+    EG_INS_AGE,            /* younger than min_age or older than max_age on the day */
+    EG_INS_PAST_DATE,      /* the day is over (before today) */
+    EG_INS_TOO_FAR_AHEAD,  /* more than EG_INS_MAX_DAYS_AHEAD days ahead */
+    EG_INS_BAD_DATE,       /* not a real YYYY-MM-DD date */
+    EG_INS_BAD_ID_NUMBER,  /* not a valid resident ID number */
+    EG_INS_UNKNOWN_PERSON, /* no such person (and not enough to create one) */
+    EG_INS_NOT_ON_ROSTER,  /* a platform enrolling someone not on its roster */
+    EG_INS_NO_PRODUCT      /* no product version in force on the day */
 };
 
 /* The stable reason code of a refusal ("age", "past_date" …). */
@@ -270,7 +270,7 @@ enum eg_status eg_ins_month_parse(const char *s, eg_day *first, eg_day *last);
 /* ---- materials -------------------------------------------------------- */
 
 /* Most bytes in one material file, and most files per claim. */
-#define EG_INS_MATERIAL_MAX_BYTES ((size_t)10 * 1024 * 1024)
+#define EG_INS_MATERIAL_MAX_BYTES  ((size_t)10 * 1024 * 1024)
 #define EG_INS_MATERIALS_PER_CLAIM 50
 
 /*

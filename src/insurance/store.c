@@ -245,13 +245,13 @@ enum eg_status eg_ins_version_insert(struct eg_db *db, int64_t product_id, struc
         "medical_ratio_bp, hospital_daily_fen, hospital_max_days, note, created_by, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "RETURNING id",
-        "iitiiiiiiiiiiiiiiiiiiiiitti", product_id, (int64_t)v->version, from,
-        v->daily_premium_fen, v->subsidy_bp, (int64_t)v->min_age, (int64_t)v->max_age,
-        v->max_payout_fen, v->death_bp, v->disability_bp[0], v->disability_bp[1],
-        v->disability_bp[2], v->disability_bp[3], v->disability_bp[4], v->disability_bp[5],
-        v->disability_bp[6], v->disability_bp[7], v->disability_bp[8], v->disability_bp[9],
-        v->medical_limit_fen, v->medical_deductible_fen, v->medical_ratio_bp,
-        v->hospital_daily_fen, (int64_t)v->hospital_max_days, note ? note : "", by, now);
+        "iitiiiiiiiiiiiiiiiiiiiiitti", product_id, (int64_t)v->version, from, v->daily_premium_fen,
+        v->subsidy_bp, (int64_t)v->min_age, (int64_t)v->max_age, v->max_payout_fen, v->death_bp,
+        v->disability_bp[0], v->disability_bp[1], v->disability_bp[2], v->disability_bp[3],
+        v->disability_bp[4], v->disability_bp[5], v->disability_bp[6], v->disability_bp[7],
+        v->disability_bp[8], v->disability_bp[9], v->medical_limit_fen, v->medical_deductible_fen,
+        v->medical_ratio_bp, v->hospital_daily_fen, (int64_t)v->hospital_max_days, note ? note : "",
+        by, now);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -409,9 +409,8 @@ enum eg_status eg_ins_cover_insert(struct eg_db *db, const struct eg_ins_cover_n
         "created_at = excluded.created_at, activated_at = NULL, cancelled_at = NULL "
         "WHERE cover_days.state = 'cancelled' RETURNING id",
         "itiitiiiiiiiitti", c->person_id, day, c->product_id, c->v->id, c->payer_kind,
-        c->payer_person_id, c->payer_org_id, p.premium_fen, p.subsidy_fen, p.payer_fen,
-        c->order_id, eg_day_start(c->day), eg_day_start(c->day + 1), c->source, c->enrolled_by,
-        c->now);
+        c->payer_person_id, c->payer_org_id, p.premium_fen, p.subsidy_fen, p.payer_fen, c->order_id,
+        eg_day_start(c->day), eg_day_start(c->day + 1), c->source, c->enrolled_by, c->now);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -489,10 +488,10 @@ enum eg_status eg_ins_cover_list(struct eg_db *db, struct eg_arena *a,
                          f->order_id, f->order_id, state, state, from, from, to, to, f->before_id,
                          f->before_id, (int64_t)f->limit);
     else if (f->payer_org_id > 0)
-        rc = eg_db_query(db, &st,
-                         "SELECT " COVER_COLS COVER_FROM "WHERE c.payer_org_id = ? AND " COVER_FILTERS,
-                         "iiittttttiii", f->payer_org_id, f->order_id, f->order_id, state, state,
-                         from, from, to, to, f->before_id, f->before_id, (int64_t)f->limit);
+        rc = eg_db_query(
+            db, &st, "SELECT " COVER_COLS COVER_FROM "WHERE c.payer_org_id = ? AND " COVER_FILTERS,
+            "iiittttttiii", f->payer_org_id, f->order_id, f->order_id, state, state, from, from, to,
+            to, f->before_id, f->before_id, (int64_t)f->limit);
     else
         rc = eg_db_query(db, &st, "SELECT " COVER_COLS COVER_FROM "WHERE " COVER_FILTERS,
                          "iittttttiii", f->order_id, f->order_id, state, state, from, from, to, to,
@@ -516,19 +515,19 @@ enum eg_status eg_ins_cover_list(struct eg_db *db, struct eg_arena *a,
  * a pending order left empty is cancelled. */
 static enum eg_status order_recompute(struct eg_db *db, int64_t order_id, int64_t now)
 {
-    enum eg_status rc = eg_db_run(
-        db, NULL,
-        "UPDATE payment_orders SET "
-        "amount_fen = (SELECT COALESCE(SUM(payer_fen), 0) FROM cover_days "
-        "WHERE order_id = payment_orders.id AND state <> 'cancelled'), "
-        "premium_fen = (SELECT COALESCE(SUM(premium_fen), 0) FROM cover_days "
-        "WHERE order_id = payment_orders.id AND state <> 'cancelled'), "
-        "subsidy_fen = (SELECT COALESCE(SUM(subsidy_fen), 0) FROM cover_days "
-        "WHERE order_id = payment_orders.id AND state <> 'cancelled'), "
-        "cover_days = (SELECT COUNT(*) FROM cover_days "
-        "WHERE order_id = payment_orders.id AND state <> 'cancelled') "
-        "WHERE id = ? AND state = 'pending'",
-        "i", order_id);
+    enum eg_status rc =
+        eg_db_run(db, NULL,
+                  "UPDATE payment_orders SET "
+                  "amount_fen = (SELECT COALESCE(SUM(payer_fen), 0) FROM cover_days "
+                  "WHERE order_id = payment_orders.id AND state <> 'cancelled'), "
+                  "premium_fen = (SELECT COALESCE(SUM(premium_fen), 0) FROM cover_days "
+                  "WHERE order_id = payment_orders.id AND state <> 'cancelled'), "
+                  "subsidy_fen = (SELECT COALESCE(SUM(subsidy_fen), 0) FROM cover_days "
+                  "WHERE order_id = payment_orders.id AND state <> 'cancelled'), "
+                  "cover_days = (SELECT COUNT(*) FROM cover_days "
+                  "WHERE order_id = payment_orders.id AND state <> 'cancelled') "
+                  "WHERE id = ? AND state = 'pending'",
+                  "i", order_id);
 
     if (rc != EG_OK)
         return rc;
@@ -676,8 +675,7 @@ enum eg_status eg_ins_order_create(struct eg_db *db, const char *kind, const cha
     return rc;
 }
 
-enum eg_status eg_ins_order_finish(struct eg_db *db, int64_t order_id, int64_t now,
-                                   int64_t *count)
+enum eg_status eg_ins_order_finish(struct eg_db *db, int64_t order_id, int64_t now, int64_t *count)
 {
     struct eg_stmt *st = NULL;
     int64_t n = 0, amount = 0, premium = 0, subsidy = 0, created = now, expires;
@@ -737,8 +735,8 @@ enum eg_status eg_ins_order_get(struct eg_db *db, int64_t id, const char *order_
         rc = eg_db_query(db, &st, "SELECT " ORDER_COLS " FROM payment_orders WHERE order_no = ?",
                          "t", order_no);
     else
-        rc = eg_db_query(db, &st, "SELECT " ORDER_COLS " FROM payment_orders WHERE id = ?", "i",
-                         id);
+        rc =
+            eg_db_query(db, &st, "SELECT " ORDER_COLS " FROM payment_orders WHERE id = ?", "i", id);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -856,9 +854,9 @@ enum eg_status eg_ins_auto_renew_get(struct eg_db *db, int64_t person_id, int *e
                                      int64_t *updated_at)
 {
     struct eg_stmt *st = NULL;
-    enum eg_status rc = eg_db_query(
-        db, &st, "SELECT enabled, updated_at FROM ins_auto_renew WHERE person_id = ?", "i",
-        person_id);
+    enum eg_status rc =
+        eg_db_query(db, &st, "SELECT enabled, updated_at FROM ins_auto_renew WHERE person_id = ?",
+                    "i", person_id);
 
     *enabled = 0;
     *updated_at = 0;
@@ -891,8 +889,8 @@ enum eg_status eg_ins_job_begin(struct eg_db *db, const char *job, eg_day day, i
                    "VALUES (?, ?, 'running', ?, '{}') ON CONFLICT (job, day) DO NOTHING",
                    "tti", job, d, now);
     if (rc == EG_OK)
-        rc = eg_db_query(db, &st, "SELECT state FROM ins_job_runs WHERE job = ? AND day = ?",
-                         "tt", job, d);
+        rc = eg_db_query(db, &st, "SELECT state FROM ins_job_runs WHERE job = ? AND day = ?", "tt",
+                         job, d);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -1021,17 +1019,17 @@ enum eg_status eg_ins_settlement(struct eg_db *db, struct eg_arena *a, const cha
     struct eg_stmt *st = NULL;
     struct eg_ins_settlement_row *arr = NULL;
     size_t cap = 0, cnt = 0;
-    enum eg_status rc = eg_db_query(
-        db, &st,
-        "SELECT l.payer_kind, COALESCE(l.payer_org_id, 0), COALESCE(o.name, ''), "
-        "COALESCE(o.credit_code, ''), "
-        "SUM(CASE WHEN l.kind = 'premium' THEN 1 ELSE -1 END), SUM(l.premium_fen), "
-        "SUM(l.subsidy_fen), SUM(l.payer_fen) "
-        "FROM ins_ledger l LEFT JOIN organisations o ON o.id = l.payer_org_id "
-        "WHERE l.month = ? "
-        "GROUP BY l.payer_kind, l.payer_org_id, o.name, o.credit_code "
-        "ORDER BY l.payer_kind, o.name, l.payer_org_id",
-        "t", month);
+    enum eg_status rc =
+        eg_db_query(db, &st,
+                    "SELECT l.payer_kind, COALESCE(l.payer_org_id, 0), COALESCE(o.name, ''), "
+                    "COALESCE(o.credit_code, ''), "
+                    "SUM(CASE WHEN l.kind = 'premium' THEN 1 ELSE -1 END), SUM(l.premium_fen), "
+                    "SUM(l.subsidy_fen), SUM(l.payer_fen) "
+                    "FROM ins_ledger l LEFT JOIN organisations o ON o.id = l.payer_org_id "
+                    "WHERE l.month = ? "
+                    "GROUP BY l.payer_kind, l.payer_org_id, o.name, o.credit_code "
+                    "ORDER BY l.payer_kind, o.name, l.payer_org_id",
+                    "t", month);
 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
@@ -1069,7 +1067,8 @@ enum eg_status eg_ins_count_covered(struct eg_db *db, eg_day day, int64_t *n)
 
 /*
  * Active workers come from the monitoring module's daily work records when
- * that table exists: distinct people with a work record for the date (a
+ * that table exists: distinct people with a work record showing work (orders
+ * or online time) for the date, as the monitoring indicators count them (a
  * record names the roster entry, which names the person). The probe runs first so that a missing
  * table leaves the figures at "unknown" rather than failing them.
  */
@@ -1085,19 +1084,20 @@ static enum eg_status active_workers(struct eg_db *db, const char *day, int64_t 
         return EG_OK;
     rc = eg_db_one_i64(db, active,
                        "SELECT COUNT(DISTINCT r.person_id) FROM mon_work_records w "
-                       "JOIN mon_roster r ON r.id = w.worker_id WHERE w.day = ?",
+                       "JOIN mon_roster r ON r.id = w.worker_id WHERE w.day = ? "
+                       "AND (w.orders > 0 OR w.online_minutes > 0)",
                        "t", day);
     if (rc == EG_OK)
         rc = eg_db_one_i64(db, covered,
                            "SELECT COUNT(DISTINCT r.person_id) FROM mon_work_records w "
                            "JOIN mon_roster r ON r.id = w.worker_id "
                            "JOIN cover_days c ON c.person_id = r.person_id AND c.day = w.day "
-                           "AND c.state IN ('active', 'expired') WHERE w.day = ?",
+                           "AND c.state IN ('active', 'expired') WHERE w.day = ? "
+                           "AND (w.orders > 0 OR w.online_minutes > 0)",
                            "t", day);
     if (rc != EG_OK) {
         /* a differently shaped table: report unknown rather than fail */
-        eg_log(EG_LOG_WARN, "event=insurance_active_workers_unknown status=%s",
-               eg_status_code(rc));
+        eg_log(EG_LOG_WARN, "event=insurance_active_workers_unknown status=%s", eg_status_code(rc));
         *active = -1;
         *covered = -1;
         rc = EG_OK;

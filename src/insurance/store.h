@@ -81,23 +81,23 @@ struct eg_ins_cover {
     eg_day day;
     int64_t product_id;
     int64_t version_id;
-    int version;               /* the version number */
+    int version; /* the version number */
     char product_code[32];
-    char state[20];            /* awaiting_payment, active, expired, cancelled */
-    char payer_kind[16];       /* person, organisation */
-    int64_t payer_person_id;   /* 0 when none */
-    int64_t payer_org_id;      /* 0 when none */
+    char state[20];          /* awaiting_payment, active, expired, cancelled */
+    char payer_kind[16];     /* person, organisation */
+    int64_t payer_person_id; /* 0 when none */
+    int64_t payer_org_id;    /* 0 when none */
     int64_t premium_fen, subsidy_fen, payer_fen;
-    int64_t order_id;          /* 0 when none */
+    int64_t order_id; /* 0 when none */
     int64_t day_start_at;
-    int64_t cover_start_at;    /* 0 until paid */
+    int64_t cover_start_at; /* 0 until paid */
     int64_t cover_end_at;
     char source[16];
     char enrolled_by[64];
-    char cancel_reason[16];    /* "" unless cancelled */
+    char cancel_reason[16];                         /* "" unless cancelled */
     int64_t created_at, activated_at, cancelled_at; /* 0 when not yet */
-    const char *person_name;   /* arena; lists and single reads */
-    char id_masked[20];        /* masked ID number */
+    const char *person_name;                        /* arena; lists and single reads */
+    char id_masked[20];                             /* masked ID number */
 };
 
 struct eg_ins_cover_new {
@@ -105,11 +105,11 @@ struct eg_ins_cover_new {
     eg_day day;
     int64_t product_id;
     const struct eg_ins_version *v;
-    const char *payer_kind;    /* "person" or "organisation" */
+    const char *payer_kind; /* "person" or "organisation" */
     int64_t payer_person_id;
     int64_t payer_org_id;
     int64_t order_id;
-    const char *source;        /* self, platform, staff, auto_renew */
+    const char *source; /* self, platform, staff, auto_renew */
     const char *enrolled_by;
     int64_t now;
 };
@@ -128,13 +128,13 @@ enum eg_status eg_ins_cover_get(struct eg_db *db, struct eg_arena *a, int64_t id
                                 struct eg_ins_cover *out);
 
 struct eg_ins_cover_filter {
-    int64_t person_id;     /* 0 = any */
-    int64_t payer_org_id;  /* 0 = any */
-    int64_t order_id;      /* 0 = any */
-    const char *state;     /* NULL = any */
-    const char *from;      /* 'YYYY-MM-DD' or NULL */
-    const char *to;        /* 'YYYY-MM-DD' or NULL */
-    int64_t before_id;     /* cursor: ids below this; 0 = from the newest */
+    int64_t person_id;    /* 0 = any */
+    int64_t payer_org_id; /* 0 = any */
+    int64_t order_id;     /* 0 = any */
+    const char *state;    /* NULL = any */
+    const char *from;     /* 'YYYY-MM-DD' or NULL */
+    const char *to;       /* 'YYYY-MM-DD' or NULL */
+    int64_t before_id;    /* cursor: ids below this; 0 = from the newest */
     int limit;
 };
 
@@ -169,7 +169,7 @@ struct eg_ins_order {
     int64_t amount_fen, premium_fen, subsidy_fen;
     int64_t cover_days;
     eg_day first_day, last_day;
-    char state[16];            /* pending, paid, expired, cancelled (as stored) */
+    char state[16]; /* pending, paid, expired, cancelled (as stored) */
     char created_by[64];
     int64_t created_at, expires_at, paid_at, confirmed_at, closed_at; /* 0 when not yet */
     char channel_ref[72];
@@ -191,8 +191,7 @@ enum eg_status eg_ins_order_create(struct eg_db *db, const char *kind, const cha
  * first covered day; for an auto-renewal, the end of the covered day. An
  * order left without cover-days is deleted (*count 0).
  */
-enum eg_status eg_ins_order_finish(struct eg_db *db, int64_t order_id, int64_t now,
-                                   int64_t *count);
+enum eg_status eg_ins_order_finish(struct eg_db *db, int64_t order_id, int64_t now, int64_t *count);
 
 /* An order by id (order_no NULL) or by number (id 0): EG_OK or EG_E_NOT_FOUND. */
 enum eg_status eg_ins_order_get(struct eg_db *db, int64_t id, const char *order_no,
@@ -266,11 +265,11 @@ enum eg_status eg_ins_renew(struct eg_db *db, eg_day day, int64_t product_id,
 /* ---- ledger, settlement, figures -------------------------------------- */
 
 struct eg_ins_settlement_row {
-    const char *payer_kind;    /* "organisation", or "person" for all self-paying workers together */
-    int64_t payer_org_id;      /* 0 for the workers' row */
-    const char *payer_name;    /* organisation name, or "" */
-    const char *credit_code;   /* organisation credit code, or "" */
-    int64_t person_days;       /* premiums booked less refunds */
+    const char *payer_kind;  /* "organisation", or "person" for all self-paying workers together */
+    int64_t payer_org_id;    /* 0 for the workers' row */
+    const char *payer_name;  /* organisation name, or "" */
+    const char *credit_code; /* organisation credit code, or "" */
+    int64_t person_days;     /* premiums booked less refunds */
     int64_t premium_fen, subsidy_fen, payer_fen;
 };
 
@@ -280,18 +279,18 @@ enum eg_status eg_ins_settlement(struct eg_db *db, struct eg_arena *a, const cha
                                  struct eg_ins_settlement_row **rows, size_t *n);
 
 struct eg_ins_figures {
-    int64_t person_days;       /* active or expired cover-days dated from..to */
-    int64_t insured_people;    /* distinct people among them */
-    int64_t premiums_fen;      /* net premiums booked for those dates */
+    int64_t person_days;    /* active or expired cover-days dated from..to */
+    int64_t insured_people; /* distinct people among them */
+    int64_t premiums_fen;   /* net premiums booked for those dates */
     int64_t subsidy_fen;
-    int64_t covered_on;        /* distinct people with an active or expired cover-day on `on` */
-    int64_t active_workers;    /* people with work records on `on`; -1 when unknown */
-    int64_t covered_active;    /* of those, covered on `on`; -1 when unknown */
+    int64_t covered_on;     /* distinct people with an active or expired cover-day on `on` */
+    int64_t active_workers; /* people with work records on `on`; -1 when unknown */
+    int64_t covered_active; /* of those, covered on `on`; -1 when unknown */
     int64_t claims_by_state[EG_CLAIM_STATE_COUNT]; /* claims with incidents from..to */
     int64_t claims_total;
-    int64_t payouts_fen;       /* paid claims with incidents from..to */
+    int64_t payouts_fen; /* paid claims with incidents from..to */
     int64_t paid_claims;
-    int64_t *pay_seconds;      /* reported → paid of each paid claim (arena) */
+    int64_t *pay_seconds; /* reported → paid of each paid claim (arena) */
     size_t n_pay;
     int64_t open_claims, overdue_claims;
 };
@@ -321,12 +320,12 @@ struct eg_ins_claim {
     char injury_type[24];
     enum eg_claim_state state;
     char reject_reason[32];
-    const char *reject_note;   /* arena, "" if none */
+    const char *reject_note; /* arena, "" if none */
     char reported_by[64];
     int64_t reported_at;
     eg_day materials_due;
     int64_t accepted_at;
-    eg_day decision_due;       /* 0 until accepted */
+    eg_day decision_due; /* 0 until accepted */
     int has_decision_due;
     int64_t assessed_at;
     int assessment_round;
@@ -335,11 +334,11 @@ struct eg_ins_claim {
     char capped_by[16];
     int64_t approved_at, paid_at, rejected_at;
     char payout_ref[72];
-    int64_t case_id;            /* 0 when not linked */
+    int64_t case_id; /* 0 when not linked */
     int64_t updated_at;
-    const char *person_name;    /* arena */
+    const char *person_name; /* arena */
     char id_masked[20];
-    int64_t payer_org_id;       /* of the cover-day, 0 if self-paid */
+    int64_t payer_org_id; /* of the cover-day, 0 if self-paid */
 };
 
 struct eg_ins_claim_new {
@@ -349,7 +348,7 @@ struct eg_ins_claim_new {
     int64_t incident_at;
     const char *place, *description, *injury_type, *hospital;
     const char *reported_by;
-    const char *prefix;         /* claim number prefix, e.g. "XM" */
+    const char *prefix; /* claim number prefix, e.g. "XM" */
     int64_t now;
 };
 
@@ -365,12 +364,12 @@ enum eg_status eg_ins_claim_get(struct eg_db *db, struct eg_arena *a, int64_t id
                                 struct eg_ins_claim *out);
 
 struct eg_ins_claim_filter {
-    int64_t person_id;        /* 0 = any */
-    const char *state;        /* NULL = any */
-    const char *from, *to;    /* incident dates, or NULL */
-    int overdue_only;         /* 1: only overdue claims (needs today) */
+    int64_t person_id;     /* 0 = any */
+    const char *state;     /* NULL = any */
+    const char *from, *to; /* incident dates, or NULL */
+    int overdue_only;      /* 1: only overdue claims (needs today) */
     eg_day today;
-    int64_t case_id;          /* 0 = any */
+    int64_t case_id; /* 0 = any */
     int64_t before_id;
     int limit;
 };
@@ -398,16 +397,17 @@ struct eg_ins_claim_move {
 };
 enum eg_status eg_ins_claim_move(struct eg_db *db, int64_t id, const struct eg_ins_claim_move *m);
 
-/* Payouts of the person's approved and paid claims with incidents in year, except claim `except`. */
+/* Payouts of the person's approved and paid claims with incidents in year, except claim `except`.
+ */
 enum eg_status eg_ins_claim_paid_in_year(struct eg_db *db, int64_t person_id, int year,
                                          int64_t except, int64_t *sum);
 
 /* Store an assessment round: the items, the totals and state assessed. */
 enum eg_status eg_ins_claim_assess(struct eg_db *db, const struct eg_ins_claim *c,
                                    const struct eg_ins_item *items,
-                                   const char *const *override_reasons, size_t n,
-                                   int64_t total_fen, int64_t payout_fen, const char *capped_by,
-                                   const char *by, int64_t now);
+                                   const char *const *override_reasons, size_t n, int64_t total_fen,
+                                   int64_t payout_fen, const char *capped_by, const char *by,
+                                   int64_t now);
 
 struct eg_ins_claim_item_row {
     struct eg_ins_item item;
@@ -420,9 +420,10 @@ enum eg_status eg_ins_claim_items(struct eg_db *db, struct eg_arena *a, int64_t 
                                   struct eg_ins_claim_item_row **out, size_t *n);
 
 /* Append to the claim's timeline. */
-enum eg_status eg_ins_claim_event(struct eg_db *db, int64_t claim_id, int64_t now, const char *actor,
-                                  const char *role, const char *action, const char *from_state,
-                                  const char *to_state, const char *reason, const char *note);
+enum eg_status eg_ins_claim_event(struct eg_db *db, int64_t claim_id, int64_t now,
+                                  const char *actor, const char *role, const char *action,
+                                  const char *from_state, const char *to_state, const char *reason,
+                                  const char *note);
 
 struct eg_ins_claim_event_row {
     int64_t id, at;
@@ -459,7 +460,7 @@ enum eg_status eg_ins_material_get(struct eg_db *db, struct eg_arena *a, int64_t
 
 /* Counts of claims by state, and of overdue ones, for today. */
 enum eg_status eg_ins_claim_counts(struct eg_db *db, struct eg_arena *a, eg_day today,
-                                   int64_t by_state[EG_CLAIM_STATE_COUNT], int64_t *overdue_materials,
-                                   int64_t *overdue_decision);
+                                   int64_t by_state[EG_CLAIM_STATE_COUNT],
+                                   int64_t *overdue_materials, int64_t *overdue_decision);
 
 #endif

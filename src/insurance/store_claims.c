@@ -119,14 +119,15 @@ enum eg_status eg_ins_claim_insert(struct eg_db *db, const struct eg_ins_claim_n
     eg_date_format(incident, day);
     eg_date_format(eg_ins_materials_due(eg_day_of(c->now)), due);
     eg_day_to_civil(incident, &y, &m, &d);
-    rc = eg_db_query(db, &st,
-                     "INSERT INTO claims (claim_no, person_id, cover_day_id, version_id, "
-                     "incident_at, incident_day, incident_year, place, description, injury_type, "
-                     "hospital, state, reported_by, reported_at, materials_due, updated_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?) RETURNING id",
-                     "tiiiititttttiti", tmp, c->person_id, c->cover_day_id, c->version_id,
-                     c->incident_at, day, (int64_t)y, c->place, c->description, c->injury_type,
-                     c->hospital ? c->hospital : "", c->reported_by, c->now, due, c->now);
+    rc =
+        eg_db_query(db, &st,
+                    "INSERT INTO claims (claim_no, person_id, cover_day_id, version_id, "
+                    "incident_at, incident_day, incident_year, place, description, injury_type, "
+                    "hospital, state, reported_by, reported_at, materials_due, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?) RETURNING id",
+                    "tiiiititttttiti", tmp, c->person_id, c->cover_day_id, c->version_id,
+                    c->incident_at, day, (int64_t)y, c->place, c->description, c->injury_type,
+                    c->hospital ? c->hospital : "", c->reported_by, c->now, due, c->now);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -194,8 +195,8 @@ enum eg_status eg_ins_claim_list(struct eg_db *db, struct eg_arena *a,
         "OR (cl.state IN ('accepted', 'assessed') AND cl.decision_due < ?)) AND "
         "(? = 0 OR cl.id < ?) ORDER BY cl.id DESC LIMIT ?",
         "iittttttiiittiii", f->person_id, f->person_id, state, state, from, from, to, to,
-        f->case_id, f->case_id, (int64_t)f->overdue_only, today, today, f->before_id,
-        f->before_id, (int64_t)f->limit);
+        f->case_id, f->case_id, (int64_t)f->overdue_only, today, today, f->before_id, f->before_id,
+        (int64_t)f->limit);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = grow(a, arr, &cap, cnt, sizeof *arr);
         if (arr == NULL) {
@@ -231,8 +232,8 @@ enum eg_status eg_ins_claim_move(struct eg_db *db, int64_t id, const struct eg_i
         rc = eg_db_run(db, &changed,
                        "UPDATE claims SET state = ?, rejected_at = ?, reject_reason = ?, "
                        "reject_note = ?, updated_at = ? WHERE id = ? AND state = ?",
-                       "tittiit", to, m->now, m->reject_reason, m->reject_note ? m->reject_note : "",
-                       m->now, id, from);
+                       "tittiit", to, m->now, m->reject_reason,
+                       m->reject_note ? m->reject_note : "", m->now, id, from);
         break;
     case EG_CLAIM_APPROVED:
         rc = eg_db_run(db, &changed,
@@ -266,9 +267,9 @@ enum eg_status eg_ins_claim_paid_in_year(struct eg_db *db, int64_t person_id, in
 
 enum eg_status eg_ins_claim_assess(struct eg_db *db, const struct eg_ins_claim *c,
                                    const struct eg_ins_item *items,
-                                   const char *const *override_reasons, size_t n,
-                                   int64_t total_fen, int64_t payout_fen, const char *capped_by,
-                                   const char *by, int64_t now)
+                                   const char *const *override_reasons, size_t n, int64_t total_fen,
+                                   int64_t payout_fen, const char *capped_by, const char *by,
+                                   int64_t now)
 {
     int64_t changed = 0;
     int64_t round = (int64_t)c->assessment_round + 1;
@@ -344,9 +345,10 @@ enum eg_status eg_ins_claim_items(struct eg_db *db, struct eg_arena *a, int64_t 
     return rc == EG_DONE ? EG_OK : rc;
 }
 
-enum eg_status eg_ins_claim_event(struct eg_db *db, int64_t claim_id, int64_t now, const char *actor,
-                                  const char *role, const char *action, const char *from_state,
-                                  const char *to_state, const char *reason, const char *note)
+enum eg_status eg_ins_claim_event(struct eg_db *db, int64_t claim_id, int64_t now,
+                                  const char *actor, const char *role, const char *action,
+                                  const char *from_state, const char *to_state, const char *reason,
+                                  const char *note)
 {
     return eg_db_run(db, NULL,
                      "INSERT INTO claim_events (claim_id, at, actor, actor_role, action, "
@@ -403,7 +405,8 @@ enum eg_status eg_ins_claim_set_case(struct eg_db *db, int64_t claim_id, int64_t
 enum eg_status eg_ins_case_exists(struct eg_db *db, int64_t case_id, int *exists)
 {
     int64_t n = 0;
-    enum eg_status rc = eg_db_one_i64(db, &n, "SELECT COUNT(*) FROM cases WHERE id = ?", "i", case_id);
+    enum eg_status rc =
+        eg_db_one_i64(db, &n, "SELECT COUNT(*) FROM cases WHERE id = ?", "i", case_id);
 
     *exists = rc == EG_OK && n > 0;
     return rc;
@@ -436,9 +439,8 @@ enum eg_status eg_ins_material_insert(struct eg_db *db, struct eg_ins_material *
         "INSERT INTO claim_materials (claim_id, kind, content_type, size_bytes, sha256, "
         "stored_name, original_name, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "RETURNING id",
-        "ittitttti", m->claim_id, m->kind, m->content_type,
-        m->size_bytes, m->sha256, m->stored_name, m->original_name ? m->original_name : "",
-        m->uploaded_by, m->uploaded_at);
+        "ittitttti", m->claim_id, m->kind, m->content_type, m->size_bytes, m->sha256,
+        m->stored_name, m->original_name ? m->original_name : "", m->uploaded_by, m->uploaded_at);
 
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
@@ -504,8 +506,8 @@ enum eg_status eg_ins_material_get(struct eg_db *db, struct eg_arena *a, int64_t
 }
 
 enum eg_status eg_ins_claim_counts(struct eg_db *db, struct eg_arena *a, eg_day today,
-                                   int64_t by_state[EG_CLAIM_STATE_COUNT], int64_t *overdue_materials,
-                                   int64_t *overdue_decision)
+                                   int64_t by_state[EG_CLAIM_STATE_COUNT],
+                                   int64_t *overdue_materials, int64_t *overdue_decision)
 {
     char t[11];
     struct eg_stmt *st = NULL;

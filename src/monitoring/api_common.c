@@ -333,6 +333,11 @@ out:
     json_decref(rows);
 }
 
+void eg_monitoring_reply_xlsx(struct eg_req *req, const char *name, struct json_t *rows)
+{
+    eg_mon_reply_xlsx(req, name, rows);
+}
+
 /* ------------------------------------------------------------ platforms */
 
 enum eg_status eg_mon_platform_sector(struct eg_db *db, int64_t platform_id, char sector[33])

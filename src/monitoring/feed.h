@@ -19,7 +19,9 @@
  *     (unknown, missing or repeated columns) → EG_E_BATCH_REJECTED with the
  *     header's errors.
  * CSV parsing is libcsv's (strict mode), fed one line at a time so that
- * every error names the physical line where its row starts.
+ * every error names the physical line where its row starts; complete lines
+ * without quotes are split the same way without it (see
+ * eg_mon_parser_set_fast_path).
  */
 #ifndef EG_MONITORING_FEED_H
 #define EG_MONITORING_FEED_H
@@ -139,6 +141,13 @@ struct eg_mon_parser *eg_mon_parser_new(enum eg_mon_feed feed, enum eg_mon_forma
                                         eg_day today, int64_t now, eg_mon_row_fn fn,
                                         void *ctx);
 void eg_mon_parser_free(struct eg_mon_parser *p);
+
+/*
+ * Whether complete unquoted lines may skip libcsv's byte-by-byte state
+ * machine (on by default; the result is the same, which the tests check by
+ * parsing both ways). Set before the first push.
+ */
+void eg_mon_parser_set_fast_path(struct eg_mon_parser *p, int on);
 
 /*
  * Push the next n bytes. EG_OK while parsing may go on (row errors do not

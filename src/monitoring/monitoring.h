@@ -17,6 +17,8 @@
 
 struct eg_db;
 struct eg_demo;
+struct eg_req;
+struct json_t;
 
 /* What one run of the daily job did. */
 struct eg_monitoring_daily_report {
@@ -47,6 +49,14 @@ enum eg_status eg_monitoring_daily(struct eg_db *db, const struct eg_config *cfg
  */
 enum eg_status eg_monitoring_recompute(struct eg_db *db, const struct eg_config *cfg, eg_day from,
                                        eg_day to, int64_t *records);
+
+/*
+ * Reply with an Excel workbook (libxlsxwriter) of one sheet holding rows, a
+ * JSON array of objects: one row per object, nested objects as dotted
+ * columns, columns in the order keys first appear. The export behind every
+ * ?format=xlsx of monitoring and places. Steals rows.
+ */
+void eg_monitoring_reply_xlsx(struct eg_req *req, const char *name, struct json_t *rows);
 
 /*
  * The demo city's districts (Xiamen's six, with their centres) in the

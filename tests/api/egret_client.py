@@ -414,6 +414,8 @@ class Server:
         self._prepared = False
         self._clients = []
         self._clients_lock = threading.Lock()
+        self._cleaned = False
+        _servers.append(self)
 
     def _log_name(self):
         n = 0
@@ -643,6 +645,7 @@ class Server:
                                  % (self.name, "; ".join(problems), self.log_path, self.log_tail()))
 
     def cleanup(self):
+        self._cleaned = True
         if self.pg_db:
             try:
                 _pg_drop(self.pg_db)
@@ -725,6 +728,27 @@ class Server:
 
 class _EarlyExit(Exception):
     pass
+
+
+# Every Server made in this process, so that one a test forgot to stop is
+# still killed and its database and temp dir removed at exit.
+_servers = []
+
+
+def _cleanup_servers():
+    for srv in _servers:
+        if srv._cleaned:
+            continue
+        if srv.proc is not None:
+            sys.stderr.write("egret_client: a Server (%s) was never stopped; killing it\n" % srv.name)
+        try:
+            srv.kill()
+            srv.cleanup()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+atexit.register(_cleanup_servers)  # runs before the templates are removed
 
 
 _RUN_STARTED = time.time() - 1

@@ -1004,5 +1004,68 @@ class TestPublicFigures(unittest.TestCase):
         self.assertFalse(re.search(r"\d{17}[\dX]", r.raw.decode()))  # no ID numbers
 
 
+class TestConcurrency(unittest.TestCase):
+    """Changes to one case never interleave: the case row is locked first."""
+
+    def agreement(self, amount):
+        m = T["mediator.hrss"]
+        c = file_case(S, T["worker"], P1[0], claims=[{"category": "pay", "amount_fen": amount}])
+        move(S, m, c["id"], "accepted")
+        move(S, m, c["id"], "mediating")
+        r = S.request("POST", "/api/v1/cases/%d/agreement" % c["id"], token=m, body={
+            "terms": [{"category": "pay", "amount_fen": amount}],
+            "pay_by": str(today() + datetime.timedelta(days=5)), "pay_method": "转账"})
+        assert_status(r, 201)
+        return c["id"]
+
+    @staticmethod
+    def parallel(calls):
+        out = [None] * len(calls)
+
+        def run(i, fn):
+            cl = S.client()
+            try:
+                out[i] = fn(cl)
+            finally:
+                cl.close()
+
+        ts = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        return out
+
+    def test_three_confirmations_at_once(self):
+        for _ in range(3):
+            cid = self.agreement(10000)
+            path = "/api/v1/cases/%d/agreement/confirm" % cid
+            rs = self.parallel([lambda cl, t=t: cl.request("POST", path, body={}, token=t)
+                                for t in (T["worker"], P1[1], T["mediator.hrss"])])
+            self.assertEqual([r.status for r in rs], [200, 200, 200], rs)
+            self.assertEqual(get_case(cid, T["admin"])["state"], "agreed")
+            ag = S.request("GET", "/api/v1/cases/%d/agreement" % cid, token=T["admin"]).body
+            self.assertTrue(ag["effective"])
+
+    def test_payments_at_once_never_overpay(self):
+        cid = self.agreement(10000)
+        for tok in (T["worker"], P1[1], T["mediator.hrss"]):
+            assert_status(S.request("POST", "/api/v1/cases/%d/agreement/confirm" % cid, body={},
+                                    token=tok), 200)
+        path = "/api/v1/cases/%d/payments" % cid
+        body = {"category": "pay", "amount_fen": 4000, "paid_on": str(today())}
+        rs = self.parallel([lambda cl: cl.request("POST", path, body=body,
+                                                  token=T["mediator.hrss"])] * 4)
+        ok = [r for r in rs if r.status == 201]
+        self.assertEqual(len(ok), 2, rs)  # 4000 + 4000 fits 10000; a third would not
+        for r in rs:
+            if r.status != 201:
+                assert_error(r, 422, "unprocessable", "amount_fen")
+        c = get_case(cid, T["admin"])
+        self.assertEqual(c["paid_total_fen"], 8000)
+        self.assertEqual(count(S, "SELECT COALESCE(SUM(amount_fen), 0) FROM case_payments "
+                                  "WHERE case_id = %d" % cid), 8000)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -369,6 +369,13 @@ class TestEnrollment(unittest.TestCase):
         assert_status(o, 200)
         self.assertEqual(o.body["payer"], {"kind": "organisation", "person_id": None,
                                            "organisation_id": plat})
+        # a platform names only people it knows: no one is created for it
+        people_before = S.sql("SELECT COUNT(*) FROM people")[0][0]
+        r2 = S.request("POST", "/api/v1/cover-days", token=key, body={
+            "people": [{"id_number": id_number(random_birth()), "name": "路人"}], "dates": [iso(d)]})
+        assert_status(r2, 200)
+        self.assertEqual([x["reason"] for x in r2.body["refused"]], ["unknown_person"])
+        self.assertEqual(S.sql("SELECT COUNT(*) FROM people")[0][0], people_before)
         # another platform cannot pay for it
         assert_error(S.request("POST", "/api/v1/cover-days", token=key,
                                body={"people": [{"person_id": on}], "payer_organisation_id": plat + 1}),

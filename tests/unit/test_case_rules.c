@@ -18,8 +18,8 @@
 
 /* The legal edges, written out independently of rules.c. */
 static const char *const legal[][2] = {
-    {"submitted", "accepted"}, {"submitted", "rejected"}, {"submitted", "withdrawn"},
-    {"accepted", "mediating"}, {"accepted", "withdrawn"}, {"mediating", "agreed"},
+    {"submitted", "accepted"}, {"submitted", "rejected"},  {"submitted", "withdrawn"},
+    {"accepted", "mediating"}, {"accepted", "withdrawn"},  {"mediating", "agreed"},
     {"mediating", "failed"},   {"mediating", "withdrawn"}, {"agreed", "fulfilled"},
     {"agreed", "withdrawn"},   {"fulfilled", "closed"},    {"failed", "referred"},
     {"failed", "withdrawn"},   {"referred", "closed"},
@@ -121,16 +121,13 @@ static void test_every_transition_every_role(void **state)
         int all_edges;     /* may take every legal edge */
         int withdraw_only; /* may only withdraw */
     } actors[] = {
-        {EG_ROLE_ADMIN, 0, 0, 0, 1, 0},
-        {EG_ROLE_MEDIATOR, 0, 0, 1, 1, 0},
+        {EG_ROLE_ADMIN, 0, 0, 0, 1, 0},      {EG_ROLE_MEDIATOR, 0, 0, 1, 1, 0},
         {EG_ROLE_MEDIATOR, 0, 0, 0, 0, 0}, /* another department's mediator */
         {EG_ROLE_WORKER, 1, 0, 0, 0, 1},   /* the applicant */
         {EG_ROLE_WORKER, 0, 0, 0, 0, 0},   /* another worker */
         {EG_ROLE_PLATFORM, 0, 1, 0, 0, 0}, /* the respondent */
-        {EG_ROLE_SUPERVISOR, 0, 0, 1, 0, 0},
-        {EG_ROLE_INSURER, 0, 0, 0, 0, 0},
-        {EG_ROLE_ANALYST, 0, 0, 0, 0, 0},
-        {EG_ROLE_DEPARTMENT, 0, 0, 1, 0, 0},
+        {EG_ROLE_SUPERVISOR, 0, 0, 1, 0, 0}, {EG_ROLE_INSURER, 0, 0, 0, 0, 0},
+        {EG_ROLE_ANALYST, 0, 0, 0, 0, 0},    {EG_ROLE_DEPARTMENT, 0, 0, 1, 0, 0},
         {EG_ROLE_NONE, 0, 0, 0, 0, 0},
     };
     int checked = 0;
@@ -357,10 +354,8 @@ static void test_mediation_due_and_extension(void **state)
 
     assert_int_equal(eg_case_check_extension(EG_CASE_MEDIATING, 0, 15, 1, 1, &field), EG_OK);
     assert_int_equal(eg_case_check_extension(EG_CASE_ACCEPTED, 0, 1, 1, 1, &field), EG_OK);
-    assert_int_equal(eg_case_check_extension(EG_CASE_MEDIATING, 1, 5, 1, 1, &field),
-                     EG_E_CONFLICT);
-    assert_int_equal(eg_case_check_extension(EG_CASE_SUBMITTED, 0, 5, 1, 1, &field),
-                     EG_E_CONFLICT);
+    assert_int_equal(eg_case_check_extension(EG_CASE_MEDIATING, 1, 5, 1, 1, &field), EG_E_CONFLICT);
+    assert_int_equal(eg_case_check_extension(EG_CASE_SUBMITTED, 0, 5, 1, 1, &field), EG_E_CONFLICT);
     assert_int_equal(eg_case_check_extension(EG_CASE_AGREED, 0, 5, 1, 1, &field), EG_E_CONFLICT);
     assert_int_equal(eg_case_check_extension(EG_CASE_MEDIATING, 0, 16, 1, 1, &field),
                      EG_E_INVALID_FIELD);
@@ -561,8 +556,7 @@ static void test_payments_and_fulfilment(void **state)
     assert_int_equal(eg_case_check_payment(&agreed, &paid, EG_CAT_OTHER, 100), EG_E_UNPROCESSABLE);
     assert_int_equal(eg_case_check_payment(&agreed, &paid, EG_CAT_PAY, 0), EG_E_INVALID_FIELD);
     assert_int_equal(eg_case_check_payment(&agreed, &paid, EG_CAT_PAY, -1), EG_E_INVALID_FIELD);
-    assert_int_equal(eg_case_check_payment(&agreed, &paid, EG_CAT_PAY, 300002),
-                     EG_E_UNPROCESSABLE);
+    assert_int_equal(eg_case_check_payment(&agreed, &paid, EG_CAT_PAY, 300002), EG_E_UNPROCESSABLE);
     assert_int_equal(eg_case_check_payment(&agreed, &paid, 99, 1), EG_E_INVALID_FIELD);
 
     /* Pay in instalments, to the fen. */
@@ -691,9 +685,9 @@ static void test_consultations(void **state)
     char why[160];
 
     (void)state;
-    assert_int_equal(eg_consult_check_move(&med, EG_CONSULT_REQUESTED, EG_CONSULT_ASSIGNED, why,
-                                           sizeof why),
-                     EG_OK);
+    assert_int_equal(
+        eg_consult_check_move(&med, EG_CONSULT_REQUESTED, EG_CONSULT_ASSIGNED, why, sizeof why),
+        EG_OK);
     assert_int_equal(
         eg_consult_check_move(&admin, EG_CONSULT_ASSIGNED, EG_CONSULT_DONE, why, sizeof why),
         EG_OK);
@@ -705,12 +699,12 @@ static void test_consultations(void **state)
         eg_consult_check_move(&med, EG_CONSULT_DONE, EG_CONSULT_ASSIGNED, why, sizeof why),
         EG_E_ILLEGAL_TRANSITION);
     assert_non_null(strstr(why, "allowed: none"));
-    assert_int_equal(eg_consult_check_move(&med_out, EG_CONSULT_REQUESTED, EG_CONSULT_ASSIGNED,
-                                           why, sizeof why),
-                     EG_E_FORBIDDEN);
-    assert_int_equal(eg_consult_check_move(&worker, EG_CONSULT_ASSIGNED, EG_CONSULT_DONE, why,
-                                           sizeof why),
-                     EG_E_FORBIDDEN);
+    assert_int_equal(
+        eg_consult_check_move(&med_out, EG_CONSULT_REQUESTED, EG_CONSULT_ASSIGNED, why, sizeof why),
+        EG_E_FORBIDDEN);
+    assert_int_equal(
+        eg_consult_check_move(&worker, EG_CONSULT_ASSIGNED, EG_CONSULT_DONE, why, sizeof why),
+        EG_E_FORBIDDEN);
     for (int k = 0; k < EG_CONSULT_KIND_COUNT; k++)
         assert_non_null(eg_consult_department((enum eg_consult_kind)k));
     assert_string_equal(eg_consult_department(EG_CONSULT_LEGAL_AID), "justice");

@@ -489,14 +489,22 @@ static void test_sniff(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),       cmocka_unit_test(test_version_check),
-        cmocka_unit_test(test_version_in_force), cmocka_unit_test(test_age_edges),
-        cmocka_unit_test(test_birth_bounds),   cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_cover_window),   cmocka_unit_test(test_cancel),
-        cmocka_unit_test(test_premium_split),  cmocka_unit_test(test_benefits),
-        cmocka_unit_test(test_items),          cmocka_unit_test(test_caps),
-        cmocka_unit_test(test_claim_states),   cmocka_unit_test(test_deadlines),
-        cmocka_unit_test(test_figures),        cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_version_check),
+        cmocka_unit_test(test_version_in_force),
+        cmocka_unit_test(test_age_edges),
+        cmocka_unit_test(test_birth_bounds),
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_cover_window),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_premium_split),
+        cmocka_unit_test(test_benefits),
+        cmocka_unit_test(test_items),
+        cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_claim_states),
+        cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_figures),
+        cmocka_unit_test(test_sniff),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

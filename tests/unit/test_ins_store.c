@@ -52,9 +52,9 @@ static int64_t add_person(struct fx *f, const char *name, eg_day birth)
                                "VALUES (?, 'x', ?, '3502**********0000', ?, 'male', 0)",
                                "ttt", name, idx, b),
                      EG_OK);
-    assert_int_equal(eg_db_one_i64(f->db, &id, "SELECT id FROM people WHERE id_number_idx = ?",
-                                   "t", idx),
-                     EG_OK);
+    assert_int_equal(
+        eg_db_one_i64(f->db, &id, "SELECT id FROM people WHERE id_number_idx = ?", "t", idx),
+        EG_OK);
     return id;
 }
 
@@ -84,8 +84,7 @@ static int setup(void **state)
                                "VALUES ('平台', '91350100M000100Y43', 'platform', 0)",
                                ""),
                      EG_OK);
-    assert_int_equal(eg_db_one_i64(f->db, &f->org, "SELECT MAX(id) FROM organisations", ""),
-                     EG_OK);
+    assert_int_equal(eg_db_one_i64(f->db, &f->org, "SELECT MAX(id) FROM organisations", ""), EG_OK);
     *state = f;
     return 0;
 }
@@ -145,9 +144,9 @@ static void test_no_double(void **state)
     id2 = enroll(f, p, f->today + 1, f->org, order, &created);
     assert_false(created);
     assert_int_equal(id1, id2);
-    assert_int_equal(eg_db_one_i64(f->db, &n, "SELECT COUNT(*) FROM cover_days WHERE person_id = ?",
-                                   "i", p),
-                     EG_OK);
+    assert_int_equal(
+        eg_db_one_i64(f->db, &n, "SELECT COUNT(*) FROM cover_days WHERE person_id = ?", "i", p),
+        EG_OK);
     assert_int_equal(n, 1);
     assert_int_equal(eg_ins_order_finish(f->db, order, f->now, &n), EG_OK);
     assert_int_equal(n, 1);
@@ -210,9 +209,9 @@ static void test_pay_and_ledger(void **state)
                      EG_OK);
     assert_int_equal(sum, eg_day_start(f->today + 1));
     /* the ledger: three rows whose shares sum exactly */
-    assert_int_equal(eg_db_one_i64(f->db, &n, "SELECT COUNT(*) FROM ins_ledger WHERE order_id = ?",
-                                   "i", order),
-                     EG_OK);
+    assert_int_equal(
+        eg_db_one_i64(f->db, &n, "SELECT COUNT(*) FROM ins_ledger WHERE order_id = ?", "i", order),
+        EG_OK);
     assert_int_equal(n, 3);
     eg_db_one_i64(f->db, &prem, "SELECT SUM(premium_fen) FROM ins_ledger WHERE order_id = ?", "i",
                   order);
@@ -275,9 +274,9 @@ static void test_expiry(void **state)
     char no[48];
     struct eg_ins_cover c;
 
-    assert_int_equal(eg_ins_order_create(f->db, "enrollment", "person", p, 0, "t", f->now - 4000,
-                                         &order, no),
-                     EG_OK);
+    assert_int_equal(
+        eg_ins_order_create(f->db, "enrollment", "person", p, 0, "t", f->now - 4000, &order, no),
+        EG_OK);
     id = enroll(f, p, f->today + 2, 0, order, &created);
     assert_int_equal(eg_ins_order_finish(f->db, order, f->now, &n), EG_OK);
     assert_int_equal(eg_ins_orders_expire(f->db, f->now, &orders, &days), EG_OK);
@@ -303,9 +302,9 @@ static void test_cover_at(void **state)
     eg_day day = f->today - 3;
     int64_t paid = eg_day_start(day) + 10 * 3600 + 5 * 60 + 30;
 
-    assert_int_equal(eg_ins_order_create(f->db, "enrollment", "person", p, 0, "t", paid - 60,
-                                         &order, no),
-                     EG_OK);
+    assert_int_equal(
+        eg_ins_order_create(f->db, "enrollment", "person", p, 0, "t", paid - 60, &order, no),
+        EG_OK);
     enroll(f, p, day, 0, order, &created);
     assert_int_equal(eg_ins_order_finish(f->db, order, paid - 60, &n), EG_OK);
     assert_int_equal(eg_ins_order_pay(f->db, order, paid, "REF-CA", paid, &act), EG_OK);
@@ -437,10 +436,9 @@ static void test_daily_job(void **state)
                                    ""),
                      EG_OK);
     assert_int_equal(n, 2);
-    assert_int_equal(eg_db_one_i64(f->db, &n,
-                                   "SELECT COUNT(*) FROM cover_days WHERE source = 'auto_renew'",
-                                   ""),
-                     EG_OK);
+    assert_int_equal(
+        eg_db_one_i64(f->db, &n, "SELECT COUNT(*) FROM cover_days WHERE source = 'auto_renew'", ""),
+        EG_OK);
     assert_int_equal(n, 2);
     /* the next day's run: tomorrow's unpaid renewals lapse at its end */
     assert_int_equal(eg_insurance_daily(f->db, f->today + 2, eg_day_start(f->today + 2) + 60, &r),
@@ -471,7 +469,8 @@ static void test_export_csv(void **state)
     assert_int_equal(eg_ins_export_csv("2026-11", rows, 2, &b), EG_OK);
     assert_memory_equal(b.data, "\xEF\xBB\xBFmonth,", 9);
     assert_non_null(strstr(b.data, "\"'=HYPERLINK(\"\"x\"\")\""));
-    assert_non_null(strstr(b.data, "2026-11,total,,合计 (total),,13,520,260,260,5.20,2.60,2.60\r\n"));
+    assert_non_null(
+        strstr(b.data, "2026-11,total,,合计 (total),,13,520,260,260,5.20,2.60,2.60\r\n"));
     eg_buf_free(&b);
     snprintf(tmp, sizeof tmp, "%s/tmp", f->dir);
     assert_int_equal(eg_ins_export_xlsx("2026-11", rows, 2, tmp, &xl, &len), EG_OK);
