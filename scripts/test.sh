@@ -158,7 +158,7 @@ if want postgres; then
         }
         stage pg-start "start a throwaway PostgreSQL 15 cluster" pg_start
         stage pg-test "API tests on PostgreSQL in $bdir/" \
-            ctest --test-dir "$bdir" --output-on-failure -R '^api\.postgres$'
+            ctest --test-dir "$bdir" --output-on-failure -R '^(api\.postgres|unit\.test_db_pg|unit\.test_db_transfer|unit\.test_db|unit\.test_audit)$'
         cleanup
     fi
 fi

@@ -108,7 +108,7 @@ static int cmd_generate(const char *path, int64_t rows)
                     break;
             }
             uint64_t r = next_rand(&seed);
-            int online = (int)(r % 841);               /* 0–14 h */
+            int online = (int)(r % 841); /* 0–14 h */
             int order_min = online * (int)(40 + (r >> 10) % 50) / 100;
             int orders = order_min / (18 + (int)((r >> 20) % 10));
             int64_t income = (int64_t)orders * (550 + (int64_t)((r >> 30) % 400));
@@ -327,7 +327,7 @@ static int cmd_query(const char *url, int repeat)
         double t0 = now_s();
         groups = rows = income = fatigued = 0;
         s = eg_db_query(db, &st, QUERY, "");
-        while (s == EG_OK && (s = eg_stmt_step(st)) == EG_ROW) {
+        while ((s == EG_OK || s == EG_ROW) && (s = eg_stmt_step(st)) == EG_ROW) {
             groups++;
             rows += eg_stmt_i64(st, 2);
             income += eg_stmt_i64(st, 6);

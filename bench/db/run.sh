@@ -41,8 +41,9 @@ bench=$root/$build/bench_db
 [ -x "$bench" ] || die "$bench was not built"
 
 tmp=$(mktemp -d /tmp/egret-bench-db.XXXXXX)
-chmod 755 "$tmp" # the PostgreSQL server user reads the CSV for nothing, but traverses here
+chmod 755 "$tmp" # the throwaway cluster lives inside: its server user must get through
 pg_dir=""
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
     if [ -n "$pg_dir" ]; then
         bash scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true

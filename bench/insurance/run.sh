@@ -11,7 +11,10 @@
 #      a cover-day each) — against sqlite3 loading the same 500,000 orders
 #      and 500,000 cover-days from CSV and closing the same days.
 #
-# Prints the times and egret's time as a multiple of the reference's.
+# Both sides run with SQLite's WAL journal and synchronous=NORMAL (egret's
+# settings). Prints the times and egret's time as a multiple of the
+# reference's. BENCH_ENROLL_PEOPLE, BENCH_ENROLL_DAYS and BENCH_JOB_PEOPLE
+# shrink the runs; BENCH_KEEP=1 keeps the work directory.
 # Needs sqlite3, curl and python3; SQLite only. EGRET defaults to build/egret.
 set -euo pipefail
 
@@ -25,7 +28,7 @@ WORK=$(mktemp -d /tmp/egret-bench-ins.XXXXXX)
 SERVER_PID=""
 cleanup() {
     if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-    rm -rf "$WORK"
+    [ -n "${BENCH_KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -108,6 +111,7 @@ if [ "$CODE" != 201 ] || [ "$CREATED" != $((PEOPLE_ENROLL * DAYS_ENROLL)) ]; the
 fi
 t0=$(secs)
 sqlite3 "$WORK/ref1.db" <<SQL
+PRAGMA synchronous = NORMAL;
 .mode csv
 .import $WORK/enroll.csv cover_days
 SQL
@@ -172,16 +176,15 @@ EGRET_JOB=$(python3 -c "print('%.3f' % ($t1 - $t0))")
 echo "egret insurance daily: $OUT"
 t0=$(secs)
 sqlite3 "$WORK/ref2.db" <<SQL
+PRAGMA synchronous = NORMAL;
 .mode csv
 .import $WORK/orders.csv orders_csv
 .import $WORK/renew.csv cover_days
-BEGIN;
 INSERT INTO payment_orders SELECT id, order_no, kind, payer_kind, payer_person_id,
     NULLIF(payer_org_id, ''), amount_fen, premium_fen, subsidy_fen, cover_days, first_day, last_day,
     state, created_by, created_at, expires_at, NULLIF(paid_at, ''), NULLIF(channel_ref, ''),
     NULLIF(confirmed_at, ''), refunded_fen, NULLIF(closed_at, '') FROM orders_csv;
 UPDATE cover_days SET state = 'expired' WHERE state = 'active' AND day < '$JOBDAY';
-COMMIT;
 SQL
 t1=$(secs)
 REF_JOB=$(python3 -c "print('%.3f' % ($t1 - $t0))")

@@ -480,13 +480,18 @@ enum eg_status eg_case_store_list(struct eg_db *db, struct eg_arena *a,
     *rows = NULL;
     *n = 0;
     *more = 0;
+    /* The page's ids first, from the indexes alone, then the rows of just
+     * those: sorting the matches never reads the table rows of cases that
+     * do not make the page. */
     qb_init(&q);
-    qb_sql(&q, "SELECT " CASE_COLUMNS "WHERE 1 = 1");
+    qb_sql(&q, "SELECT " CASE_COLUMNS "WHERE c.id IN (SELECT c.id FROM cases c "
+               "JOIN departments d ON d.id = c.department_id WHERE 1 = 1");
     qb_case_scope(&q, scope);
     qb_case_filter(&q, f);
     if (f->before_id > 0)
         qb_int(&q, " AND c.id < CAST(? AS BIGINT)", f->before_id);
-    qb_int(&q, " ORDER BY c.id DESC LIMIT CAST(? AS BIGINT)", (int64_t)limit + 1);
+    qb_int(&q, " ORDER BY c.id DESC LIMIT CAST(? AS BIGINT))", (int64_t)limit + 1);
+    qb_sql(&q, " ORDER BY c.id DESC");
     rc = qb_query(&q, db, &st);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         if (*n == (size_t)limit) {

@@ -276,6 +276,9 @@ enum eg_status eg_db_tx(struct eg_db *db, eg_tx_fn fn, void *ctx)
 {
     assert(db && fn);
     assert(!db->in_tx && "eg_db_tx does not nest");
+    /* A write starts from the latest state, not from a read snapshot taken
+     * earlier in the request (SQLite could not upgrade a stale one). */
+    eg_db_read_end(db);
     int64_t start = mono_ns();
     int64_t wait = TX_FIRST_WAIT_NS;
     unsigned seed = (unsigned)start ^ (unsigned)(uintptr_t)db;
@@ -308,6 +311,18 @@ enum eg_status eg_db_tx(struct eg_db *db, eg_tx_fn fn, void *ctx)
 int eg_db_in_tx(const struct eg_db *db)
 {
     return db->in_tx;
+}
+
+enum eg_status eg_db_read_begin(struct eg_db *db)
+{
+    assert(db && !db->in_tx);
+    return db->driver->read_begin ? db->driver->read_begin(db) : EG_OK;
+}
+
+void eg_db_read_end(struct eg_db *db)
+{
+    if (db && db->driver->read_end)
+        db->driver->read_end(db);
 }
 
 enum eg_status eg_db_backup(struct eg_db *db, const char *path)
@@ -392,6 +407,7 @@ void eg_db_pool_release(struct eg_db_pool *p, struct eg_db *db)
     if (!db)
         return;
     assert(!db->in_tx);
+    eg_db_read_end(db); /* a connection goes back without a snapshot */
     pthread_mutex_lock(&p->mu);
     assert(p->nidle < p->opened);
     p->idle[p->nidle++] = db;

@@ -87,6 +87,13 @@ struct eg_db_driver {
     enum eg_status (*backup)(struct eg_db *db, const char *path);
     /* Cheap liveness check (readyz); reconnects if the server went away. */
     enum eg_status (*ping)(struct eg_db *db);
+    /*
+     * Optional (NULL: the engine gains nothing from it): open a read
+     * snapshot shared by the statements that follow, and end it. read_end
+     * is a no-op when none is open; begin() must end one itself.
+     */
+    enum eg_status (*read_begin)(struct eg_db *db);
+    void (*read_end)(struct eg_db *db);
 };
 
 extern const struct eg_db_driver eg_db_sqlite_driver; /* db/sqlite/sqlite.c */
@@ -139,6 +146,24 @@ enum eg_status eg_db_tx(struct eg_db *db, eg_tx_fn fn, void *ctx);
 
 /* Whether a transaction is open on db (for assertions in helpers that need one). */
 int eg_db_in_tx(const struct eg_db *db);
+
+/*
+ * A read snapshot: the reads between eg_db_read_begin() and eg_db_read_end()
+ * share one read transaction instead of one each, which on SQLite saves
+ * the WAL read-lock round trip (two fcntl calls) per statement and lets
+ * them see one consistent state. The HTTP layer wraps each buffered
+ * request in one. Keep it short: an open snapshot pins the SQLite WAL.
+ *
+ * eg_db_tx() ends an open snapshot before its own BEGIN, and so does a
+ * statement that writes outside eg_db_tx(); after either, reads see the
+ * latest state (the writes included) again, each in its own transaction.
+ * eg_db_read_end() is a no-op when no snapshot is open, and
+ * eg_db_pool_release() calls it, so no snapshot outlives its user. On PostgreSQL
+ * both do nothing (every statement outside a transaction is cheap there).
+ * Returns EG_OK, or an error after which db is used without a snapshot.
+ */
+enum eg_status eg_db_read_begin(struct eg_db *db);
+void eg_db_read_end(struct eg_db *db);
 
 /* Pool: n connections to url, opened lazily. acquire blocks while all are in use. */
 enum eg_status eg_db_pool_new(const char *url, int n, struct eg_db_pool **out);

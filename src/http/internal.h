@@ -22,6 +22,25 @@
 
 struct eg_db_pool;
 
+/* Route tables compiled for matching (router.c). */
+struct eg_router;
+
+/*
+ * Compile the tables of set into *out (owned by the caller, freed with
+ * eg_router_free) for eg_router_find. Patterns that can never match
+ * (malformed, more than EG_MAX_PATH_PARAMS parameters) are left out.
+ * EG_E_INTERNAL when out of memory. The tables must outlive the router.
+ */
+enum eg_status eg_router_compile(const struct eg_route_set *set, struct eg_router **out);
+
+/* eg_router_match with compiled tables. The parameter names point into the
+ * router (they live as long as it); the values are arena copies. */
+enum eg_status eg_router_find(const struct eg_router *rt, const char *method, const char *path,
+                              struct eg_arena *arena, struct eg_route_match *m);
+
+/* Free a compiled router (NULL is fine). */
+void eg_router_free(struct eg_router *rt);
+
 /* Extra reply headers a handler may set with eg_reply_header(). */
 #define EG_RQ_MAX_HEADERS 8
 
@@ -29,6 +48,7 @@ struct eg_server {
     struct MHD_Daemon *daemon;
     const struct eg_config *cfg;
     const struct eg_route_set *routes;
+    struct eg_router *router;   /* routes, compiled at start-up */
     struct eg_db_pool *pool;
     atomic_int in_flight;       /* requests begun and not yet completed */
     atomic_int stopping;        /* set by eg_server_stop(): replies close the connection */

@@ -71,35 +71,216 @@ void eg_http_reply_set(struct eg_req *req, int http_status, struct MHD_Response 
     req->status = http_status;
 }
 
-/* A growing malloc'd buffer for json_dump_callback. */
+/* Nesting deeper than this is left to jansson (which also catches cycles). */
+#define DUMP_MAX_DEPTH 256
+
+/* A growing malloc'd buffer for a reply body. */
 struct dump {
     char *data;
     size_t len, cap;
 };
 
-/* json_dump_callback's sink: append, doubling the buffer as needed. */
+/* Make room for size more bytes, doubling the buffer as needed. */
+static int dump_reserve(struct dump *d, size_t size)
+{
+    size_t cap = d->cap;
+    char *p;
+
+    if (size <= d->cap - d->len)
+        return 0;
+    while (size > cap - d->len) {
+        if (cap > SIZE_MAX / 2)
+            return -1;
+        cap *= 2;
+    }
+    p = realloc(d->data, cap);
+    if (p == NULL)
+        return -1;
+    d->data = p;
+    d->cap = cap;
+    return 0;
+}
+
+/* Append size bytes (also json_dump_callback's sink). */
 static int dump_cb(const char *buf, size_t size, void *data)
 {
     struct dump *d = data;
 
-    if (size > d->cap - d->len) {
-        size_t cap = d->cap;
-        char *p;
-
-        while (size > cap - d->len) {
-            if (cap > SIZE_MAX / 2)
-                return -1;
-            cap *= 2;
-        }
-        p = realloc(d->data, cap);
-        if (p == NULL)
-            return -1;
-        d->data = p;
-        d->cap = cap;
-    }
+    if (dump_reserve(d, size) != 0)
+        return -1;
     memcpy(d->data + d->len, buf, size);
     d->len += size;
     return 0;
+}
+
+/*
+ * The length of the UTF-8 sequence at p (at most avail bytes), or 0 when
+ * it is not well-formed (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF) — the same rule jansson applies.
+ */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t n, i;
+
+    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+        n = 2;
+    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        n = 3;
+        if (p[0] == 0xE0)
+            lo = 0xA0;
+        else if (p[0] == 0xED)
+            hi = 0x9F;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        n = 4;
+        if (p[0] == 0xF0)
+            lo = 0x90;
+        else if (p[0] == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (avail < n || p[1] < lo || p[1] > hi)
+        return 0;
+    for (i = 2; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+/*
+ * A JSON string, escaped as jansson escapes it without flags: backslash,
+ * quote and control characters (\b \f \n \r \t, else \u00XX); everything
+ * else, non-ASCII included, as it is. -1 on malformed UTF-8.
+ */
+static int dump_string(struct dump *d, const char *str, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)str, *end = p + len, *run = p;
+
+    if (dump_cb("\"", 1, d) != 0)
+        return -1;
+    while (p < end) {
+        char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+        size_t elen = 2;
+
+        if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+            p++;
+            continue;
+        }
+        if (*p >= 0x80) {
+            size_t n = utf8_seq(p, (size_t)(end - p));
+
+            if (n == 0)
+                return -1;
+            p += n;
+            continue;
+        }
+        switch (*p) {
+        case '"':
+        case '\\':
+            esc[1] = (char)*p;
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            esc[4] = hex[*p >> 4];
+            esc[5] = hex[*p & 0xf];
+            elen = 6;
+            break;
+        }
+        if (dump_cb((const char *)run, (size_t)(p - run), d) != 0 || dump_cb(esc, elen, d) != 0)
+            return -1;
+        run = ++p;
+    }
+    if (dump_cb((const char *)run, (size_t)(p - run), d) != 0)
+        return -1;
+    return dump_cb("\"", 1, d);
+}
+
+/* A JSON integer in decimal. */
+static int dump_integer(struct dump *d, json_int_t v)
+{
+    char buf[24], *p = buf + sizeof(buf);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    return dump_cb(p, (size_t)(buf + sizeof(buf) - p), d);
+}
+
+/*
+ * Serialise v compactly, byte for byte as json_dump_callback(JSON_COMPACT |
+ * JSON_ENCODE_ANY) would (objects in insertion order), but straight into
+ * the buffer: jansson calls a callback for every token and enters every
+ * object and array in a hash table to detect cycles, which made it the
+ * largest single cost of a small reply. Reals are formatted by jansson
+ * itself. -1 on what jansson would refuse (malformed UTF-8) or nesting
+ * deeper than DUMP_MAX_DEPTH; the caller then lets jansson do it all.
+ */
+static int dump_value(struct dump *d, const json_t *v, int depth)
+{
+    switch (json_typeof(v)) {
+    case JSON_NULL:
+        return dump_cb("null", 4, d);
+    case JSON_TRUE:
+        return dump_cb("true", 4, d);
+    case JSON_FALSE:
+        return dump_cb("false", 5, d);
+    case JSON_INTEGER:
+        return dump_integer(d, json_integer_value(v));
+    case JSON_REAL: {
+        char buf[128];
+        size_t n = json_dumpb(v, buf, sizeof(buf), JSON_COMPACT | JSON_ENCODE_ANY);
+
+        return n == 0 || n > sizeof(buf) ? -1 : dump_cb(buf, n, d);
+    }
+    case JSON_STRING:
+        return dump_string(d, json_string_value(v), json_string_length(v));
+    case JSON_ARRAY: {
+        size_t i, n = json_array_size(v);
+
+        if (depth >= DUMP_MAX_DEPTH || dump_cb("[", 1, d) != 0)
+            return -1;
+        for (i = 0; i < n; i++)
+            if ((i > 0 && dump_cb(",", 1, d) != 0) ||
+                dump_value(d, json_array_get(v, i), depth + 1) != 0)
+                return -1;
+        return dump_cb("]", 1, d);
+    }
+    case JSON_OBJECT: {
+        void *it = json_object_iter((json_t *)v);
+        int first = 1;
+
+        if (depth >= DUMP_MAX_DEPTH || dump_cb("{", 1, d) != 0)
+            return -1;
+        for (; it != NULL; it = json_object_iter_next((json_t *)v, it), first = 0) {
+            if ((!first && dump_cb(",", 1, d) != 0) ||
+                dump_string(d, json_object_iter_key(it), json_object_iter_key_len(it)) != 0 ||
+                dump_cb(":", 1, d) != 0 || dump_value(d, json_object_iter_value(it), depth + 1) != 0)
+                return -1;
+        }
+        return dump_cb("}", 1, d);
+    }
+    }
+    return -1;
 }
 
 /* The last resort when even an error reply cannot be built. */
@@ -116,6 +297,7 @@ static void reply_oom(struct eg_req *req)
 /*
  * Serialise into one malloc'd buffer that libmicrohttpd frees after
  * sending (one allocation for the usual small reply; no second pass).
+ * What dump_value() declines, jansson serialises (and refuses the same way).
  */
 void eg_reply_json(struct eg_req *req, int http_status, json_t *body)
 {
@@ -134,9 +316,14 @@ void eg_reply_json(struct eg_req *req, int http_status, json_t *body)
         return;
     }
     d.data = malloc(d.cap);
-    if (d.data == NULL ||
-        json_dump_callback(body, dump_cb, &d, JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
-        free(d.data);
+    if (d.data != NULL && dump_value(&d, body, 0) != 0) {
+        d.len = 0;
+        if (json_dump_callback(body, dump_cb, &d, JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
+            free(d.data);
+            d.data = NULL;
+        }
+    }
+    if (d.data == NULL) {
         json_decref(body);
         eg_log(EG_LOG_ERROR, "event=reply_failed rid=%s reason=serialise", req->request_id);
         reply_oom(req);

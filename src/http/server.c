@@ -397,7 +397,7 @@ static enum MHD_Result first_call(struct eg_server *s, struct eg_rq *rq, const c
     rq->is_head = strcmp(req->method, "HEAD") == 0;
     set_request_id(s, rq);
 
-    st = eg_router_match(s->routes, req->method, req->path, req->arena, &m);
+    st = eg_router_find(s->router, req->method, req->path, req->arena, &m);
     if (st == EG_OK) {
         rq->kind = EG_RQ_ROUTE;
         req->route = m.route;
@@ -515,6 +515,11 @@ static int method_has_body(const char *m)
  * Everything before the handler of a buffered route: database, token and
  * role, then the body — JSON content type, parsing, the field spec. The
  * first failure is the reply.
+ *
+ * The token check and the handler's reads share one read snapshot
+ * (eg_db_read_begin), ended when the connection goes back to the pool or
+ * earlier by the handler's first write transaction. Streamed routes do not
+ * get one: an upload may last minutes, and a snapshot would pin the WAL.
  */
 static enum eg_status prepare_route(struct eg_server *s, struct eg_rq *rq)
 {
@@ -529,6 +534,8 @@ static enum eg_status prepare_route(struct eg_server *s, struct eg_rq *rq)
         eg_reply_error(req, st, NULL, NULL);
         return st;
     }
+    if (eg_db_read_begin(req->db) != EG_OK)
+        eg_log(EG_LOG_WARN, "event=db_read_begin_failed rid=%s", req->request_id);
     st = authenticate(rq);
     if (st != EG_OK) {
         eg_reply_error(req, st, NULL, NULL);
@@ -780,8 +787,8 @@ static enum eg_status parse_listen(const char *listen, struct sockaddr_storage *
 }
 
 /*
- * Resolve the address, find the web app directory, choose the request-id
- * prefix, and start libmicrohttpd: its own epoll thread pool (threads from
+ * Resolve the address, compile the route tables, find the web app
+ * directory, choose the request-id prefix, and start libmicrohttpd: its own epoll thread pool (threads from
  * the configuration), keep-alive, connection limits (total, per address,
  * memory per connection for the request line and headers) and the idle
  * timeout.
@@ -816,6 +823,9 @@ enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_rout
     s->cfg = cfg;
     s->routes = routes;
     s->pool = pool;
+    rc = eg_router_compile(routes, &s->router);
+    if (rc != EG_OK)
+        goto out;
     atomic_init(&s->in_flight, 0);
     atomic_init(&s->stopping, 0);
     atomic_init(&s->seq, 1);
@@ -871,6 +881,8 @@ enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_rout
     s = NULL;
     rc = EG_OK;
 out:
+    if (s != NULL)
+        eg_router_free(s->router);
     free(s);
     return rc;
 }
@@ -910,6 +922,7 @@ void eg_server_stop(struct eg_server *s, int timeout_s)
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
     eg_log(EG_LOG_INFO, "event=stopped unfinished=%d", left);
+    eg_router_free(s->router);
     free(s);
 }
 

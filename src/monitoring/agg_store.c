@@ -423,14 +423,15 @@ enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon
     if (rc != EG_OK)
         goto out;
 
+    int64_t lo = eg_mon_work_key(day, 0), hi = eg_mon_work_key(day + 1, 0);
     rc = eg_db_query(db, &st,
                      "SELECT w.platform_id, w.district, COUNT(*) "
                      "FROM mon_work_records w JOIN mon_roster r ON r.id = w.worker_id "
-                     "JOIN cover_days c ON c.person_id = r.person_id AND c.day = w.day "
-                     "WHERE w.day = ? AND (w.orders > 0 OR w.online_minutes > 0) "
+                     "JOIN cover_days c ON c.person_id = r.person_id AND c.day = ? "
+                     "WHERE w.id >= ? AND w.id < ? AND (w.orders > 0 OR w.online_minutes > 0) "
                      "AND c.state IN ('active', 'expired') "
                      "GROUP BY w.platform_id, w.district",
-                     "t", d);
+                     "tii", d, lo, hi);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         struct eg_mon_agg *agg = eg_mon_groups_get(g, eg_stmt_i64(st, 0), eg_stmt_text(st, 1));
         if (!agg) {
@@ -445,14 +446,14 @@ enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon
     if (rc != EG_DONE && rc != EG_OK)
         goto out;
 
+    /* The worker's record that day is found by its key: day key + roster id. */
     rc = eg_db_query(db, &st,
                      "SELECT w.platform_id, w.district, COUNT(*) "
                      "FROM claims cl JOIN mon_roster r ON r.person_id = cl.person_id "
-                     "JOIN mon_work_records w ON w.day = cl.incident_day "
-                     "AND w.platform_id = r.platform_id AND w.worker_id = r.id "
+                     "JOIN mon_work_records w ON w.id = ? + r.id "
                      "WHERE cl.incident_day = ? AND cl.state <> 'rejected' "
                      "GROUP BY w.platform_id, w.district",
-                     "t", d);
+                     "it", lo, d);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         struct eg_mon_agg *agg = eg_mon_groups_get(g, eg_stmt_i64(st, 0), eg_stmt_text(st, 1));
         if (!agg) {
@@ -508,8 +509,9 @@ enum eg_status eg_mon_recompute_day(struct eg_db *db, const struct eg_mon_params
 
     rc = eg_db_query(db, &st,
                      "SELECT platform_id, district, orders, online_minutes, order_minutes, "
-                     "income_fen, penalty_count, penalty_fen FROM mon_work_records WHERE day = ?",
-                     "t", d);
+                     "income_fen, penalty_count, penalty_fen FROM mon_work_records WHERE id >= ? "
+                     "AND id < ?",
+                     "ii", eg_mon_work_key(day, 0), eg_mon_work_key(day + 1, 0));
     /* Consecutive rows mostly share a group: keep the last one at hand. */
     int64_t last_key = -1;
     char last_district[8] = "";

@@ -184,7 +184,7 @@ static enum eg_status load_members(struct eg_db *db, const struct rule *r, struc
     default:
         return EG_E_INTERNAL;
     }
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         rc = EG_OK;
         const char *id = eg_stmt_text(st, 0);
         if (r->scope_id[0] && strcmp(r->scope_id, id) != 0)
@@ -478,7 +478,7 @@ enum eg_status eg_mon_alerts_evaluate(struct eg_db *db, const struct eg_mon_para
                      "SELECT " RULE_COLS " FROM mon_alert_rules WHERE enabled = 1 AND deleted = 0 "
                      "ORDER BY id",
                      "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         if (nrules == cap) {
             cap = cap ? cap * 2 : 16;
             struct rule *nr = realloc(rules, cap * sizeof *nr);

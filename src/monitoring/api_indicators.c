@@ -386,7 +386,7 @@ void eg_mon_api_dashboard_overview(struct eg_req *req)
                          "SELECT state, level, COUNT(*) FROM mon_alerts WHERE state IN "
                          "('pending', 'firing') GROUP BY state, level",
                          "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         const char *state = eg_stmt_text(st, 0);
         int64_t n = eg_stmt_i64(st, 2);
         json_t *c = json_object_get(alerts, state);
@@ -408,7 +408,7 @@ void eg_mon_api_dashboard_overview(struct eg_req *req)
                          "SELECT a.id, a.level, a.state, a.scope_name, a.message, a.last_period "
                          "FROM mon_alerts a WHERE a.state = 'firing' ORDER BY a.id DESC LIMIT 5",
                          "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         json_array_append_new(latest_alerts,
                               json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
                                         (json_int_t)eg_stmt_i64(st, 0), "level",

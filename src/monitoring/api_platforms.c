@@ -58,7 +58,7 @@ static json_t *keys_json(struct eg_db *db, int64_t org)
                                     "last_used_at FROM api_keys WHERE organisation_id = ? ORDER "
                                     "BY id",
                                     "i", org);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         json_array_append_new(
             list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)eg_stmt_i64(st, 0),
                             "prefix", eg_stmt_text(st, 1), "label", eg_stmt_text(st, 2),
@@ -132,7 +132,7 @@ void eg_mon_api_platforms_list(struct eg_req *req)
         cursor, limit + 1);
     json_t *items = json_array();
     int64_t n = 0, last = 0, more = 0;
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         rc = EG_OK;
         if (n == limit) {
             more = 1;
@@ -525,7 +525,7 @@ void eg_mon_api_department_keys_list(struct eg_req *req)
         "SELECT k.id, k.prefix, k.label, k.created_at, k.revoked_at, k.last_used_at, d.id, "
         "d.code, d.name FROM api_keys k JOIN departments d ON d.id = k.department_id ORDER BY k.id",
         "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         json_array_append_new(
             items,
             json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:{s:I, s:s, s:s}}", "id",
@@ -611,7 +611,7 @@ void eg_mon_api_platform_workers(struct eg_req *req)
                      limit + 1);
     json_t *items = json_array();
     int64_t n = 0, last = 0, more = 0;
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         rc = EG_OK;
         if (n == limit) {
             more = 1;

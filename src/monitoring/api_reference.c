@@ -109,7 +109,7 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
                          "SELECT code, label, label_en, sort, active FROM mon_dictionary WHERE "
                          "list = ? ORDER BY sort, code",
                          "t", lists[li].name);
-        while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+        while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
             json_array_append_new(
                 items, json_pack("{s:s, s:s, s:s, s:I, s:b}", "code", eg_stmt_text(st, 0), "label",
                                  eg_stmt_text(st, 1), "label_en", eg_stmt_text(st, 2), "sort",
@@ -122,7 +122,7 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
                          "SELECT code, name, name_en, sort, active, category, gb_code, aliases "
                          "FROM mon_occupations ORDER BY sort, code",
                          "");
-        while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+        while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
             json_t *aliases = json_loads(eg_stmt_text(st, 7), 0, NULL);
             json_array_append_new(
                 items, json_pack("{s:s, s:s, s:s, s:I, s:b, s:s, s:s, s:o}", "code",
@@ -139,7 +139,7 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
                          "SELECT code, name, name_en, sort, active, lat_e6, lng_e6 FROM "
                          "mon_districts ORDER BY sort, code",
                          "");
-        while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+        while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
             json_array_append_new(
                 items, json_pack("{s:s, s:s, s:s, s:I, s:b, s:f, s:f}", "code", eg_stmt_text(st, 0),
                                  "label", eg_stmt_text(st, 1), "label_en", eg_stmt_text(st, 2),
@@ -475,7 +475,7 @@ static void quals_list(struct eg_req *req, int certs)
                      certs ? "SELECT " CERT_COLS " WHERE person_id = ? ORDER BY id"
                            : "SELECT " TRAINING_COLS " WHERE person_id = ? ORDER BY id",
                      "i", person);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         json_array_append_new(items, certs ? certificate_json(st) : training_json(st));
         rc = EG_OK;
     }

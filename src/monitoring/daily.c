@@ -101,7 +101,7 @@ static enum eg_status scorecards_all(struct eg_db *db, const struct eg_mon_param
                                     "SELECT id FROM organisations WHERE kind = 'platform' AND "
                                     "archived = 0 ORDER BY id",
                                     "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         if (n < sizeof ids / sizeof ids[0])
             ids[n++] = eg_stmt_i64(st, 0);
         rc = EG_OK;

@@ -335,7 +335,7 @@ static enum eg_status load_roster_ids(struct seed *s, size_t p)
         eg_db_query(s->d->db, &st,
                     "SELECT id, platform_worker_id FROM mon_roster WHERE platform_id = ?", "i",
                     s->platform_ids[p]);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         const char *wid = eg_stmt_text(st, 1);
         long k = strtol(wid + 2, NULL, 10) - 1;
         if (k >= 0 && s->first[p] + (size_t)k < s->first[p + 1])
@@ -612,7 +612,7 @@ static enum eg_status seed_department_feeds(struct seed *s)
     rc = eg_db_query(d->db, &st,
                      "SELECT DISTINCT person_id FROM mon_roster ORDER BY person_id LIMIT ?", "i",
                      (int64_t)n);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         g.people[g.n++] = eg_stmt_i64(st, 0);
         rc = EG_OK;
     }
@@ -794,7 +794,7 @@ static enum eg_status scorecards_tx_fn(struct eg_db *db, void *ctx)
                                     "SELECT organisation_id FROM mon_platforms ORDER BY "
                                     "organisation_id",
                                     "");
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         if (n < 64)
             ids[n++] = eg_stmt_i64(st, 0);
         rc = EG_OK;

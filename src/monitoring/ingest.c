@@ -2,36 +2,41 @@
  * ingest.c — feed batches: POST /api/v1/feeds/{feed} (streamed), and the
  * stored batches (GET /api/v1/feeds/batches …).
  *
- * A body of any size is read in constant memory:
+ * A body of any size is read in constant memory, by two threads:
  *
- *   begin   who may send this feed, its format, the batch id
- *           (Idempotency-Key), and whether that id was used before;
- *   chunk   every piece is hashed (BLAKE2b) and parsed (feed.h); each row
- *           that passes the column checks is resolved against the database
- *           — the worker through the roster (a hash map loaded once per
- *           batch), the person through the ID number's blind index — and
- *           appended in a compact binary form to a temporary spool file;
- *   finish  a batch with any bad row is answered 422 with every bad row and
- *           nothing is written; a good one is applied in ONE transaction:
- *           the batch row, every record (prepared statements, plain inserts
- *           with a fall-back for corrections), the daily aggregates (summed
- *           in memory, written once per group) and the audit event. Then the
- *           alert rules are evaluated.
+ *   the request's thread (begin, chunk, finish): every piece is hashed
+ *       (BLAKE2b, for resends) and parsed (feed.h); each row that passes
+ *       the column checks is resolved — the worker through the platform's
+ *       roster (a hash map loaded once per batch), the person through the
+ *       ID number's blind index — its share of the daily aggregates is
+ *       added up in memory, and it is appended in a compact binary form to
+ *       a temporary spool file;
+ *   a writer thread with its own database connection applies the spooled
+ *       rows as they come, in ONE transaction (prepared statements, plain
+ *       inserts keyed so that a daily file appends), and at the end writes
+ *       the aggregates, the batch row and the audit event.
  *
- * The transaction opens only once the whole body is in and checked: a slow
- * client never holds the write lock, a client that goes away leaves nothing
- * open, and a busy database can retry the transaction from the spool.
+ * A batch with any bad row is answered 422 with every bad row, and the
+ * writer rolls back: nothing is stored. A good one commits, then the alert
+ * rules are evaluated. The writer starts once some megabytes are spooled (or
+ * at the end of a small body), so small batches hold the write lock only
+ * briefly; if the client goes away, the request's clean-up stops the writer,
+ * which rolls back. When the database asks for a retry (busy), the writer
+ * starts over from the beginning of the spool.
  *
  * Resending a batch id with the same bytes answers the stored result and
  * changes nothing; the same id with other bytes is 409.
  */
 #include "monitoring/internal.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "auth/accounts.h"
 #include "auth/authz.h"
@@ -41,9 +46,12 @@
 #define FEED_DEPARTMENTS_MAX 4
 #define MAP_LAZY_MISSES      256 /* roster look-ups one by one before loading the whole roster */
 #define GROUPS_FLUSH         1024
+#define GROUPS_MAX           4096 /* (day, district) pairs one batch may touch */
 #define SPOOL_STRS           8
 #define SPOOL_NUMS           8
 #define KEY_MAX              128
+#define WRITER_START_BYTES   ((uint64_t)4 << 20)
+#define READ_BUF             (1 << 16)
 
 /* Which departments may send which feed (by department code). */
 static const struct {
@@ -71,13 +79,17 @@ struct spool_head {
 
 /* ----------------------------------------------------------- roster map */
 
-/* Keys of up to WKEY_INLINE bytes live in the entry itself (one cache line
- * per look-up); longer ones in the arena. */
+/*
+ * The platform's roster by its worker ids: entries in load order, found
+ * through a table of entry numbers (open addressing). Feeds usually list
+ * workers in roster order, so the entry after the last one found is tried
+ * first. Keys of up to WKEY_INLINE bytes live in the entry.
+ */
 #define WKEY_INLINE 16
 struct wentry {
-    int64_t id; /* mon_roster.id; 0 = known not to be on the roster */
+    int64_t id;       /* mon_roster.id; 0 = known not to be on the roster */
     uint32_t hash;
-    uint16_t klen;    /* 0 = empty slot */
+    uint16_t klen;
     uint8_t district; /* index into the batch's district table */
     uint8_t pad;
     union {
@@ -86,16 +98,34 @@ struct wentry {
     } key;
 };
 
-static const char *wkey(const struct wentry *e)
-{
-    return e->klen <= WKEY_INLINE ? e->key.in : e->key.out;
-}
-
 struct wmap {
-    struct wentry *slots;
-    size_t cap, n;
-    int complete; /* the whole roster is loaded: a miss is final */
+    struct wentry *entries;
+    size_t n, cap_entries;
+    uint32_t *slots; /* entry number + 1; 0 = empty */
+    size_t cap;
+    size_t last;     /* the entry found last */
+    int complete;    /* the whole roster is loaded: a miss is final */
     size_t misses;
+};
+
+/* ------------------------------------------------------------- writer */
+
+struct writer {
+    pthread_t thread;
+    int started, joined;
+    struct eg_db *db;   /* the writer's own connection */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int sync_ready;
+    uint64_t published; /* spool bytes the writer may read */
+    int end;            /* no more bytes will come */
+    int abort;          /* roll back and stop */
+    int fd;             /* the spool, read with pread */
+    uint64_t off;       /* next byte to read */
+    char *buf;
+    size_t buf_len, buf_pos;
+    enum eg_status status;
+    int64_t applied_us, committed_us, cpu_us; /* timings for the log line */
 };
 
 /* ------------------------------------------------------------- batch */
@@ -109,9 +139,10 @@ struct ingest {
     char sector[33];
     char key[KEY_MAX + 1];
     struct eg_mon_params params;
-    struct eg_arena *arena;
-    struct eg_db *db;
+    struct eg_arena *arena; /* the request's: only the request's thread uses it */
+    struct eg_db *db;       /* the request's connection (look-ups) */
     const struct eg_audit_ctx *audit;
+    char db_url[1024];
 
     /* resend of a stored batch: only the hash is checked */
     int replay;
@@ -121,8 +152,10 @@ struct ingest {
     crypto_generichash_state hash;
     struct eg_mon_parser *parser;
     FILE *spool;
+    uint64_t spool_bytes;
     char *spool_buf;
     enum eg_status sink_error;
+    int64_t began_us, began_cpu_us;
 
     /* look-ups */
     struct wmap map;
@@ -132,25 +165,39 @@ struct ingest {
     char **occ_codes;
     size_t nocc;
 
-    /* apply */
+    /* the request's thread's share of the aggregates: every row as new */
+    struct eg_mon_groups *rgroups;
+    struct eg_mon_agg *last_agg;
+    eg_day last_key_day;
+    uint8_t last_key_district;
+    eg_day first_day, last_day;
+
+    /* apply (the writer thread, or the caller for direct batches) */
+    struct writer w;
     int (*next)(struct ingest *in, struct rec *r);
     void (*rewind)(struct ingest *in);
     struct eg_mon_direct_batch *direct;
     char body_hash[65];
     const char *received_by;
-    int64_t began_us; /* when the body started (for the log line) */
     int64_t batch_id;
     int64_t rows, inserted, updated;
-    eg_day first_day, last_day;
-    struct eg_mon_groups *groups;
-    struct eg_mon_agg *last_agg; /* the group of the previous row (rows come in runs) */
-    eg_day last_day_key;
-    char last_district[8];
-    struct eg_mon_row_error *errs;
+    struct eg_mon_groups *wgroups; /* corrections: earlier rows' shares taken away */
+    eg_day wday;                   /* the day whose text is in wday_text */
+    char wday_text[11];
+    struct eg_mon_row_error *errs; /* malloc'd (the writer may not use the arena) */
     size_t nerrs;
     uint64_t errcount;
-    char *result;
+    char *result; /* malloc'd */
 };
+
+/* CPU time of the calling thread, in microseconds (for the batch's log line). */
+static int64_t thread_cpu_us(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static void close_file(void *p)
 {
@@ -167,11 +214,6 @@ static void free_groups(void *p)
     eg_mon_groups_free(p);
 }
 
-static void free_mem(void *p)
-{
-    free(p);
-}
-
 /* District code → index in the batch's table; 0 ("") when unknown. */
 static uint8_t district_index(const struct ingest *in, const char *code)
 {
@@ -182,15 +224,15 @@ static uint8_t district_index(const struct ingest *in, const char *code)
 }
 
 /* Load the active districts (at most 250) into the batch's table. */
-static enum eg_status load_districts(struct ingest *in)
+static enum eg_status load_districts(struct ingest *in, struct eg_db *db, struct eg_arena *a)
 {
     struct eg_stmt *st = NULL;
-    in->districts = eg_arena_alloc(in->arena, 251 * sizeof *in->districts);
+    in->districts = eg_arena_alloc(a, 251 * sizeof *in->districts);
     if (!in->districts)
         return EG_E_INTERNAL;
     in->ndistricts = 1;
     enum eg_status rc =
-        eg_db_query(in->db, &st, "SELECT code FROM mon_districts WHERE active = 1 ORDER BY code", "");
+        eg_db_query(db, &st, "SELECT code FROM mon_districts WHERE active = 1 ORDER BY code", "");
     while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
         if (in->ndistricts < 251)
             snprintf(in->districts[in->ndistricts++], 8, "%s", eg_stmt_text(st, 0));
@@ -226,7 +268,8 @@ static enum eg_status load_occupations(struct ingest *in)
                 names[k++] = eg_arena_strdup(in->arena, json_string_value(a));
         }
         json_decref(aliases);
-        for (size_t j = 0; j < k; j++) {
+        rc = EG_OK;
+        for (size_t j = 0; j < k && rc == EG_OK; j++) {
             if (in->nocc == cap) {
                 size_t ncap = cap * 2;
                 char **nn = eg_arena_alloc(in->arena, ncap * sizeof(char *));
@@ -245,9 +288,8 @@ static enum eg_status load_occupations(struct ingest *in)
             in->occ_codes[in->nocc] = (char *)code;
             in->nocc++;
         }
-        if (rc == EG_E_INTERNAL)
+        if (rc != EG_OK)
             break;
-        rc = EG_OK;
     }
     eg_stmt_done(st);
     return rc == EG_DONE ? EG_OK : rc;
@@ -269,49 +311,77 @@ static uint32_t fnv1a(const char *s, size_t n)
     return h;
 }
 
+static const char *wkey(const struct wentry *e)
+{
+    return e->klen <= WKEY_INLINE ? e->key.in : e->key.out;
+}
+
+static int wmatch(const struct wentry *e, const char *key, size_t klen)
+{
+    return e->klen == klen && memcmp(wkey(e), key, klen) == 0;
+}
+
 static struct wentry *map_find(struct wmap *m, const char *key, size_t klen, uint32_t h)
 {
     if (m->cap == 0)
         return NULL;
     size_t i = h & (m->cap - 1);
-    while (m->slots[i].klen) {
-        struct wentry *e = &m->slots[i];
-        if (e->hash == h && e->klen == klen && memcmp(wkey(e), key, klen) == 0)
+    while (m->slots[i]) {
+        struct wentry *e = &m->entries[m->slots[i] - 1];
+        if (e->hash == h && wmatch(e, key, klen))
             return e;
         i = (i + 1) & (m->cap - 1);
     }
     return NULL;
 }
 
-/* Insert a new entry (the key is copied into the arena). */
-static struct wentry *map_put(struct ingest *in, const char *key, size_t klen, uint32_t h,
-                              int64_t id, uint8_t district)
+static void free_map(void *p)
 {
-    struct wmap *m = &in->map;
+    struct wmap *m = p;
+    free(m->slots);
+    free(m->entries);
+    m->slots = NULL;
+    m->entries = NULL;
+}
+
+/* Room for one more entry: the entry array doubles, the table at 70 % full. */
+static int map_grow(struct wmap *m)
+{
+    if (m->n == m->cap_entries) {
+        size_t ncap = m->cap_entries ? m->cap_entries * 2 : 1024;
+        struct wentry *ne = realloc(m->entries, ncap * sizeof *ne);
+        if (!ne)
+            return -1;
+        m->entries = ne;
+        m->cap_entries = ncap;
+    }
     if ((m->n + 1) * 10 > m->cap * 7) {
-        size_t ncap = m->cap ? m->cap * 2 : 1024;
-        struct wentry *ns = calloc(ncap, sizeof *ns);
+        size_t ncap = m->cap ? m->cap * 2 : 2048;
+        uint32_t *ns = calloc(ncap, sizeof *ns);
         if (!ns)
-            return NULL;
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->slots[i].klen)
-                continue;
-            size_t j = m->slots[i].hash & (ncap - 1);
-            while (ns[j].klen)
+            return -1;
+        for (size_t k = 0; k < m->n; k++) {
+            size_t j = m->entries[k].hash & (ncap - 1);
+            while (ns[j])
                 j = (j + 1) & (ncap - 1);
-            ns[j] = m->slots[i];
+            ns[j] = (uint32_t)(k + 1);
         }
         free(m->slots);
         m->slots = ns;
         m->cap = ncap;
     }
-    size_t i = h & (m->cap - 1);
-    while (m->slots[i].klen)
-        i = (i + 1) & (m->cap - 1);
-    struct wentry *e = &m->slots[i];
-    memset(e, 0, sizeof *e);
-    if (klen == 0 || klen > 64)
+    return 0;
+}
+
+/* Add an entry (the key is copied). */
+static struct wentry *map_put(struct ingest *in, const char *key, size_t klen, uint32_t h,
+                              int64_t id, uint8_t district)
+{
+    struct wmap *m = &in->map;
+    if (klen == 0 || klen > 64 || m->n >= UINT32_MAX - 1 || map_grow(m) != 0)
         return NULL;
+    struct wentry *e = &m->entries[m->n];
+    memset(e, 0, sizeof *e);
     if (klen <= WKEY_INLINE) {
         memcpy(e->key.in, key, klen);
     } else {
@@ -323,15 +393,12 @@ static struct wentry *map_put(struct ingest *in, const char *key, size_t klen, u
     e->hash = h;
     e->klen = (uint16_t)klen;
     e->district = district;
+    size_t i = h & (m->cap - 1);
+    while (m->slots[i])
+        i = (i + 1) & (m->cap - 1);
+    m->slots[i] = (uint32_t)(m->n + 1);
     m->n++;
     return e;
-}
-
-static void free_map(void *p)
-{
-    struct wmap *m = p;
-    free(m->slots);
-    m->slots = NULL;
 }
 
 /* Load the platform's whole roster into the map. */
@@ -340,18 +407,19 @@ static enum eg_status map_load_all(struct ingest *in)
     struct eg_stmt *st = NULL;
     enum eg_status rc =
         eg_db_query(in->db, &st,
-                    "SELECT id, platform_worker_id, district FROM mon_roster WHERE platform_id = ?",
+                    "SELECT id, platform_worker_id, district FROM mon_roster WHERE platform_id = ? "
+                    "ORDER BY id",
                     "i", in->platform_id);
     while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
         size_t klen = 0;
         const char *key = eg_stmt_text_len(st, 1, &klen);
         uint32_t h = fnv1a(key, klen);
-        struct wentry *e = map_find(&in->map, key, klen, h);
+        uint8_t district = district_index(in, eg_stmt_text(st, 2));
+        struct wentry *e = in->map.n < MAP_LAZY_MISSES + 1 ? map_find(&in->map, key, klen, h) : NULL;
         if (e) {
             e->id = eg_stmt_i64(st, 0);
-            e->district = district_index(in, eg_stmt_text(st, 2));
-        } else if (!map_put(in, key, klen, h, eg_stmt_i64(st, 0),
-                            district_index(in, eg_stmt_text(st, 2)))) {
+            e->district = district;
+        } else if (!map_put(in, key, klen, h, eg_stmt_i64(st, 0), district)) {
             rc = EG_E_INTERNAL;
             break;
         }
@@ -360,25 +428,41 @@ static enum eg_status map_load_all(struct ingest *in)
     eg_stmt_done(st);
     if (rc == EG_DONE) {
         in->map.complete = 1;
+        in->map.last = 0;
         rc = EG_OK;
     }
     return rc;
 }
 
-/* The roster entry of a platform worker id: *found 0 when not on the roster. */
+/* The roster entry of a platform worker id (NULL: not on the roster). */
 static enum eg_status worker_lookup(struct ingest *in, const char *key, size_t klen,
                                     const struct wentry **out)
 {
+    struct wmap *m = &in->map;
+    /* Feeds mostly follow the roster's order: try the entry after the last one. */
+    if (m->n > 0) {
+        size_t guess = m->last + 1 < m->n ? m->last + 1 : 0;
+        if (wmatch(&m->entries[guess], key, klen)) {
+            m->last = guess;
+            *out = &m->entries[guess];
+            return EG_OK;
+        }
+    }
     uint32_t h = fnv1a(key, klen);
-    struct wentry *e = map_find(&in->map, key, klen, h);
+    struct wentry *e = map_find(m, key, klen, h);
     enum eg_status rc = EG_OK;
-    if (e || in->map.complete) {
+    if (e || m->complete) {
+        if (e)
+            m->last = (size_t)(e - m->entries);
         *out = e;
         return EG_OK;
     }
-    if (++in->map.misses > MAP_LAZY_MISSES) {
+    if (++m->misses > MAP_LAZY_MISSES) {
         rc = map_load_all(in);
-        *out = rc == EG_OK ? map_find(&in->map, key, klen, h) : NULL;
+        e = rc == EG_OK ? map_find(m, key, klen, h) : NULL;
+        if (e)
+            m->last = (size_t)(e - m->entries);
+        *out = e;
         return rc;
     }
     struct eg_stmt *st = NULL;
@@ -403,6 +487,7 @@ static enum eg_status worker_lookup(struct ingest *in, const char *key, size_t k
     e = map_put(in, key, klen, h, id, district);
     if (!e)
         return EG_E_INTERNAL;
+    m->last = (size_t)(e - m->entries);
     *out = e;
     return EG_OK;
 }
@@ -425,17 +510,60 @@ static enum eg_status spool_put(struct ingest *in, const struct rec *r)
     memcpy(h.slen, r->slen, sizeof h.slen);
     if (fwrite(&h, sizeof h, 1, in->spool) != 1)
         return EG_E_INTERNAL;
-    for (int i = 0; i < SPOOL_STRS; i++)
+    in->spool_bytes += sizeof h;
+    for (int i = 0; i < SPOOL_STRS; i++) {
         if (r->slen[i] && fwrite(r->s[i], 1, r->slen[i], in->spool) != r->slen[i])
             return EG_E_INTERNAL;
+        in->spool_bytes += r->slen[i];
+    }
     return EG_OK;
+}
+
+/*
+ * n bytes of the spool for the writer: from its buffer, refilled with pread
+ * up to what the request's thread has published, waiting for more until
+ * the end. 0 at the end of the data or when told to stop.
+ */
+static int wread(struct writer *w, void *dst, size_t n)
+{
+    char *out = dst;
+    while (n > 0) {
+        if (w->buf_pos < w->buf_len) {
+            size_t k = w->buf_len - w->buf_pos < n ? w->buf_len - w->buf_pos : n;
+            memcpy(out, w->buf + w->buf_pos, k);
+            w->buf_pos += k;
+            out += k;
+            n -= k;
+            continue;
+        }
+        uint64_t avail;
+        if (w->sync_ready) {
+            pthread_mutex_lock(&w->mu);
+            while (w->off >= w->published && !w->end && !w->abort)
+                pthread_cond_wait(&w->cv, &w->mu);
+            avail = w->abort ? 0 : w->published - w->off;
+            pthread_mutex_unlock(&w->mu);
+        } else {
+            avail = w->published - w->off;
+        }
+        if (avail == 0)
+            return 0;
+        size_t want = avail < READ_BUF ? (size_t)avail : READ_BUF;
+        ssize_t got = pread(w->fd, w->buf, want, (off_t)w->off);
+        if (got <= 0)
+            return 0;
+        w->off += (uint64_t)got;
+        w->buf_len = (size_t)got;
+        w->buf_pos = 0;
+    }
+    return 1;
 }
 
 /* The next spooled record; its strings live in spool_buf until the next call. */
 static int spool_next(struct ingest *in, struct rec *r)
 {
     struct spool_head h;
-    if (fread(&h, sizeof h, 1, in->spool) != 1)
+    if (!wread(&in->w, &h, sizeof h))
         return 0;
     size_t off = 0;
     r->line = h.line;
@@ -443,8 +571,7 @@ static int spool_next(struct ingest *in, struct rec *r)
     memcpy(r->n, h.n, sizeof r->n);
     for (int i = 0; i < SPOOL_STRS; i++) {
         r->slen[i] = h.slen[i];
-        if (h.slen[i] > EG_MON_FIELD_MAX ||
-            (h.slen[i] && fread(in->spool_buf + off, 1, h.slen[i], in->spool) != h.slen[i]))
+        if (h.slen[i] > EG_MON_FIELD_MAX || (h.slen[i] && !wread(&in->w, in->spool_buf + off, h.slen[i])))
             return 0;
         in->spool_buf[off + h.slen[i]] = '\0';
         r->s[i] = in->spool_buf + off;
@@ -455,7 +582,8 @@ static int spool_next(struct ingest *in, struct rec *r)
 
 static void spool_rewind(struct ingest *in)
 {
-    rewind(in->spool);
+    in->w.off = 0;
+    in->w.buf_len = in->w.buf_pos = 0;
 }
 
 /* ----------------------------------------------------- rows → records */
@@ -533,8 +661,58 @@ static void row_to_rec(const struct eg_mon_row *row, int64_t worker_id, const ch
 }
 
 /*
+ * The aggregate group (day, district) of the request's side, where every
+ * row is counted as new. NULL when the batch touches too many pairs.
+ */
+static struct eg_mon_agg *rgroup(struct ingest *in, eg_day day, uint8_t district)
+{
+    if (in->first_day == 0 || day < in->first_day)
+        in->first_day = day;
+    if (day > in->last_day)
+        in->last_day = day;
+    if (in->last_agg && in->last_key_day == day && in->last_key_district == district)
+        return in->last_agg;
+    if (eg_mon_groups_count(in->rgroups) >= GROUPS_MAX)
+        return NULL;
+    in->last_agg = eg_mon_groups_get(in->rgroups, day, in->districts[district]);
+    in->last_key_day = day;
+    in->last_key_district = district;
+    return in->last_agg;
+}
+
+/* Count a platform row's share of the aggregates (as if new). 0, or -1
+ * when the batch spans too many (day, district) pairs. */
+static int account(struct ingest *in, const struct rec *r)
+{
+    struct eg_mon_agg *a;
+    uint8_t di = district_index(in, r->s[0]);
+    switch (in->feed) {
+    case EG_MON_FEED_WORK: {
+        struct eg_mon_work w = {r->n[2], r->n[3], r->n[4], r->n[5], r->n[6], r->n[7]};
+        if (!(a = rgroup(in, (eg_day)r->n[1], di)))
+            return -1;
+        eg_mon_agg_add_work(a, &in->params, &w, 1);
+        return 0;
+    }
+    case EG_MON_FEED_PENALTIES:
+        if (!(a = rgroup(in, eg_day_of(r->n[1]), di)))
+            return -1;
+        eg_mon_agg_add_penalty(a, r->n[2], r->n[3] != 0, 1);
+        return 0;
+    case EG_MON_FEED_DEACTIVATIONS:
+        if (!(a = rgroup(in, eg_day_of(r->n[1]), di)))
+            return -1;
+        eg_mon_agg_add_deactivation(a, r->slen[2] > 0, 1);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/*
  * The row callback while the body arrives: the database look-ups a row
- * needs (read-only, outside any transaction), then the spool.
+ * needs (read-only, outside any transaction), its share of the aggregates,
+ * then the spool.
  */
 static enum eg_status sink(void *ctx, struct eg_mon_parser *p, const struct eg_mon_row *row)
 {
@@ -600,6 +778,13 @@ static enum eg_status sink(void *ctx, struct eg_mon_parser *p, const struct eg_m
         break;
     }
     row_to_rec(row, w ? w->id : 0, district, person_id, occupation, &r);
+    if (account(in, &r) != 0) {
+        eg_mon_parser_row_error(p, row, "",
+                                "the batch spans too many days and districts (at most %d pairs); "
+                                "split it",
+                                GROUPS_MAX);
+        return EG_OK;
+    }
     return spool_put(in, &r);
 }
 
@@ -613,7 +798,7 @@ static void apply_error(struct ingest *in, const struct rec *r, const char *fiel
     if (in->nerrs >= EG_MON_MAX_ERRORS)
         return;
     if (!in->errs) {
-        in->errs = eg_arena_alloc(in->arena, EG_MON_MAX_ERRORS * sizeof *in->errs);
+        in->errs = calloc(EG_MON_MAX_ERRORS, sizeof *in->errs);
         if (!in->errs)
             return;
     }
@@ -624,37 +809,37 @@ static void apply_error(struct ingest *in, const struct rec *r, const char *fiel
     snprintf(e->reason, sizeof e->reason, "%s", reason);
 }
 
-/* The aggregate group of (day, district) of this batch's platform. */
-static struct eg_mon_agg *group(struct ingest *in, eg_day day, const char *district)
+/* The writer's correction group (day, district): earlier rows' shares. */
+static struct eg_mon_agg *wgroup(struct ingest *in, eg_day day, const char *district)
 {
-    if (in->first_day == 0 || day < in->first_day)
-        in->first_day = day;
-    if (day > in->last_day)
-        in->last_day = day;
-    if (in->last_agg && in->last_day_key == day && strcmp(in->last_district, district) == 0)
-        return in->last_agg;
-    in->last_agg = eg_mon_groups_get(in->groups, day, district);
-    in->last_day_key = day;
-    snprintf(in->last_district, sizeof in->last_district, "%s", district);
-    return in->last_agg;
+    return eg_mon_groups_get(in->wgroups, day, district);
 }
 
-/* Write and forget the groups gathered so far. */
-static enum eg_status flush_groups(struct eg_db *db, struct ingest *in)
+/* Write and forget the corrections gathered so far (keys are days). */
+static enum eg_status flush_groups(struct eg_db *db, struct ingest *in, struct eg_mon_groups *g)
 {
     size_t it = 0;
     int64_t key;
     const char *district;
     struct eg_mon_agg *agg;
-    while (eg_mon_groups_next(in->groups, &it, &key, &district, &agg)) {
+    while (eg_mon_groups_next(g, &it, &key, &district, &agg)) {
         enum eg_status rc =
             eg_mon_daily_add(db, (eg_day)key, in->platform_id, district, in->sector, agg);
         if (rc != EG_OK)
             return rc;
     }
-    eg_mon_groups_clear(in->groups);
-    in->last_agg = NULL;
+    eg_mon_groups_clear(g);
     return EG_OK;
+}
+
+/* The writer's text of a day (reformatted only when the day changes). */
+static const char *day_text(struct ingest *in, eg_day d)
+{
+    if (d != in->wday) {
+        eg_date_format(d, in->wday_text);
+        in->wday = d;
+    }
+    return in->wday_text;
 }
 
 static enum eg_status apply_roster(struct eg_db *db, struct ingest *in, const struct rec *r)
@@ -703,41 +888,38 @@ static enum eg_status apply_roster(struct eg_db *db, struct ingest *in, const st
                      in->platform_id, r->s[0]);
 }
 
+/*
+ * A work record: a plain insert under its key. When the key is taken, a row
+ * of this batch is a repeat (an error) and a row of an earlier batch is a
+ * correction: replaced, its share of the sums taken away (the new share
+ * was counted already on the request's side).
+ */
 static enum eg_status apply_work(struct eg_db *db, struct ingest *in, const struct rec *r)
 {
-    char day[11];
     int64_t changes = 0;
     eg_day d = (eg_day)r->n[1];
-    struct eg_mon_work w = {r->n[2], r->n[3], r->n[4], r->n[5], r->n[6], r->n[7]};
-    eg_date_format(d, day);
+    int64_t key = eg_mon_work_key(d, r->n[0]);
     enum eg_status rc = eg_db_run(
         db, &changes,
         /* The hot statement: short text, so the statement cache finds it fast. The
          * columns are in table order (0030_monitoring.sql). */
         "INSERT INTO mon_work_records VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-        "tiitiiiiiii", day, in->platform_id, r->n[0], r->s[0], w.orders, w.online_minutes,
-        w.order_minutes, w.income_fen, w.penalty_count, w.penalty_fen, in->batch_id);
+        "iiitiiiiiii", key, in->platform_id, r->n[0], r->s[0], r->n[2], r->n[3], r->n[4], r->n[5],
+        r->n[6], r->n[7], in->batch_id);
     if (rc != EG_OK)
         return rc;
-    struct eg_mon_agg *agg = group(in, d, r->s[0]);
-    if (!agg)
-        return EG_E_INTERNAL;
     if (changes == 1) {
         in->inserted++;
-        eg_mon_agg_add_work(agg, &in->params, &w, 1);
         return EG_OK;
     }
-    /* The worker's day is already stored: a correction from an earlier batch
-     * replaces it (and its share of the sums), a repeat within this batch is an error. */
     struct eg_stmt *st = NULL;
     struct eg_mon_work old;
     char old_district[8] = "";
     int64_t prev_batch = 0;
     rc = eg_db_query(db, &st,
                      "SELECT batch_id, district, orders, online_minutes, order_minutes, "
-                     "income_fen, penalty_count, penalty_fen FROM mon_work_records WHERE day = ? "
-                     "AND platform_id = ? AND worker_id = ?",
-                     "tii", day, in->platform_id, r->n[0]);
+                     "income_fen, penalty_count, penalty_fen FROM mon_work_records WHERE id = ?",
+                     "i", key);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -756,42 +938,33 @@ static enum eg_status apply_work(struct eg_db *db, struct ingest *in, const stru
         apply_error(in, r, "date", "this worker and date appear twice in this batch");
         return EG_OK;
     }
-    struct eg_mon_agg *old_agg = group(in, d, old_district);
-    agg = group(in, d, r->s[0]); /* the table may have grown */
-    if (!old_agg || !agg)
+    struct eg_mon_agg *old_agg = wgroup(in, d, old_district);
+    if (!old_agg)
         return EG_E_INTERNAL;
     eg_mon_agg_add_work(old_agg, &in->params, &old, -1);
-    eg_mon_agg_add_work(agg, &in->params, &w, 1);
     in->updated++;
     return eg_db_run(db, NULL,
                      "UPDATE mon_work_records SET district = ?, orders = ?, online_minutes = ?, "
                      "order_minutes = ?, income_fen = ?, penalty_count = ?, penalty_fen = ?, "
-                     "batch_id = ? WHERE day = ? AND platform_id = ? AND worker_id = ?",
-                     "tiiiiiiitii", r->s[0], w.orders, w.online_minutes, w.order_minutes,
-                     w.income_fen, w.penalty_count, w.penalty_fen, in->batch_id, day,
-                     in->platform_id, r->n[0]);
+                     "batch_id = ? WHERE id = ?",
+                     "tiiiiiiii", r->s[0], r->n[2], r->n[3], r->n[4], r->n[5], r->n[6], r->n[7],
+                     in->batch_id, key);
 }
 
 static enum eg_status apply_penalty(struct eg_db *db, struct ingest *in, const struct rec *r)
 {
-    char day[11];
     int64_t changes = 0;
     eg_day d = eg_day_of(r->n[1]);
-    eg_date_format(d, day);
     enum eg_status rc =
         eg_db_run(db, &changes,
                   "INSERT INTO mon_penalties (platform_id, worker_id, occurred_at, day, district, "
                   "reason, amount_fen, appealed, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
                   "CONFLICT (platform_id, worker_id, occurred_at) DO NOTHING",
-                  "iiitttiii", in->platform_id, r->n[0], r->n[1], day, r->s[0], r->s[1], r->n[2],
-                  r->n[3], in->batch_id);
+                  "iiitttiii", in->platform_id, r->n[0], r->n[1], day_text(in, d), r->s[0],
+                  r->s[1], r->n[2], r->n[3], in->batch_id);
     if (rc != EG_OK)
         return rc;
     if (changes == 1) {
-        struct eg_mon_agg *agg = group(in, d, r->s[0]);
-        if (!agg)
-            return EG_E_INTERNAL;
-        eg_mon_agg_add_penalty(agg, r->n[2], r->n[3] != 0, 1);
         in->inserted++;
         return EG_OK;
     }
@@ -823,14 +996,10 @@ static enum eg_status apply_penalty(struct eg_db *db, struct ingest *in, const s
     }
     eg_day old_day = d;
     eg_date_parse(old_day_text, &old_day);
-    struct eg_mon_agg *old_agg = group(in, old_day, old_district);
+    struct eg_mon_agg *old_agg = wgroup(in, old_day, old_district);
     if (!old_agg)
         return EG_E_INTERNAL;
     eg_mon_agg_add_penalty(old_agg, old_amount, old_appealed != 0, -1);
-    struct eg_mon_agg *agg = group(in, d, r->s[0]);
-    if (!agg)
-        return EG_E_INTERNAL;
-    eg_mon_agg_add_penalty(agg, r->n[2], r->n[3] != 0, 1);
     in->updated++;
     return eg_db_run(db, NULL,
                      "UPDATE mon_penalties SET district = ?, reason = ?, amount_fen = ?, appealed "
@@ -841,24 +1010,18 @@ static enum eg_status apply_penalty(struct eg_db *db, struct ingest *in, const s
 
 static enum eg_status apply_deactivation(struct eg_db *db, struct ingest *in, const struct rec *r)
 {
-    char day[11];
     int64_t changes = 0;
     eg_day d = eg_day_of(r->n[1]);
-    eg_date_format(d, day);
     enum eg_status rc =
         eg_db_run(db, &changes,
                   "INSERT INTO mon_deactivations (platform_id, worker_id, occurred_at, day, "
                   "district, reason, appeal_channel, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
                   "CONFLICT (platform_id, worker_id, occurred_at) DO NOTHING",
-                  "iiitttti", in->platform_id, r->n[0], r->n[1], day, r->s[0], r->s[1], r->s[2],
-                  in->batch_id);
+                  "iiitttti", in->platform_id, r->n[0], r->n[1], day_text(in, d), r->s[0],
+                  r->s[1], r->s[2], in->batch_id);
     if (rc != EG_OK)
         return rc;
     if (changes == 1) {
-        struct eg_mon_agg *agg = group(in, d, r->s[0]);
-        if (!agg)
-            return EG_E_INTERNAL;
-        eg_mon_agg_add_deactivation(agg, r->slen[2] > 0, 1);
         in->inserted++;
         return eg_db_run(db, NULL,
                          "UPDATE mon_roster SET status = 'deactivated', updated_at = ? WHERE id "
@@ -890,14 +1053,10 @@ static enum eg_status apply_deactivation(struct eg_db *db, struct ingest *in, co
         apply_error(in, r, "occurred_at", "this worker and instant appear twice in this batch");
         return EG_OK;
     }
-    struct eg_mon_agg *old_agg = group(in, d, old_district);
+    struct eg_mon_agg *old_agg = wgroup(in, d, old_district);
     if (!old_agg)
         return EG_E_INTERNAL;
     eg_mon_agg_add_deactivation(old_agg, had_channel, -1);
-    struct eg_mon_agg *agg = group(in, d, r->s[0]);
-    if (!agg)
-        return EG_E_INTERNAL;
-    eg_mon_agg_add_deactivation(agg, r->slen[2] > 0, 1);
     in->updated++;
     return eg_db_run(db, NULL,
                      "UPDATE mon_deactivations SET district = ?, reason = ?, appeal_channel = ?, "
@@ -908,9 +1067,8 @@ static enum eg_status apply_deactivation(struct eg_db *db, struct ingest *in, co
 
 static enum eg_status apply_traffic(struct eg_db *db, struct ingest *in, const struct rec *r)
 {
-    char day[11];
     int64_t changes = 0, prev_batch = 0;
-    eg_date_format(eg_day_of(r->n[1]), day);
+    const char *day = day_text(in, eg_day_of(r->n[1]));
     enum eg_status rc = eg_db_run(
         db, &changes,
         "INSERT INTO mon_traffic_incidents (department_id, reference, person_id, occurred_at, "
@@ -951,8 +1109,7 @@ static enum eg_status apply_social(struct eg_db *db, struct ingest *in, const st
         "INSERT INTO mon_social_insurance (department_id, person_id, month, scheme, status, "
         "payer_credit_code, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, month, "
         "scheme) DO NOTHING",
-        "iitttti", in->department_id, r->n[0], month, r->s[0],
-        r->s[1], r->s[2], in->batch_id);
+        "iitttti", in->department_id, r->n[0], month, r->s[0], r->s[1], r->s[2], in->batch_id);
     if (rc != EG_OK || changes == 1) {
         in->inserted += changes == 1;
         return rc;
@@ -980,7 +1137,7 @@ static enum eg_status apply_social(struct eg_db *db, struct ingest *in, const st
 static char *result_text(struct ingest *in)
 {
     json_t *o = json_object();
-    char at[21];
+    char at[21], d1[11], d2[11];
     eg_instant_format(eg_now(), at);
     json_object_set_new(o, "id", json_integer(in->batch_id));
     json_object_set_new(o, "batch_id", json_string(in->key));
@@ -989,15 +1146,29 @@ static char *result_text(struct ingest *in)
     json_object_set_new(o, "rows", json_integer(in->rows));
     json_object_set_new(o, "inserted", json_integer(in->inserted));
     json_object_set_new(o, "updated", json_integer(in->updated));
-    json_object_set_new(o, "first_day", in->first_day ? eg_mon_date_json(in->first_day) : json_null());
-    json_object_set_new(o, "last_day", in->last_day ? eg_mon_date_json(in->last_day) : json_null());
+    eg_date_format(in->first_day, d1);
+    eg_date_format(in->last_day, d2);
+    json_object_set_new(o, "first_day", in->first_day ? json_string(d1) : json_null());
+    json_object_set_new(o, "last_day", in->last_day ? json_string(d2) : json_null());
     json_object_set_new(o, "received_at", json_string(at));
     char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return text;
 }
 
-/* The whole batch in one transaction (retried from the start when busy). */
+/* Whether the request's side has told the writer to stop. */
+static int told_to_abort(struct ingest *in)
+{
+    int abort = 0;
+    if (!in->w.sync_ready)
+        return 0;
+    pthread_mutex_lock(&in->w.mu);
+    abort = in->w.abort;
+    pthread_mutex_unlock(&in->w.mu);
+    return abort;
+}
+
+/* The whole batch in one transaction (started over from the first row when busy). */
 static enum eg_status apply_tx(struct eg_db *db, void *p)
 {
     struct ingest *in = p;
@@ -1007,9 +1178,8 @@ static enum eg_status apply_tx(struct eg_db *db, void *p)
     in->rows = in->inserted = in->updated = 0;
     in->nerrs = 0;
     in->errcount = 0;
-    in->first_day = in->last_day = 0;
-    eg_mon_groups_clear(in->groups);
-    in->last_agg = NULL;
+    in->wday = 0;
+    eg_mon_groups_clear(in->wgroups);
     free(in->result);
     in->result = NULL;
     in->rewind(in);
@@ -1057,17 +1227,29 @@ static enum eg_status apply_tx(struct eg_db *db, void *p)
         }
         if (rc != EG_OK)
             return rc;
-        if (eg_mon_groups_count(in->groups) > GROUPS_FLUSH && (rc = flush_groups(db, in)) != EG_OK)
+        if (eg_mon_groups_count(in->wgroups) > GROUPS_FLUSH &&
+            (rc = flush_groups(db, in, in->wgroups)) != EG_OK)
             return rc;
     }
-    if (in->errcount > 0)
+    /* The rows have all come (or the request's side gave up on the batch). */
+    if (told_to_abort(in) || in->errcount > 0)
         return EG_E_BATCH_REJECTED;
-    rc = flush_groups(db, in);
+    rc = flush_groups(db, in, in->wgroups);
+    if (rc != EG_OK)
+        return rc;
+    /* The request's side counted every row as new: its sums, kept for a retry. */
+    size_t it = 0;
+    int64_t key;
+    const char *district;
+    struct eg_mon_agg *agg;
+    while ((rc == EG_OK) && eg_mon_groups_next(in->rgroups, &it, &key, &district, &agg))
+        rc = eg_mon_daily_add(db, (eg_day)key, in->platform_id, district, in->sector, agg);
     if (rc != EG_OK)
         return rc;
     in->result = result_text(in);
     if (!in->result)
         return EG_E_INTERNAL;
+    in->w.applied_us = eg_now_us();
     rc = eg_db_run(db, NULL,
                    "UPDATE mon_batches SET rows = ?, inserted = ?, updated = ?, result = ? WHERE "
                    "id = ?",
@@ -1081,6 +1263,91 @@ static enum eg_status apply_tx(struct eg_db *db, void *p)
                                        "rows", (json_int_t)in->rows, "inserted",
                                        (json_int_t)in->inserted, "updated",
                                        (json_int_t)in->updated));
+}
+
+/* ------------------------------------------------------------ writer */
+
+static void *writer_main(void *p)
+{
+    struct ingest *in = p;
+    int64_t c0 = thread_cpu_us();
+    in->w.status = eg_db_tx(in->w.db, apply_tx, in);
+    in->w.committed_us = eg_now_us();
+    in->w.cpu_us = thread_cpu_us() - c0;
+    return NULL;
+}
+
+/* Start the writer thread on its own connection. */
+static enum eg_status writer_start(struct ingest *in)
+{
+    struct writer *w = &in->w;
+    if (w->started)
+        return EG_OK;
+    enum eg_status rc = eg_db_open(in->db_url, &w->db);
+    if (rc != EG_OK)
+        return rc;
+    if (getenv("EG_TEST_CACHE") && eg_db_engine_of(w->db) == EG_DB_SQLITE)
+        eg_db_exec(w->db, getenv("EG_TEST_CACHE"));
+    if (pthread_create(&w->thread, NULL, writer_main, in) != 0) {
+        eg_db_close(w->db);
+        w->db = NULL;
+        return EG_E_INTERNAL;
+    }
+    w->started = 1;
+    return EG_OK;
+}
+
+/* Publish what has been spooled so far. */
+static enum eg_status writer_publish(struct ingest *in, int end)
+{
+    if (fflush(in->spool) != 0)
+        return EG_E_INTERNAL;
+    pthread_mutex_lock(&in->w.mu);
+    in->w.published = in->spool_bytes;
+    if (end)
+        in->w.end = 1;
+    pthread_cond_signal(&in->w.cv);
+    pthread_mutex_unlock(&in->w.mu);
+    return EG_OK;
+}
+
+/* Tell the writer to stop (roll back) and wait for it. */
+static void writer_stop(struct ingest *in, int abort)
+{
+    struct writer *w = &in->w;
+    if (!w->started || w->joined)
+        return;
+    pthread_mutex_lock(&w->mu);
+    if (abort)
+        w->abort = 1;
+    w->end = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    w->joined = 1;
+}
+
+/* The request's clean-up: a writer still running (the client went away) is
+ * stopped, which rolls it back; then its connection and memory go. */
+static void writer_cleanup(void *p)
+{
+    struct ingest *in = p;
+    writer_stop(in, 1);
+    if (in->w.db)
+        eg_db_close(in->w.db);
+    in->w.db = NULL;
+    if (in->w.sync_ready) {
+        pthread_cond_destroy(&in->w.cv);
+        pthread_mutex_destroy(&in->w.mu);
+    }
+    free(in->w.buf);
+    free(in->errs);
+    free(in->result);
+    eg_mon_groups_free(in->wgroups);
+    in->w.buf = NULL;
+    in->errs = NULL;
+    in->result = NULL;
+    in->wgroups = NULL;
 }
 
 /* --------------------------------------------------------- replies */
@@ -1144,7 +1411,8 @@ static int content_format(const char *ct)
             const char *v = p + 8;
             if (*v == '"')
                 v++;
-            if (strncasecmp(v, "utf-8", 5) != 0)
+            if (strncasecmp(v, "utf-8", 5) != 0 || (v[5] != '\0' && v[5] != ';' && v[5] != '"' &&
+                                                    v[5] != ' '))
                 return -1;
         }
         p = strchr(p, ';') ? strchr(p, ';') : p + strlen(p);
@@ -1246,7 +1514,9 @@ static enum eg_status stream_begin(struct eg_req *req)
     in->arena = req->arena;
     in->db = req->db;
     in->received_by = req->who.login;
+    in->w.fd = -1;
     snprintf(in->key, sizeof in->key, "%s", key);
+    snprintf(in->db_url, sizeof in->db_url, "%s", req->config->db);
     eg_mon_params_of(req->config, &in->params);
     enum eg_status rc;
     if (eg_mon_feed_is_department(in->feed)) {
@@ -1283,33 +1553,48 @@ static enum eg_status stream_begin(struct eg_req *req)
         return rc;
     in->replay = found;
     crypto_generichash_init(&in->hash, NULL, 0, 32);
-    crypto_generichash_update(&in->hash, (const unsigned char *)(fmt == EG_MON_CSV ? "csv\n" : "json\n"),
+    crypto_generichash_update(&in->hash,
+                              (const unsigned char *)(fmt == EG_MON_CSV ? "csv\n" : "json\n"),
                               fmt == EG_MON_CSV ? 4 : 5);
     req->stream_ctx = in;
     in->began_us = eg_now_us();
+    in->began_cpu_us = thread_cpu_us();
     if (in->replay)
         return EG_OK;
 
-    if ((rc = load_districts(in)) != EG_OK)
+    if ((rc = load_districts(in, in->db, in->arena)) != EG_OK)
         return rc;
     if (in->feed == EG_MON_FEED_ROSTER && (rc = load_occupations(in)) != EG_OK)
         return rc;
     in->parser = eg_mon_parser_new(in->feed, in->fmt, eg_mon_today(), eg_now(), sink, in);
     in->spool = tmpfile();
     in->spool_buf = eg_arena_alloc(req->arena, SPOOL_STRS * (EG_MON_FIELD_MAX + 1));
-    in->groups = eg_mon_groups_new();
+    in->rgroups = eg_mon_groups_new();
+    in->wgroups = eg_mon_groups_new();
+    in->w.buf = malloc(READ_BUF);
     if (in->parser && eg_arena_defer(req->arena, free_parser, in->parser) != 0)
         in->parser = NULL;
     if (in->spool && eg_arena_defer(req->arena, close_file, in->spool) != 0)
         in->spool = NULL;
-    if (in->groups && eg_arena_defer(req->arena, free_groups, in->groups) != 0)
-        in->groups = NULL;
+    if (in->rgroups && eg_arena_defer(req->arena, free_groups, in->rgroups) != 0)
+        in->rgroups = NULL;
     if (eg_arena_defer(req->arena, free_map, &in->map) != 0)
         return EG_E_INTERNAL;
-    if (!in->parser || !in->spool || !in->spool_buf || !in->groups) {
+    if (pthread_mutex_init(&in->w.mu, NULL) != 0)
+        return EG_E_INTERNAL;
+    if (pthread_cond_init(&in->w.cv, NULL) != 0) {
+        pthread_mutex_destroy(&in->w.mu);
+        return EG_E_INTERNAL;
+    }
+    in->w.sync_ready = 1;
+    /* Registered last, so it runs first: the writer stops before anything it reads goes. */
+    if (eg_arena_defer(req->arena, writer_cleanup, in) != 0)
+        return EG_E_INTERNAL;
+    if (!in->parser || !in->spool || !in->spool_buf || !in->rgroups || !in->wgroups || !in->w.buf) {
         eg_log(EG_LOG_ERROR, "event=feed_setup_failed rid=%s", req->request_id);
         return EG_E_INTERNAL;
     }
+    in->w.fd = fileno(in->spool);
     setvbuf(in->spool, NULL, _IOFBF, 1 << 16);
     in->next = spool_next;
     in->rewind = spool_rewind;
@@ -1320,12 +1605,22 @@ static enum eg_status stream_chunk(struct eg_req *req, const char *data, size_t 
 {
     struct ingest *in = req->stream_ctx;
     crypto_generichash_update(&in->hash, (const unsigned char *)data, len);
-    if (in->replay)
+    if (in->replay || in->sink_error != EG_OK)
         return EG_OK;
     enum eg_status st = eg_mon_parser_push(in->parser, data, len);
     if (st != EG_OK && st != EG_E_BAD_CSV && st != EG_E_BAD_JSON && st != EG_E_BATCH_REJECTED) {
         /* The database failed under a look-up: nothing can be decided. */
         in->sink_error = st;
+        return EG_OK;
+    }
+    /* Hand the writer what is spooled; start it once there is enough to be
+     * worth holding the write lock while the rest arrives. */
+    if (st == EG_OK && eg_mon_parser_error_count(in->parser) == 0 &&
+        in->spool_bytes >= WRITER_START_BYTES) {
+        if (writer_publish(in, 0) != EG_OK)
+            in->sink_error = EG_E_INTERNAL;
+        else if (!in->w.started && writer_start(in) != EG_OK)
+            in->sink_error = EG_E_UNAVAILABLE;
     }
     return EG_OK;
 }
@@ -1358,39 +1653,37 @@ static void stream_finish(struct eg_req *req)
         reply_replay(req, in);
         return;
     }
-    enum eg_status st = eg_mon_parser_finish(in->parser);
-    if (in->sink_error != EG_OK) {
-        eg_reply_error(req, in->sink_error, NULL, NULL);
+    int64_t body_us = eg_now_us();
+    enum eg_status st = in->sink_error != EG_OK ? in->sink_error : eg_mon_parser_finish(in->parser);
+    if (st == EG_OK && eg_mon_parser_error_count(in->parser) == 0 && in->sink_error == EG_OK) {
+        /* Everything arrived and checked: let the writer finish (or do it all). */
+        st = writer_publish(in, 1);
+        if (st == EG_OK)
+            st = writer_start(in);
+        if (st == EG_OK) {
+            writer_stop(in, 0);
+            st = in->w.status;
+        }
+    } else {
+        writer_stop(in, 1);
+        if (in->sink_error != EG_OK) {
+            eg_reply_error(req, in->sink_error, NULL, NULL);
+            return;
+        }
+        size_t n = 0;
+        const struct eg_mon_row_error *errs = eg_mon_parser_errors(in->parser, &n);
+        if (st == EG_E_BAD_CSV || st == EG_E_BAD_JSON)
+            eg_reply_error(req, st, NULL, "%s", eg_mon_parser_stop_message(in->parser));
+        else if (st == EG_E_BATCH_REJECTED)
+            reply_rejected(req, errs, n, eg_mon_parser_error_count(in->parser),
+                           eg_mon_parser_stop_message(in->parser));
+        else if (st != EG_OK)
+            eg_reply_error(req, st, NULL, NULL);
+        else
+            reply_rejected(req, errs, n, eg_mon_parser_error_count(in->parser), NULL);
         return;
     }
-    size_t n = 0;
-    const struct eg_mon_row_error *errs = eg_mon_parser_errors(in->parser, &n);
-    if (st == EG_E_BAD_CSV || st == EG_E_BAD_JSON) {
-        eg_reply_error(req, st, NULL, "%s", eg_mon_parser_stop_message(in->parser));
-        return;
-    }
-    if (st == EG_E_BATCH_REJECTED) {
-        reply_rejected(req, errs, n, eg_mon_parser_error_count(in->parser),
-                       eg_mon_parser_stop_message(in->parser));
-        return;
-    }
-    if (st != EG_OK) {
-        eg_reply_error(req, st, NULL, NULL);
-        return;
-    }
-    if (eg_mon_parser_error_count(in->parser) > 0) {
-        reply_rejected(req, errs, n, eg_mon_parser_error_count(in->parser), NULL);
-        return;
-    }
-    if (fflush(in->spool) != 0) {
-        eg_reply_error(req, EG_E_INTERNAL, NULL, NULL);
-        return;
-    }
-    int64_t read_us = eg_now_us();
-    st = eg_db_tx(req->db, apply_tx, in);
-    int64_t applied_us = eg_now_us();
-    if (eg_arena_defer(req->arena, free_mem, in->result) != 0)
-        in->result = NULL;
+    int64_t done_us = eg_now_us(), done_cpu = thread_cpu_us();
     if (st == EG_E_DUPLICATE) {
         /* The same batch id was stored meanwhile by another request. */
         int found = 0;
@@ -1409,17 +1702,20 @@ static void stream_finish(struct eg_req *req)
     }
     eg_log(EG_LOG_INFO,
            "event=feed_batch rid=%s feed=%s source=%s:%lld rows=%lld inserted=%lld updated=%lld "
-           "read_ms=%lld apply_ms=%lld",
+           "body_ms=%lld applied_ms=%lld ms=%lld request_cpu_ms=%lld writer_cpu_ms=%lld",
            req->request_id, eg_mon_feed_names[in->feed], in->source_kind,
            (long long)in->source_id, (long long)in->rows, (long long)in->inserted,
-           (long long)in->updated, (long long)((read_us - in->began_us) / 1000),
-           (long long)((applied_us - read_us) / 1000));
+           (long long)in->updated, (long long)((body_us - in->began_us) / 1000),
+           (long long)((in->w.applied_us - in->began_us) / 1000),
+           (long long)((done_us - in->began_us) / 1000),
+           (long long)((done_cpu - in->began_cpu_us) / 1000), (long long)(in->w.cpu_us / 1000));
+    json_t *out = json_loads(in->result, 0, NULL);
     if (in->last_day > 0) {
         int64_t changes = 0;
         if (eg_mon_alerts_evaluate(req->db, &in->params, in->last_day, "system", &changes) != EG_OK)
             eg_log(EG_LOG_WARN, "event=alerts_evaluate_failed rid=%s", req->request_id);
     }
-    eg_reply_json(req, 201, json_loads(in->result, 0, NULL));
+    eg_reply_json(req, 201, out);
 }
 
 const struct eg_stream_ops eg_mon_feed_stream = {stream_begin, stream_chunk, stream_finish};
@@ -1438,11 +1734,17 @@ static int direct_next(struct ingest *in, struct rec *r)
     int64_t person_id = eg_mon_feed_is_department(in->feed) ? worker_id : 0;
     const char *occupation = in->feed == EG_MON_FEED_ROSTER ? row.v[EG_MON_RO_OCCUPATION].s : NULL;
     row_to_rec(&row, worker_id, district ? district : "", person_id, occupation, r);
+    if (account(in, r) != 0)
+        return 0;
     return 1;
 }
 
+/* A retry starts over: the generator from its first row, the sums from zero. */
 static void direct_rewind(struct ingest *in)
 {
+    eg_mon_groups_clear(in->rgroups);
+    in->last_agg = NULL;
+    in->first_day = in->last_day = 0;
     if (in->direct->rewind)
         in->direct->rewind(in->direct->ctx);
 }
@@ -1454,8 +1756,9 @@ enum eg_status eg_mon_direct_apply(struct eg_db *db, struct eg_mon_direct_batch 
     if (!in)
         return rc;
     in->arena = eg_arena_new();
-    in->groups = eg_mon_groups_new();
-    if (!in->arena || !in->groups)
+    in->rgroups = eg_mon_groups_new();
+    in->wgroups = eg_mon_groups_new();
+    if (!in->arena || !in->rgroups || !in->wgroups)
         goto out;
     in->feed = b->feed;
     in->fmt = EG_MON_CSV;
@@ -1469,6 +1772,8 @@ enum eg_status eg_mon_direct_apply(struct eg_db *db, struct eg_mon_direct_batch 
     snprintf(in->key, sizeof in->key, "%s", b->batch_key);
     snprintf(in->sector, sizeof in->sector, "%s", b->sector ? b->sector : "");
     snprintf(in->body_hash, sizeof in->body_hash, "direct");
+    if ((rc = load_districts(in, db, in->arena)) != EG_OK)
+        goto out;
     if (eg_mon_feed_is_department(b->feed)) {
         in->source_kind = "department";
         in->source_id = in->department_id = b->department_id;
@@ -1485,7 +1790,9 @@ enum eg_status eg_mon_direct_apply(struct eg_db *db, struct eg_mon_direct_batch 
                in->errs[0].line, in->errs[0].field, in->errs[0].reason);
 out:
     free(in->result);
-    eg_mon_groups_free(in->groups);
+    free(in->errs);
+    eg_mon_groups_free(in->rgroups);
+    eg_mon_groups_free(in->wgroups);
     eg_arena_destroy(in->arena);
     free(in);
     return rc;
@@ -1552,7 +1859,7 @@ void eg_mon_api_batches_list(struct eg_req *req)
         cursor, cursor, limit + 1);
     json_t *items = json_array();
     int64_t last = 0, n = 0, more = 0;
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         if (n == limit) {
             more = 1;
             continue;

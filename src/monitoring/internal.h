@@ -95,6 +95,18 @@ enum eg_status eg_mon_platform_sector(struct eg_db *db, int64_t platform_id, cha
 /* Whether a sector code is in the dictionary (active). */
 int eg_mon_sector_known(struct eg_db *db, const char *sector);
 
+/*
+ * The key of a daily work record: day number × 2^44 + worker (roster) id.
+ * A worker's roster entry names one platform, so the key is unique per
+ * (day, platform, worker); one day's records are the key range
+ * [eg_mon_work_key(d, 0), eg_mon_work_key(d + 1, 0)).
+ */
+#define EG_MON_WORKER_ID_BITS 44
+static inline int64_t eg_mon_work_key(eg_day day, int64_t worker_id)
+{
+    return (int64_t)day * ((int64_t)1 << EG_MON_WORKER_ID_BITS) + worker_id;
+}
+
 /* -------------------------------------------------------- agg_store.c */
 
 /* A view's filter: the whole city, one platform, one sector or one district. */

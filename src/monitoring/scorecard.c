@@ -34,7 +34,7 @@ static enum eg_status load_evidence(struct eg_db *db, int64_t platform_id, eg_da
                                     "WHERE platform_id = ? AND effective_on <= ? AND (expires_on "
                                     "IS NULL OR expires_on >= ?) ORDER BY id",
                                     "itt", platform_id, t, f);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         int pr = eg_mon_principle_parse(eg_stmt_text(st, 0));
         int pt = strcmp(eg_stmt_text(st, 1), "advanced") == 0;
         if (pr >= 0)
@@ -286,7 +286,7 @@ void eg_mon_api_evidence_list(struct eg_req *req)
     json_t *items = json_array();
     rc = eg_db_query(req->db, &st,
                      "SELECT " EVIDENCE_COLS " WHERE platform_id = ? ORDER BY id DESC", "i", id);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         json_array_append_new(items, evidence_json(st));
         rc = EG_OK;
     }
@@ -317,7 +317,7 @@ void eg_mon_api_scorecards_list(struct eg_req *req)
                      "FROM mon_scorecards WHERE platform_id = ? AND (? = 0 OR id < ?) ORDER BY "
                      "id DESC LIMIT ?",
                      "iiii", id, cursor, cursor, limit + 1);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         rc = EG_OK;
         if (n == limit) {
             more = 1;

@@ -67,7 +67,7 @@ static enum eg_status scan_box(struct eg_db *db, int type, const char *amenity, 
                          "SELECT id, lat_e6, lng_e6, amenities FROM places WHERE archived = 0 AND "
                          "lat_e6 >= ? AND lat_e6 <= ? AND lng_e6 >= ? AND lng_e6 <= ?",
                          "iiii", a, b, c, d);
-    while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         rc = EG_OK;
         if (amenity && !has_amenity(eg_stmt_text(st, 3), amenity))
             continue;

@@ -572,6 +572,24 @@ class TestStateMachine(unittest.TestCase):
                 assert_error(move(S, T["worker"], c["id"], "withdrawn", status=409), 409,
                              "illegal_transition")
 
+    def test_withdraw_after_agreement(self):
+        m = T["mediator.hrss"]
+        c = file_case(S, T["worker"], P1[0])
+        move(S, m, c["id"], "accepted")
+        move(S, m, c["id"], "mediating")
+        assert_status(S.request("POST", "/api/v1/cases/%d/agreement" % c["id"], token=m, body={
+            "terms": [{"category": "pay", "amount_fen": 1000}],
+            "pay_by": str(today() + datetime.timedelta(days=3)), "pay_method": "转账"}), 201)
+        for tok in (T["worker"], P1[1], m):
+            assert_status(S.request("POST", "/api/v1/cases/%d/agreement/confirm" % c["id"],
+                                    body={}, token=tok), 200)
+        self.assertEqual(get_case(c["id"], T["worker"])["allowed_transitions"], ["withdrawn"])
+        r = move(S, T["worker"], c["id"], "withdrawn", reason="已私下结清")
+        self.assertEqual(r.body["state"], "withdrawn")
+        # Nothing can be paid on a withdrawn case.
+        assert_error(S.request("POST", "/api/v1/cases/%d/payments" % c["id"], token=m, body={
+            "category": "pay", "amount_fen": 1000, "paid_on": str(today())}), 409, "conflict")
+
     def test_failed_referred_closed(self):
         c = file_case(S, T["worker"], P1[0])
         move(S, T["mediator.hrss"], c["id"], "accepted")

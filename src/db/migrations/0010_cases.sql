@@ -61,10 +61,10 @@ CREATE TABLE cases (
     updated_at BIGINT NOT NULL  -- when the row last changed
 );
 -- Lists are keyset-paginated on id (newest first) within the caller's
--- filters: department and state (and a submission date range, which the
--- second index serves without reading the table).
+-- filters: department and state, and a submission date range, which the
+-- second index answers alone (an index-only scan yielding the ids to sort).
 CREATE INDEX cases_dept_state ON cases(department_id, state, id);
-CREATE INDEX cases_dept_state_day ON cases(department_id, state, submitted_on);
+CREATE INDEX cases_dept_state_day ON cases(department_id, state, submitted_on, id);
 CREATE INDEX cases_state ON cases(state, id);
 CREATE INDEX cases_respondent ON cases(respondent_org_id, id);
 CREATE INDEX cases_applicant ON cases(applicant_person_id, id);

@@ -331,11 +331,16 @@ CREATE TABLE mon_scorecards (
 );
 
 -- @sqlite
--- Daily work records: the hot table of the feeds. Keyed by (day, platform,
--- worker) without a rowid, so the table is its own index; no foreign keys
--- (worker ids come from the batch's roster look-up) to keep ingest fast.
+-- Daily work records: the hot table of the feeds. One row per worker and
+-- day, keyed by id = day number (days since 1970-01-01) × 2^44 + worker_id:
+-- a worker's roster entry names its platform, so the key is unique per
+-- (day, platform, worker); a day is one contiguous key range, so no other
+-- index is needed; the day itself is id / 2^44 (an integer division), so it
+-- is not stored again; a platform's daily file is appended in key order.
+-- The id is the SQLite rowid. No foreign keys (the ids come from the
+-- batch's roster look-up) to keep ingest fast.
 CREATE TABLE mon_work_records (
-    day TEXT NOT NULL,
+    id INTEGER PRIMARY KEY,               -- day number × 2^44 + worker_id
     platform_id BIGINT NOT NULL,          -- organisations.id
     worker_id BIGINT NOT NULL,            -- mon_roster.id
     district TEXT NOT NULL,               -- the day's district (the row's, else the roster's; '' unknown): its aggregate group
@@ -345,14 +350,13 @@ CREATE TABLE mon_work_records (
     income_fen BIGINT NOT NULL,
     penalty_count INTEGER NOT NULL,
     penalty_fen BIGINT NOT NULL,
-    batch_id BIGINT NOT NULL,             -- mon_batches.id that wrote the row
-    PRIMARY KEY (day, platform_id, worker_id)
-) WITHOUT ROWID;
+    batch_id BIGINT NOT NULL              -- mon_batches.id that wrote the row
+);
 
 -- @postgres
--- Daily work records (see the SQLite section for the reasons of its shape).
+-- Daily work records (see the SQLite section for the key).
 CREATE TABLE mon_work_records (
-    day TEXT NOT NULL,
+    id BIGINT PRIMARY KEY,
     platform_id BIGINT NOT NULL,
     worker_id BIGINT NOT NULL,
     district TEXT NOT NULL,
@@ -362,8 +366,7 @@ CREATE TABLE mon_work_records (
     income_fen BIGINT NOT NULL,
     penalty_count INTEGER NOT NULL,
     penalty_fen BIGINT NOT NULL,
-    batch_id BIGINT NOT NULL,
-    PRIMARY KEY (day, platform_id, worker_id)
+    batch_id BIGINT NOT NULL
 );
 
 -- @all

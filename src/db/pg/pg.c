@@ -29,9 +29,10 @@
  * infers text where an integer belongs (`CASE WHEN ? = 1 THEN ? END` into
  * an integer column), the statement is prepared again at its first
  * execution with the types of the values bound (int8 for integers, text
- * otherwise) for as few parameters as it takes. Results come back as text and are read row by row
- * from the PGresult; integers are parsed strictly, numeric aggregates (SUM gives numeric in
- * PostgreSQL) included, and booleans read as 1/0 like SQLite's.
+ * otherwise) for as few parameters as it takes. Results come back as text
+ * and are read row by row from the PGresult; integers are parsed strictly,
+ * numeric aggregates (SUM gives numeric in PostgreSQL) included, and
+ * booleans read as 1/0 like SQLite's.
  *
  * Errors, by SQLSTATE: 40001 serialization_failure, 40P01 deadlock_detected
  * and 55P03 lock_not_available → EG_E_BUSY; 23505 → EG_E_DUPLICATE; other
@@ -42,7 +43,8 @@
  * next begin, prepare or ping outside a transaction — so eg_db_tx retries
  * the whole transaction on a fresh connection. A COMMIT whose reply is lost
  * may or may not have committed; that one gives EG_E_UNAVAILABLE, never a
- * silent retry. Everything else → EG_E_DB. Messages kept for errmsg are the
+ * silent retry. A read outside a transaction that finds its connection gone
+ * is run once more on a new one. Everything else → EG_E_DB. Messages kept for errmsg are the
  * SQLSTATE and the server's primary message, never its DETAIL (which can
  * quote row values).
  */

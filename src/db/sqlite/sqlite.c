@@ -9,6 +9,12 @@
  * another with the same text) gets a private copy that is finalized when it
  * is given back. BEGIN/COMMIT/ROLLBACK are prepared once at open.
  *
+ * A read snapshot (eg_db_read_begin) is a deferred BEGIN: it takes the WAL
+ * read lock at the first read and keeps it until COMMIT, so the statements
+ * of a request share one read transaction instead of taking and dropping
+ * the lock (fcntl on the -shm file, and a process-wide mutex) each. A write
+ * transaction or a statement that writes ends the snapshot first.
+ *
  * Error mapping (see db.h): busy and locked → EG_E_BUSY; unique and primary
  * key violations → EG_E_DUPLICATE; other constraint failures (foreign key,
  * check, not null, trigger RAISE) → EG_E_CONFLICT; anything else → EG_E_DB,
@@ -44,7 +50,8 @@ struct sq_stmt {
 struct sq_db {
     struct eg_db base;
     sqlite3 *h;
-    sqlite3_stmt *begin_st, *commit_st, *rollback_st, *ping_st;
+    sqlite3_stmt *begin_st, *commit_st, *rollback_st, *ping_st, *read_st;
+    int reading;                     /* a read snapshot (deferred BEGIN) is open */
     struct sq_stmt *buckets[CACHE_BUCKETS];
     struct sq_stmt *newest, *oldest; /* recency list of cached statements */
     int count;                       /* cached statements */
@@ -192,6 +199,7 @@ static void sq_close(struct eg_db *db)
     sqlite3_finalize(c->commit_st);
     sqlite3_finalize(c->rollback_st);
     sqlite3_finalize(c->ping_st);
+    sqlite3_finalize(c->read_st);
     if (sqlite3_close_v2(c->h) != SQLITE_OK)
         eg_log(EG_LOG_WARN, "event=db_close_failed engine=sqlite");
     free(c);
@@ -261,7 +269,8 @@ static enum eg_status sq_open(const char *url, struct eg_db **out)
     if ((st = prepare_fixed(c, "BEGIN IMMEDIATE", &c->begin_st)) != EG_OK ||
         (st = prepare_fixed(c, "COMMIT", &c->commit_st)) != EG_OK ||
         (st = prepare_fixed(c, "ROLLBACK", &c->rollback_st)) != EG_OK ||
-        (st = prepare_fixed(c, "SELECT 1", &c->ping_st)) != EG_OK)
+        (st = prepare_fixed(c, "SELECT 1", &c->ping_st)) != EG_OK ||
+        (st = prepare_fixed(c, "BEGIN", &c->read_st)) != EG_OK)
         goto out;
     *out = &c->base;
     c = NULL;
@@ -271,9 +280,13 @@ out:
     return st;
 }
 
+static void sq_read_end(struct eg_db *db);
+
+/* A script may write, so an open read snapshot ends first. */
 static enum eg_status sq_exec(struct eg_db *db, const char *sql)
 {
     struct sq_db *c = conn(db);
+    sq_read_end(db);
     int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? EG_OK : map_rc(c->h, rc, "exec");
 }
@@ -375,6 +388,10 @@ static enum eg_status sq_prepare(struct eg_db *db, const char *sql, struct eg_st
         c->count++;
     }
 found:
+    /* A write outside eg_db_tx() must not run inside a read snapshot: it
+     * would fail on a stale one, and commit only when the snapshot ends. */
+    if (c->reading && !sqlite3_stmt_readonly(s->h))
+        sq_read_end(db);
     s->in_use = 1;
     *out = &s->base;
 out:
@@ -479,6 +496,7 @@ static enum eg_status run_fixed(struct sq_db *c, sqlite3_stmt *h, const char *wh
 static enum eg_status sq_begin(struct eg_db *db)
 {
     struct sq_db *c = conn(db);
+    sq_read_end(db);
     return run_fixed(c, c->begin_st, "begin");
 }
 
@@ -495,6 +513,46 @@ static enum eg_status sq_rollback(struct eg_db *db)
     if (sqlite3_get_autocommit(c->h))
         return EG_OK;
     return run_fixed(c, c->rollback_st, "rollback");
+}
+
+/*
+ * Open a read snapshot: a deferred BEGIN, which touches no lock until the
+ * first read. A transaction already open (which the pool should never hand
+ * out) is left alone and reported.
+ */
+static enum eg_status sq_read_begin(struct eg_db *db)
+{
+    struct sq_db *c = conn(db);
+    enum eg_status st;
+
+    if (c->reading)
+        return EG_OK;
+    if (!sqlite3_get_autocommit(c->h)) {
+        eg_log(EG_LOG_WARN, "event=db_read_begin_failed engine=sqlite reason=in_transaction");
+        return EG_E_INTERNAL;
+    }
+    st = run_fixed(c, c->read_st, "read_begin");
+    if (st == EG_OK)
+        c->reading = 1;
+    return st;
+}
+
+/*
+ * End the read snapshot, if one is open. COMMIT of a read-only transaction
+ * cannot lose anything; should it fail all the same, ROLLBACK so that the
+ * connection is never left inside a transaction.
+ */
+static void sq_read_end(struct eg_db *db)
+{
+    struct sq_db *c = conn(db);
+
+    if (!c->reading)
+        return;
+    c->reading = 0;
+    if (sqlite3_get_autocommit(c->h))
+        return; /* SQLite ended it already (after an error) */
+    if (run_fixed(c, c->commit_st, "read_end") != EG_OK && !sqlite3_get_autocommit(c->h))
+        run_fixed(c, c->rollback_st, "read_end_rollback");
 }
 
 static const char *sq_errmsg(struct eg_db *db)
@@ -581,4 +639,6 @@ const struct eg_db_driver eg_db_sqlite_driver = {
     .errmsg = sq_errmsg,
     .backup = sq_backup,
     .ping = sq_ping,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
 };
