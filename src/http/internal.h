@@ -48,7 +48,7 @@ struct eg_server {
     struct MHD_Daemon *daemon;
     const struct eg_config *cfg;
     const struct eg_route_set *routes;
-    struct eg_router *router;   /* routes, compiled at start-up */
+    struct eg_router *router; /* routes, compiled at start-up */
     struct eg_db_pool *pool;
     atomic_int in_flight;       /* requests begun and not yet completed */
     atomic_int stopping;        /* set by eg_server_stop(): replies close the connection */

@@ -101,16 +101,29 @@ static int dump_reserve(struct dump *d, size_t size)
     return 0;
 }
 
-/* Append size bytes (also json_dump_callback's sink). */
-static int dump_cb(const char *buf, size_t size, void *data)
+/* Append size bytes. */
+static inline int put(struct dump *d, const void *buf, size_t size)
 {
-    struct dump *d = data;
-
-    if (dump_reserve(d, size) != 0)
+    if (size > d->cap - d->len && dump_reserve(d, size) != 0)
         return -1;
     memcpy(d->data + d->len, buf, size);
     d->len += size;
     return 0;
+}
+
+/* Append one byte. */
+static inline int put_ch(struct dump *d, char c)
+{
+    if (d->len == d->cap && dump_reserve(d, 1) != 0)
+        return -1;
+    d->data[d->len++] = c;
+    return 0;
+}
+
+/* json_dump_callback's sink. */
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+    return put(data, buf, size);
 }
 
 /*
@@ -149,6 +162,24 @@ static size_t utf8_seq(const unsigned char *p, size_t avail)
 }
 
 /*
+ * Bytes a JSON string copies as they are: printable ASCII other than the
+ * quote and the backslash (0 = escape it, or check a UTF-8 sequence).
+ */
+/* clang-format off */
+static const unsigned char plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x80-0xff: UTF-8, checked */
+};
+/* clang-format on */
+
+/*
  * A JSON string, escaped as jansson escapes it without flags: backslash,
  * quote and control characters (\b \f \n \r \t, else \u00XX); everything
  * else, non-ASCII included, as it is. -1 on malformed UTF-8.
@@ -158,16 +189,16 @@ static int dump_string(struct dump *d, const char *str, size_t len)
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)str, *end = p + len, *run = p;
 
-    if (dump_cb("\"", 1, d) != 0)
+    if (put_ch(d, '"') != 0)
         return -1;
     while (p < end) {
         char esc[6] = {'\\', 'u', '0', '0', 0, 0};
         size_t elen = 2;
 
-        if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+        while (p < end && plain[*p])
             p++;
-            continue;
-        }
+        if (p == end)
+            break;
         if (*p >= 0x80) {
             size_t n = utf8_seq(p, (size_t)(end - p));
 
@@ -202,13 +233,13 @@ static int dump_string(struct dump *d, const char *str, size_t len)
             elen = 6;
             break;
         }
-        if (dump_cb((const char *)run, (size_t)(p - run), d) != 0 || dump_cb(esc, elen, d) != 0)
+        if (put(d, run, (size_t)(p - run)) != 0 || put(d, esc, elen) != 0)
             return -1;
         run = ++p;
     }
-    if (dump_cb((const char *)run, (size_t)(p - run), d) != 0)
+    if (put(d, run, (size_t)(p - run)) != 0)
         return -1;
-    return dump_cb("\"", 1, d);
+    return put_ch(d, '"');
 }
 
 /* A JSON integer in decimal. */
@@ -223,7 +254,7 @@ static int dump_integer(struct dump *d, json_int_t v)
     } while (u != 0);
     if (v < 0)
         *--p = '-';
-    return dump_cb(p, (size_t)(buf + sizeof(buf) - p), d);
+    return put(d, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /*
@@ -239,45 +270,45 @@ static int dump_value(struct dump *d, const json_t *v, int depth)
 {
     switch (json_typeof(v)) {
     case JSON_NULL:
-        return dump_cb("null", 4, d);
+        return put(d, "null", 4);
     case JSON_TRUE:
-        return dump_cb("true", 4, d);
+        return put(d, "true", 4);
     case JSON_FALSE:
-        return dump_cb("false", 5, d);
+        return put(d, "false", 5);
     case JSON_INTEGER:
         return dump_integer(d, json_integer_value(v));
     case JSON_REAL: {
         char buf[128];
         size_t n = json_dumpb(v, buf, sizeof(buf), JSON_COMPACT | JSON_ENCODE_ANY);
 
-        return n == 0 || n > sizeof(buf) ? -1 : dump_cb(buf, n, d);
+        return n == 0 || n > sizeof(buf) ? -1 : put(d, buf, n);
     }
     case JSON_STRING:
         return dump_string(d, json_string_value(v), json_string_length(v));
     case JSON_ARRAY: {
         size_t i, n = json_array_size(v);
 
-        if (depth >= DUMP_MAX_DEPTH || dump_cb("[", 1, d) != 0)
+        if (depth >= DUMP_MAX_DEPTH || put_ch(d, '[') != 0)
             return -1;
         for (i = 0; i < n; i++)
-            if ((i > 0 && dump_cb(",", 1, d) != 0) ||
+            if ((i > 0 && put_ch(d, ',') != 0) ||
                 dump_value(d, json_array_get(v, i), depth + 1) != 0)
                 return -1;
-        return dump_cb("]", 1, d);
+        return put_ch(d, ']');
     }
     case JSON_OBJECT: {
         void *it = json_object_iter((json_t *)v);
         int first = 1;
 
-        if (depth >= DUMP_MAX_DEPTH || dump_cb("{", 1, d) != 0)
+        if (depth >= DUMP_MAX_DEPTH || put_ch(d, '{') != 0)
             return -1;
         for (; it != NULL; it = json_object_iter_next((json_t *)v, it), first = 0) {
-            if ((!first && dump_cb(",", 1, d) != 0) ||
+            if ((!first && put_ch(d, ',') != 0) ||
                 dump_string(d, json_object_iter_key(it), json_object_iter_key_len(it)) != 0 ||
-                dump_cb(":", 1, d) != 0 || dump_value(d, json_object_iter_value(it), depth + 1) != 0)
+                put_ch(d, ':') != 0 || dump_value(d, json_object_iter_value(it), depth + 1) != 0)
                 return -1;
         }
-        return dump_cb("}", 1, d);
+        return put_ch(d, '}');
     }
     }
     return -1;

@@ -788,10 +788,10 @@ static enum eg_status parse_listen(const char *listen, struct sockaddr_storage *
 
 /*
  * Resolve the address, compile the route tables, find the web app
- * directory, choose the request-id prefix, and start libmicrohttpd: its own epoll thread pool (threads from
- * the configuration), keep-alive, connection limits (total, per address,
- * memory per connection for the request line and headers) and the idle
- * timeout.
+ * directory, choose the request-id prefix, and start libmicrohttpd: its
+ * own epoll thread pool (threads from the configuration), keep-alive,
+ * connection limits (total, per address, memory per connection for the
+ * request line and headers) and the idle timeout.
  */
 enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_route_set *routes,
                                struct eg_db_pool *pool, struct eg_server **out)

@@ -585,3 +585,32 @@ out:
         *records = n;
     return rc;
 }
+
+/* ---------------------------------------------------- other modules */
+
+enum eg_status eg_monitoring_active_people(struct eg_db *db, eg_day day, int64_t *active,
+                                           int64_t *covered)
+{
+    char d[11];
+    int64_t lo = eg_mon_work_key(day, 0), hi = eg_mon_work_key(day + 1, 0);
+    enum eg_status rc;
+
+    *active = 0;
+    if (covered)
+        *covered = 0;
+    rc = eg_db_one_i64(db, active,
+                       "SELECT COUNT(DISTINCT r.person_id) FROM mon_work_records w "
+                       "JOIN mon_roster r ON r.id = w.worker_id "
+                       "WHERE w.id >= ? AND w.id < ? AND (w.orders > 0 OR w.online_minutes > 0)",
+                       "ii", lo, hi);
+    if (rc != EG_OK || !covered)
+        return rc;
+    eg_date_format(day, d);
+    return eg_db_one_i64(db, covered,
+                         "SELECT COUNT(DISTINCT r.person_id) FROM mon_work_records w "
+                         "JOIN mon_roster r ON r.id = w.worker_id "
+                         "JOIN cover_days c ON c.person_id = r.person_id AND c.day = ? "
+                         "AND c.state IN ('active', 'expired') "
+                         "WHERE w.id >= ? AND w.id < ? AND (w.orders > 0 OR w.online_minutes > 0)",
+                         "tii", d, lo, hi);
+}

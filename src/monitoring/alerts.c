@@ -324,13 +324,15 @@ static void alert_message(const struct rule *r, const struct member *m, double v
     if (r->pct)
         snprintf(out, n, "%s: %s (%s) changed %s%% over %d days to %s (%s %s%%) on %s", m->name,
                  label, r->indicator, c, r->window_days, v, eg_mon_op_symbol(r->op), t, date);
+    else if (r->window_days > 1)
+        snprintf(out, n, "%s: %s (%s) = %s over the %d days to %s (%s %s)", m->name, label,
+                 r->indicator, v, r->window_days, date, eg_mon_op_symbol(r->op), t);
     else
-        snprintf(out, n, "%s: %s (%s) = %s (%s %s) on %s%s", m->name, label, r->indicator, v,
-                 eg_mon_op_symbol(r->op), t, date,
-                 r->window_days > 1 ? " over the last days of the window" : "");
+        snprintf(out, n, "%s: %s (%s) = %s on %s (%s %s)", m->name, label, r->indicator, v, date,
+                 eg_mon_op_symbol(r->op), t);
 }
 
-/* The open alert (pending or firing) of a rule and member, if any. */
+/* The latest alert of a rule and member (open or resolved), if any. */
 static enum eg_status open_alert(struct eg_db *db, int64_t rule_id, const char *scope_id,
                                  int64_t *id, struct eg_mon_alert_cur *cur)
 {
@@ -339,8 +341,7 @@ static enum eg_status open_alert(struct eg_db *db, int64_t rule_id, const char *
     *id = 0;
     enum eg_status rc = eg_db_query(db, &st,
                                     "SELECT id, state, consecutive, last_period FROM mon_alerts "
-                                    "WHERE rule_id = ? AND scope_id = ? AND state IN ('pending', "
-                                    "'firing') ORDER BY id DESC LIMIT 1",
+                                    "WHERE rule_id = ? AND scope_id = ? ORDER BY id DESC LIMIT 1",
                                     "it", rule_id, scope_id);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);

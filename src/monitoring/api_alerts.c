@@ -796,10 +796,17 @@ void eg_mon_api_alerts_silence(struct eg_req *req)
     alert_note(req, 0);
 }
 
+static const struct eg_field evaluate_spec[] = {
+    {"date", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
+    {0},
+};
+
 void eg_mon_api_alerts_evaluate(struct eg_req *req)
 {
     struct eg_mon_params p;
     eg_day day = eg_mon_today() - 1;
+    if (eg_mon_optional_body(req, evaluate_spec) != EG_OK)
+        return;
     const char *d = eg_json_str(req->body, "date", NULL);
     if (d && eg_date_parse(d, &day) != EG_OK) {
         eg_reply_error(req, EG_E_INVALID_FIELD, "date", "date must be a date YYYY-MM-DD");

@@ -159,6 +159,21 @@ int eg_mon_text_ok(const char *s, size_t max)
     return 1;
 }
 
+enum eg_status eg_mon_optional_body(struct eg_req *req, const struct eg_field *spec)
+{
+    struct eg_field_error err;
+    if (!req->body)
+        return EG_OK;
+    enum eg_status st = eg_fields_check(req->body, spec, &err);
+    if (st != EG_OK) {
+        if (err.field[0])
+            eg_reply_error(req, st, err.field, "%s %s", err.field, err.message);
+        else
+            eg_reply_error(req, st, NULL, "%s", err.message);
+    }
+    return st;
+}
+
 void eg_mon_reply_err(struct eg_req *req, enum eg_status st, const char *field,
                       const char *message)
 {

@@ -282,9 +282,17 @@ void eg_mon_api_indicators(struct eg_req *req)
                             series));
 }
 
+static const struct eg_field range_spec[] = {
+    {"from", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
+    {"to", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
+    {0},
+};
+
 void eg_mon_api_indicators_refresh(struct eg_req *req)
 {
     eg_day to = eg_mon_today(), from;
+    if (eg_mon_optional_body(req, range_spec) != EG_OK)
+        return;
     const char *s = eg_json_str(req->body, "to", NULL);
     if (s && eg_date_parse(s, &to) != EG_OK) {
         eg_reply_error(req, EG_E_INVALID_FIELD, "to", "to must be a date YYYY-MM-DD");

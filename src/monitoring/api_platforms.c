@@ -458,9 +458,16 @@ static void issue_key(struct eg_req *req, int64_t org, int64_t dept)
     eg_reply_json(req, 201, out);
 }
 
+static const struct eg_field key_spec[] = {
+    {"label", EG_FT_STRING, EG_F_NULLABLE, 100, 0, 0, NULL, NULL, NULL},
+    {0},
+};
+
 void eg_mon_api_platform_keys_create(struct eg_req *req)
 {
     int64_t id = 0;
+    if (eg_mon_optional_body(req, key_spec) != EG_OK)
+        return;
     if (eg_req_param_id(req, "id", &id) != EG_OK) {
         eg_reply_error(req, EG_E_NOT_FOUND, NULL, NULL);
         return;

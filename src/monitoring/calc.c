@@ -429,10 +429,12 @@ enum eg_mon_alert_change eg_mon_alert_step(const struct eg_mon_alert_cur *cur, e
     if (pending_periods < 1)
         pending_periods = 1;
     *next = *cur;
-    if (cur->state == EG_MON_ALERT_RESOLVED)
-        next->state = EG_MON_ALERT_NONE;
     if (open && cur->last_period > 0 && day < cur->last_period)
         return EG_MON_CHANGE_NONE; /* an older date than the alert already saw */
+    if (cur->state == EG_MON_ALERT_RESOLVED && cur->last_period > 0 && day <= cur->last_period)
+        return EG_MON_CHANGE_NONE; /* dates up to the resolution open nothing new */
+    if (cur->state == EG_MON_ALERT_RESOLVED)
+        next->state = EG_MON_ALERT_NONE;
 
     if (!open) {
         if (!hit)

@@ -199,9 +199,9 @@ enum eg_mon_alert_state {
 const char *eg_mon_alert_state_name(enum eg_mon_alert_state s);
 enum eg_mon_alert_state eg_mon_alert_state_parse(const char *s); /* NONE if unknown */
 
-/* Where an alert of one rule and one scope member stands. */
+/* Where an alert of one rule and one scope member stands (its latest episode). */
 struct eg_mon_alert_cur {
-    enum eg_mon_alert_state state; /* NONE, PENDING or FIRING (RESOLVED counts as NONE) */
+    enum eg_mon_alert_state state; /* NONE (never), PENDING, FIRING or RESOLVED */
     int consecutive;               /* evaluations in a row that met the condition */
     eg_day last_period;            /* the last date evaluated (0 = never) */
 };
@@ -220,8 +220,9 @@ enum eg_mon_alert_change {
  * whether the condition held. An evaluation of a date later than
  * last_period counts a new period; the same date again re-checks it (a
  * batch may change that day's data) without counting twice; an older date
- * is ignored. An alert fires after pending_periods consecutive periods
- * (1 = at once) and resolves on the first period that does not hold.
+ * is ignored, and after a resolution only later dates may open a new
+ * alert. An alert fires after pending_periods consecutive periods (1 = at
+ * once) and resolves on the first period that does not hold.
  * *next gets the new position; the return says what changed.
  */
 enum eg_mon_alert_change eg_mon_alert_step(const struct eg_mon_alert_cur *cur, eg_day day,

@@ -120,6 +120,7 @@ struct seed {
     eg_day day;
     uint64_t rng_start;
     int penalty_round;
+    int64_t per_day;
     char text[8][64];
     char districts_buf[8];
 };
@@ -444,12 +445,17 @@ static int events_next(void *ctx, struct eg_mon_row *row, int64_t *worker_id,
     for (;;) {
         if (s->day >= d->today)
             return 0;
-        /* Events per day: penalties ≈ 0.2 % of the roster, deactivations ≈ 0.05 %. */
-        int64_t per_day = deactivations ? (int64_t)(count / 2000) + (eg_demo_between(d, 0, 1))
-                                        : (int64_t)(count / 500) + 1;
-        if (!deactivations && platforms[p].pattern == RISING_PENALTIES && d->today - s->day <= 30)
-            per_day *= 3;
-        if (s->penalty_round >= per_day) {
+        /* Events per day, in parts per million of the roster: penalty events
+         * 0.2 % (three times that at the end for the rising platform),
+         * deactivations 0.03 % (0.15 % where no appeal channel is offered). */
+        if (s->penalty_round == 0) {
+            int64_t ppm = deactivations ? (platforms[p].channel[0] ? 300 : 1500) : 2000;
+            if (!deactivations && platforms[p].pattern == RISING_PENALTIES &&
+                d->today - s->day <= 30)
+                ppm *= 3;
+            s->per_day = ((int64_t)count * ppm + eg_demo_between(d, 0, 999999)) / 1000000;
+        }
+        if (s->penalty_round >= s->per_day) {
             s->day++;
             s->penalty_round = 0;
             continue;
@@ -660,7 +666,7 @@ static enum eg_status rules_tx_fn(struct eg_db *db, void *ctx)
         {"平台处罚率快速上升 Penalties rising", "penalties_per_100_orders", "platform", "",
          "pct_change", "gt", 300000, 14, 2, "yellow", "market"},
         {"平台封号率偏高 Deactivations", "deactivations_per_1000_workers", "platform", "", "value",
-         "gt", 30000, 7, 2, "yellow", "union"},
+         "gt", 80000, 7, 2, "yellow", "union"},
         {"全市保障覆盖率偏低 Insurance coverage low", "insurance_coverage", "city", "", "value",
          "lt", 5000, 7, 5, "blue", "hrss"},
         {"网约车行业超时劳动 Ride-hailing long hours", "fatigue_share", "sector", "ride_hailing",

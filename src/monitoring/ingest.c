@@ -51,6 +51,7 @@
 #define SPOOL_NUMS           8
 #define KEY_MAX              128
 #define WRITER_START_BYTES   ((uint64_t)4 << 20)
+#define WRITER_STALL_S       2 /* a body that pauses this long: the writer lets go of the lock */
 #define READ_BUF             (1 << 16)
 
 /* Which departments may send which feed (by department code). */
@@ -120,6 +121,8 @@ struct writer {
     uint64_t published; /* spool bytes the writer may read */
     int end;            /* no more bytes will come */
     int abort;          /* roll back and stop */
+    int stalled;        /* the body paused: the writer rolled back and left (it runs
+                         * again at the end of the body, not before) */
     int fd;             /* the spool, read with pread */
     uint64_t off;       /* next byte to read */
     char *buf;
@@ -538,10 +541,20 @@ static int wread(struct writer *w, void *dst, size_t n)
         }
         uint64_t avail;
         if (w->sync_ready) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += WRITER_STALL_S;
             pthread_mutex_lock(&w->mu);
-            while (w->off >= w->published && !w->end && !w->abort)
-                pthread_cond_wait(&w->cv, &w->mu);
-            avail = w->abort ? 0 : w->published - w->off;
+            while (w->off >= w->published && !w->end && !w->abort) {
+                if (pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0 &&
+                    w->off >= w->published && !w->end && !w->abort) {
+                    /* The client went quiet (or away): do not sit on the
+                     * write lock; the batch is applied again at its end. */
+                    w->stalled = 1;
+                    break;
+                }
+            }
+            avail = w->abort || w->stalled ? 0 : w->published - w->off;
             pthread_mutex_unlock(&w->mu);
         } else {
             avail = w->published - w->off;
@@ -1156,14 +1169,14 @@ static char *result_text(struct ingest *in)
     return text;
 }
 
-/* Whether the request's side has told the writer to stop. */
+/* Whether the writer must stop: told to by the request's side, or the body stalled. */
 static int told_to_abort(struct ingest *in)
 {
     int abort = 0;
     if (!in->w.sync_ready)
         return 0;
     pthread_mutex_lock(&in->w.mu);
-    abort = in->w.abort;
+    abort = in->w.abort || in->w.stalled;
     pthread_mutex_unlock(&in->w.mu);
     return abort;
 }
@@ -1272,6 +1285,8 @@ static void *writer_main(void *p)
     struct ingest *in = p;
     int64_t c0 = thread_cpu_us();
     in->w.status = eg_db_tx(in->w.db, apply_tx, in);
+    if (told_to_abort(in) && in->w.status == EG_E_BATCH_REJECTED)
+        eg_log(EG_LOG_DEBUG, "event=feed_writer_stopped");
     in->w.committed_us = eg_now_us();
     in->w.cpu_us = thread_cpu_us() - c0;
     return NULL;
@@ -1283,16 +1298,15 @@ static enum eg_status writer_start(struct ingest *in)
     struct writer *w = &in->w;
     if (w->started)
         return EG_OK;
-    enum eg_status rc = eg_db_open(in->db_url, &w->db);
+    enum eg_status rc = w->db ? EG_OK : eg_db_open(in->db_url, &w->db);
     if (rc != EG_OK)
         return rc;
-    if (getenv("EG_TEST_CACHE") && eg_db_engine_of(w->db) == EG_DB_SQLITE)
-        eg_db_exec(w->db, getenv("EG_TEST_CACHE"));
     if (pthread_create(&w->thread, NULL, writer_main, in) != 0) {
         eg_db_close(w->db);
         w->db = NULL;
         return EG_E_INTERNAL;
     }
+    pthread_setname_np(w->thread, "egret-feed");
     w->started = 1;
     return EG_OK;
 }
@@ -1325,6 +1339,26 @@ static void writer_stop(struct ingest *in, int abort)
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
     w->joined = 1;
+}
+
+/*
+ * At the end of the body: a writer that let go because the body stalled is
+ * run again over the whole spool (it cannot stall now: the end is known).
+ */
+static void writer_restart_if_stalled(struct ingest *in)
+{
+    struct writer *w = &in->w;
+    if (!w->started || !w->stalled)
+        return;
+    writer_stop(in, 0);
+    pthread_mutex_lock(&w->mu);
+    w->stalled = 0;
+    pthread_mutex_unlock(&w->mu);
+    w->started = 0;
+    w->joined = 0;
+    w->status = EG_OK;
+    if (writer_start(in) != EG_OK)
+        w->status = EG_E_UNAVAILABLE;
 }
 
 /* The request's clean-up: a writer still running (the client went away) is
@@ -1661,6 +1695,8 @@ static void stream_finish(struct eg_req *req)
         if (st == EG_OK)
             st = writer_start(in);
         if (st == EG_OK) {
+            writer_stop(in, 0);
+            writer_restart_if_stalled(in);
             writer_stop(in, 0);
             st = in->w.status;
         }

@@ -82,6 +82,13 @@ enum eg_status eg_mon_query_date(struct eg_req *req, const char *name, eg_day de
 /* Whether s is 1..max bytes of UTF-8 without control characters. */
 int eg_mon_text_ok(const char *s, size_t max);
 
+/*
+ * Check an optional JSON body against spec (routes whose body may be left
+ * out declare no spec and call this). EG_OK when absent or valid; otherwise
+ * replies 400 naming the field and returns the error.
+ */
+enum eg_status eg_mon_optional_body(struct eg_req *req, const struct eg_field *spec);
+
 /* Reply with st naming field, with message (printf) or the default one. */
 void eg_mon_reply_err(struct eg_req *req, enum eg_status st, const char *field,
                       const char *message);

@@ -51,6 +51,18 @@ enum eg_status eg_monitoring_recompute(struct eg_db *db, const struct eg_config 
                                        eg_day to, int64_t *records);
 
 /*
+ * The people who worked on `day` — a daily work record on any platform with
+ * orders or online time, each person counted once however many platforms
+ * they work for — in *active, and in *covered (may be NULL) how many of them
+ * had an insurance cover-day active that day (state active, or expired,
+ * which an active day becomes once it is over). A key-range read of the
+ * day's records, as the indicators count them; for the insurance module's
+ * figures. Works inside or outside a transaction.
+ */
+enum eg_status eg_monitoring_active_people(struct eg_db *db, eg_day day, int64_t *active,
+                                           int64_t *covered);
+
+/*
  * Reply with an Excel workbook (libxlsxwriter) of one sheet holding rows, a
  * JSON array of objects: one row per object, nested objects as dotted
  * columns, columns in the order keys first appear. The export behind every

@@ -50,11 +50,6 @@ static const struct eg_field platform_patch_spec[] = {
     {0},
 };
 
-static const struct eg_field key_spec[] = {
-    {"label", EG_FT_STRING, EG_F_NULLABLE, 100, 0, 0, NULL, NULL, NULL},
-    {0},
-};
-
 static const struct eg_field department_key_spec[] = {
     {"department", EG_FT_STRING, EG_F_REQUIRED, 32, 0, 0, NULL, NULL, NULL},
     {"label", EG_FT_STRING, EG_F_NULLABLE, 100, 0, 0, NULL, NULL, NULL},
@@ -105,17 +100,6 @@ static const struct eg_field training_spec[] = {
     {"provider", EG_FT_STRING, EG_F_NULLABLE, 200, 0, 0, NULL, NULL, NULL},
     {"hours", EG_FT_INT, EG_F_REQUIRED, 0, 1, 2000, NULL, NULL, NULL},
     {"completed_on", EG_FT_DATE, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {0},
-};
-
-static const struct eg_field range_spec[] = {
-    {"from", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
-    {"to", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
-    {0},
-};
-
-static const struct eg_field evaluate_spec[] = {
-    {"date", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
     {0},
 };
 
@@ -187,7 +171,7 @@ const struct eg_route eg_monitoring_routes[] = {
     {"PATCH", "/api/v1/platforms/{id}", eg_mon_api_platforms_patch, EG_ROLE_ADMIN, 0, SMALL_BODY,
      platform_patch_spec, NULL, "Change a platform's details or archive it"},
     {"POST", "/api/v1/platforms/{id}/keys", eg_mon_api_platform_keys_create, EG_ROLE_ADMIN, 0,
-     SMALL_BODY, key_spec, NULL, "Issue an API key for a platform (shown once)"},
+     SMALL_BODY, NULL, NULL, "Issue an API key for a platform (shown once)"},
     {"DELETE", "/api/v1/platforms/{id}/keys/{key_id}", eg_mon_api_platform_keys_revoke,
      EG_ROLE_ADMIN, 0, 0, NULL, NULL, "Revoke a platform's API key"},
     {"GET", "/api/v1/platforms/{id}/workers", eg_mon_api_platform_workers,
@@ -237,7 +221,7 @@ const struct eg_route eg_monitoring_routes[] = {
      VIEW | EG_ROLE_MEDIATOR | EG_ROLE_PLATFORM, 0, 0, NULL, NULL,
      "Indicator series per day or week for the city, a platform, sector or district"},
     {"POST", "/api/v1/indicators/refresh", eg_mon_api_indicators_refresh, EG_ROLE_ADMIN, 0,
-     SMALL_BODY, range_spec, NULL, "Rebuild the indicators of a date range from stored records"},
+     SMALL_BODY, NULL, NULL, "Rebuild the indicators of a date range from stored records"},
     {"GET", "/api/v1/dashboard/overview", eg_mon_api_dashboard_overview, VIEW, 0, 0, NULL, NULL,
      "The city at a glance: the day and the week vs the week before, alerts, backlogs"},
     {"GET", "/api/v1/dashboard/trends", eg_mon_api_dashboard_trends, VIEW, 0, 0, NULL, NULL,
@@ -258,7 +242,7 @@ const struct eg_route eg_monitoring_routes[] = {
     {"GET", "/api/v1/alerts", eg_mon_api_alerts_list, VIEW | EG_ROLE_MEDIATOR, 0, 0, NULL, NULL,
      "Alerts (filters state, level, department, platform, rule)"},
     {"POST", "/api/v1/alerts/evaluate", eg_mon_api_alerts_evaluate,
-     EG_ROLE_ADMIN | EG_ROLE_ANALYST, 0, SMALL_BODY, evaluate_spec, NULL,
+     EG_ROLE_ADMIN | EG_ROLE_ANALYST, 0, SMALL_BODY, NULL, NULL,
      "Evaluate every rule for a date now"},
     {"GET", "/api/v1/alerts/{id}", eg_mon_api_alerts_get, VIEW | EG_ROLE_MEDIATOR, 0, 0, NULL,
      NULL, "One alert with its history"},
@@ -278,7 +262,7 @@ const struct eg_route eg_monitoring_routes[] = {
     {"GET", "/api/v1/platforms/{id}/scorecards", eg_mon_api_scorecards_list,
      STAFF | EG_ROLE_PLATFORM, 0, 0, NULL, NULL, "A platform's scorecards, newest first"},
     {"POST", "/api/v1/platforms/{id}/scorecards", eg_mon_api_scorecards_compute,
-     EG_ROLE_ANALYST | EG_ROLE_ADMIN, 0, SMALL_BODY, range_spec, NULL,
+     EG_ROLE_ANALYST | EG_ROLE_ADMIN, 0, SMALL_BODY, NULL, NULL,
      "Compute a platform's scorecard for a period"},
     {0},
 };

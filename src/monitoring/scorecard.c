@@ -361,9 +361,17 @@ static enum eg_status compute_tx_fn(struct eg_db *db, void *ctx)
     return eg_mon_scorecard_store(db, c->p, c->platform_id, c->from, c->to, c->actor, &c->out);
 }
 
+static const struct eg_field range_spec[] = {
+    {"from", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
+    {"to", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
+    {0},
+};
+
 void eg_mon_api_scorecards_compute(struct eg_req *req)
 {
     struct eg_mon_params p;
+    if (eg_mon_optional_body(req, range_spec) != EG_OK)
+        return;
     struct compute_tx c = {&p, 0, 0, 0, req->who.login, NULL};
     enum eg_status rc = path_platform(req, &c.platform_id);
     if (rc != EG_OK) {

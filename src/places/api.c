@@ -598,8 +598,18 @@ static enum eg_status archive_tx(struct eg_db *db, void *p)
     return rc;
 }
 
+static const struct eg_field archive_spec[] = {
+    {"reason", EG_FT_STRING, EG_F_NULLABLE, 500, 0, 0, NULL, NULL, NULL},
+    {0},
+};
+
 void eg_places_api_archive(struct eg_req *req)
 {
+    struct eg_field_error ferr;
+    if (req->body && eg_fields_check(req->body, archive_spec, &ferr) != EG_OK) {
+        eg_reply_error(req, ferr.status, ferr.field[0] ? ferr.field : NULL, "%s", ferr.message);
+        return;
+    }
     struct eg_audit_ctx ctx = audit_of(req);
     struct archive_tx t = {&ctx, 0, eg_json_str(req->body, "reason", NULL)};
     json_t *out = NULL;

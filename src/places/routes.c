@@ -47,11 +47,6 @@ static const struct eg_field patch_spec[] = {
     {0},
 };
 
-static const struct eg_field archive_spec[] = {
-    {"reason", EG_FT_STRING, EG_F_NULLABLE, 500, 0, 0, NULL, NULL, NULL},
-    {0},
-};
-
 const struct eg_route eg_places_routes[] = {
     {"GET", "/api/v1/places/nearest", eg_places_api_nearest, 0, ANYONE, 0, NULL, NULL,
      "The places nearest a point (type and amenity filters)"},
@@ -65,7 +60,7 @@ const struct eg_route eg_places_routes[] = {
     {"PATCH", "/api/v1/places/{id}", eg_places_api_patch, EG_ROLE_ADMIN, 0, SMALL_BODY, patch_spec,
      NULL, "Change a place (or bring it back from the archive)"},
     {"POST", "/api/v1/places/{id}/archive", eg_places_api_archive, EG_ROLE_ADMIN, 0, SMALL_BODY,
-     archive_spec, NULL, "Archive a place (places are never deleted)"},
+     NULL, NULL, "Archive a place (places are never deleted)"},
     {"POST", "/api/v1/places/{id}/checkins", eg_places_api_checkin, EG_ROLE_WORKER, 0, SMALL_BODY,
      NULL, NULL, "Check in at a place (a worker)"},
     {"GET", "/api/v1/places/{id}/checkins", eg_places_api_checkins, USAGE_ROLES, 0, 0, NULL, NULL,

@@ -572,6 +572,38 @@ class TestStateMachine(unittest.TestCase):
                 assert_error(move(S, T["worker"], c["id"], "withdrawn", status=409), 409,
                              "illegal_transition")
 
+    def test_bad_bodies_on_case_endpoints(self):
+        c = file_case(S, T["worker"], P1[0])
+        m = T["mediator.hrss"]
+        base = "/api/v1/cases/%d" % c["id"]
+        for path, body, code, field in [
+                ("/agreement/confirm", {"party": "judge"}, "invalid_field", "party"),
+                ("/agreement/confirm", {"x": 1}, "unknown_field", "x"),
+                ("/agreement/confirm", [], "not_an_object", None),
+                ("/responses", {"body": 5}, "invalid_field", "body"),
+                ("/responses", {}, "missing_field", "body"),
+                ("/sessions", {"starts_at": 5, "mode": "online"}, "invalid_field", "starts_at"),
+                ("/assignment", {"department": 7}, "invalid_field", "department"),
+                ("/co-departments", {"department": "x" * 33}, "invalid_field", "department"),
+                ("/extension", {"days": 1.5, "applicant_consent": True,
+                                "respondent_consent": True}, "invalid_field", "days"),
+                ("/payments", {"category": "pay", "amount_fen": -100, "paid_on": "2026-01-01"},
+                 "invalid_field", "amount_fen"),
+                ("/rating", {"speed": 1, "attitude": 1, "result": 1, "extra": True},
+                 "unknown_field", "extra")]:
+            with self.subTest(path=path, body=body):
+                tok = T["worker"] if path in ("/rating",) else m
+                r = S.request("POST", base + path, body=body, token=tok)
+                assert_error(r, 400, code, field)
+        for path in ("/agreement/confirm", "/responses", "/payments", "/transitions"):
+            r = S.request("POST", base + path, raw=b'{"to": "accepted",', token=m)
+            assert_error(r, 400, "bad_json")
+        r = S.request("POST", "/api/v1/public/figures", body={})
+        assert_error(r, 405, "method_not_allowed")
+        self.assertEqual(get_case(c["id"], T["admin"])["state"], "submitted")
+        self.assertEqual(count(S, "SELECT COUNT(*) FROM case_events WHERE case_id = %d"
+                               % c["id"]), 2)  # submitted and routed, nothing else
+
     def test_withdraw_after_agreement(self):
         m = T["mediator.hrss"]
         c = file_case(S, T["worker"], P1[0])

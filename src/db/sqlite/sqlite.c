@@ -51,7 +51,7 @@ struct sq_db {
     struct eg_db base;
     sqlite3 *h;
     sqlite3_stmt *begin_st, *commit_st, *rollback_st, *ping_st, *read_st;
-    int reading;                     /* a read snapshot (deferred BEGIN) is open */
+    int reading; /* a read snapshot (deferred BEGIN) is open */
     struct sq_stmt *buckets[CACHE_BUCKETS];
     struct sq_stmt *newest, *oldest; /* recency list of cached statements */
     int count;                       /* cached statements */
@@ -116,15 +116,28 @@ static enum eg_status map_rc(sqlite3 *h, int rc, const char *what)
     }
 }
 
-/* FNV-1a over the SQL text; also returns its length. */
+/*
+ * A hash of the SQL text, eight bytes at a time (every query looks its
+ * statement up by text, and queries run to hundreds of bytes, so a
+ * byte-at-a-time hash showed in profiles); also returns its length.
+ */
 static uint32_t hash_sql(const char *sql, size_t *len)
 {
-    uint32_t h = 2166136261u;
-    const unsigned char *p = (const unsigned char *)sql;
-    for (; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    *len = (size_t)(p - (const unsigned char *)sql);
-    return h;
+    const uint64_t k = 0x9e3779b97f4a7c15ull;
+    size_t n = strlen(sql), i;
+    uint64_t h = k ^ n, w;
+
+    for (i = 0; i + 8 <= n; i += 8) {
+        memcpy(&w, sql + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, sql + i, n - i);
+    h = (h ^ w) * k;
+    h ^= h >> 29;
+    *len = n;
+    return (uint32_t)h;
 }
 
 /* Unlink s from the recency list. */
