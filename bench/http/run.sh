@@ -8,6 +8,10 @@
 # threads = nginx workers, default 2), BENCH_MIN_RATIO (0.6),
 # BENCH_MAX_IDLE_RSS_KB (20480), EGRET_BUILD_DIR (build), BENCH_SKIP_BUILD
 # (set: use the binary as it is).
+#
+# The load average before and after the run is printed with the figures: on
+# a busy machine the ratio swings widely between runs. bench/http/callgrind.sh
+# counts instructions per request instead, which load hardly moves.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -161,6 +165,7 @@ run_wrk() {
     awk '/^Requests\/sec:/ {print $2}' <<<"$out"
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench-http: warming up"
 run_wrk egret-warm "http://127.0.0.1:$egret_port/api/v1/me" 2 >/dev/null
 run_wrk nginx-warm "http://127.0.0.1:$nginx_port/api/v1/me" 2 >/dev/null
@@ -169,6 +174,7 @@ echo "bench-http: wrk -t$wrk_threads -c$connections -d${duration}s, GET /api/v1/
 egret_rps=$(run_wrk egret "http://127.0.0.1:$egret_port/api/v1/me" "$duration")
 nginx_rps=$(run_wrk nginx "http://127.0.0.1:$nginx_port/api/v1/me" "$duration")
 kill -0 "$egret_pid" 2>/dev/null || die "egret exited during the run"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 sleep 2
 rss_after=$(rss_kb "$egret_pid")
 
@@ -201,6 +207,7 @@ report=bench/out/http-$(date -u +%Y%m%dT%H%M%SZ).txt
 {
     echo "egret HTTP benchmark $(date -u +%FT%TZ) on $(nproc) CPU(s)"
     echo "wrk -t$wrk_threads -c$connections -d${duration}s; egret threads = nginx workers = $server_threads"
+    echo "load average before: $load_before; after: $load_after"
     echo "$verdict"
     echo
     echo "--- wrk egret"
@@ -211,6 +218,7 @@ report=bench/out/http-$(date -u +%Y%m%dT%H%M%SZ).txt
 
 echo
 echo "$verdict" | sed '$d'
+echo "  load average       $load_before before, $load_after after ($(nproc) CPUs)"
 echo
 result=$(echo "$verdict" | tail -1)
 echo "bench-http: ${result#RESULT } (details in $report)"

@@ -143,15 +143,29 @@ static void next_line(struct doc *d, float size)
     }
 }
 
+/* Whether the UTF-8 character at s is punctuation that may not begin a
+ * line (Chinese line-breaking rules, 避头点). */
+static int no_line_start(const char *s)
+{
+    static const char *const marks[] = {"，", "。", "、", "；", "：", "！", "？",
+                                        "）", "》", "」", "』", "”",  "’",  NULL};
+
+    for (int i = 0; marks[i]; i++)
+        if (strncmp(s, marks[i], strlen(marks[i])) == 0)
+            return 1;
+    return 0;
+}
+
 /*
  * Write a paragraph from x0 wrapped at the right margin, starting on a new
  * line; hanging lines indent to x_wrap. Newlines in the text start new
- * lines.
+ * lines. A closing punctuation mark never starts a line: the character
+ * before it moves down with it.
  */
 static void para_at(struct doc *d, float x0, float x_wrap, const char *text, float size, int bold)
 {
-    const char *line = text, *p = text;
-    float x = x0, w = 0, limit = PAGE_W - MARGIN;
+    const char *line = text, *p = text, *prev = NULL;
+    float x = x0, w = 0, prev_w = 0, limit = PAGE_W - MARGIN;
 
     next_line(d, size);
     while (*p) {
@@ -163,18 +177,28 @@ static void para_at(struct doc *d, float x0, float x_wrap, const char *text, flo
             next_line(d, size);
             p++;
             line = p;
+            prev = NULL;
             x = x_wrap;
             w = 0;
             continue;
         }
         cw = char_width(d, p, cl, size);
         if (x + w + cw > limit && p > line) {
-            draw_run(d, x, line, (size_t)(p - line), size, bold);
+            const char *brk = p;
+            float carried = 0;
+
+            if (no_line_start(p) && prev != NULL && prev > line) {
+                brk = prev;
+                carried = prev_w;
+            }
+            draw_run(d, x, line, (size_t)(brk - line), size, bold);
             next_line(d, size);
-            line = p;
+            line = brk;
             x = x_wrap;
-            w = 0;
+            w = carried;
         }
+        prev = p;
+        prev_w = cw;
         w += cw;
         p += cl;
     }

@@ -157,10 +157,11 @@ int eg_db_in_tx(const struct eg_db *db);
  * eg_db_tx() ends an open snapshot before its own BEGIN, and so does a
  * statement that writes outside eg_db_tx(); after either, reads see the
  * latest state (the writes included) again, each in its own transaction.
- * eg_db_read_end() is a no-op when no snapshot is open, and
- * eg_db_pool_release() calls it, so no snapshot outlives its user. On PostgreSQL
- * both do nothing (every statement outside a transaction is cheap there).
- * Returns EG_OK, or an error after which db is used without a snapshot.
+ * eg_db_read_end() is a no-op when no snapshot is open; eg_db_pool_release()
+ * calls it, so no snapshot outlives its user. On PostgreSQL both do nothing
+ * (a statement outside a transaction costs no lock round trip there).
+ * eg_db_read_begin() returns EG_OK, or an error after which db simply
+ * works without a snapshot.
  */
 enum eg_status eg_db_read_begin(struct eg_db *db);
 void eg_db_read_end(struct eg_db *db);

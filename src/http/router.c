@@ -16,9 +16,10 @@
  * order. A match walks the path's segments down the tree, literal child
  * first, parameter child second; that order visits the matching patterns
  * from the most specific down, so the first route met whose method fits is
- * the winner, and the cost depends on the path's depth rather than on the
- * number of routes. eg_router_match() compiles, matches and frees in one
- * call, for callers without a compiled router.
+ * the winner. A match costs a few comparisons per segment of the path
+ * instead of a pass over every route (the linear scan it replaced showed
+ * in profiles of the simplest requests). eg_router_match() compiles,
+ * matches and frees in one call, for callers without a compiled router.
  */
 #include "http/router.h"
 

@@ -824,8 +824,10 @@ enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_rout
     s->routes = routes;
     s->pool = pool;
     rc = eg_router_compile(routes, &s->router);
-    if (rc != EG_OK)
+    if (rc != EG_OK) {
+        eg_log(EG_LOG_ERROR, "event=routes_compile_failed code=%s", eg_status_code(rc));
         goto out;
+    }
     atomic_init(&s->in_flight, 0);
     atomic_init(&s->stopping, 0);
     atomic_init(&s->seq, 1);
