@@ -101,11 +101,13 @@ curl -s -o /dev/null -X PUT -H "Authorization: Bearer $token" -H 'Content-Type: 
                   {"code":"350213","label":"翔安区","lat":24.6185,"lng":118.2479}]}' \
     "$base/api/v1/dictionary/district"
 
-# post FEED FILE KEY: the reply in $tmp/reply.json; fails unless 201
+# post FEED FILE KEY: the reply in $tmp/reply.json; fails unless 201. The
+# file is streamed from disk as it is sent (-T), as a platform's uploader
+# would, rather than read whole into curl's memory first (--data-binary @).
 post() {
     local code
     code=$(curl -s -o "$tmp/reply.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $key" \
-        -H 'Content-Type: text/csv' -H "Idempotency-Key: $3" --data-binary "@$2" \
+        -H 'Content-Type: text/csv' -H "Idempotency-Key: $3" -T "$2" \
         "$base/api/v1/feeds/$1")
     [ "$code" = 201 ] || { head -c 600 "$tmp/reply.json" >&2; echo >&2; die "POST $1 answered $code"; }
 }

@@ -18,24 +18,33 @@
 #include "db/db.h"
 
 /* The summed columns of mon_daily, in the order read_sums() reads them. */
-#define SUM_COLS                                                                                 \
-    "records, worker_days, orders, online_minutes, order_minutes, income_fen, penalty_count, "  \
-    "penalty_fen, fatigue_days, paid_days, low_pay_days, penalty_events, penalty_events_fen, "  \
+#define SUM_COLS                                                                                   \
+    "records, worker_days, orders, online_minutes, order_minutes, income_fen, penalty_count, "     \
+    "penalty_fen, fatigue_days, paid_days, low_pay_days, penalty_events, penalty_events_fen, "     \
     "penalty_appealed, deactivations, deactivations_with_channel, cases, claims, covered_days"
 #define N_SUM_COLS 19
 
 /* The sums of a row starting at column off. */
 static void read_sums(struct eg_stmt *st, int off, struct eg_mon_agg *a)
 {
-    int64_t *f[N_SUM_COLS] = {&a->records,        &a->worker_days,
-                              &a->orders,         &a->online_minutes,
-                              &a->order_minutes,  &a->income_fen,
-                              &a->penalty_count,  &a->penalty_fen,
-                              &a->fatigue_days,   &a->paid_days,
-                              &a->low_pay_days,   &a->penalty_events,
-                              &a->penalty_events_fen, &a->penalty_appealed,
-                              &a->deactivations,  &a->deactivations_with_channel,
-                              &a->cases,          &a->claims,
+    int64_t *f[N_SUM_COLS] = {&a->records,
+                              &a->worker_days,
+                              &a->orders,
+                              &a->online_minutes,
+                              &a->order_minutes,
+                              &a->income_fen,
+                              &a->penalty_count,
+                              &a->penalty_fen,
+                              &a->fatigue_days,
+                              &a->paid_days,
+                              &a->low_pay_days,
+                              &a->penalty_events,
+                              &a->penalty_events_fen,
+                              &a->penalty_appealed,
+                              &a->deactivations,
+                              &a->deactivations_with_channel,
+                              &a->cases,
+                              &a->claims,
                               &a->covered_days};
     for (int i = 0; i < N_SUM_COLS; i++)
         *f[i] = eg_stmt_i64(st, off + i);
@@ -183,8 +192,8 @@ enum eg_status eg_mon_sectors_load(struct eg_db *db, struct eg_arena *a, struct 
     s->sectors = eg_arena_alloc(a, sizeof *s->sectors * (size_t)(n + 1));
     if (!s->ids || !s->sectors)
         return EG_E_INTERNAL;
-    rc = eg_db_query(db, &st,
-                     "SELECT id, sector FROM organisations WHERE kind = 'platform' ORDER BY id", "");
+    rc = eg_db_query(
+        db, &st, "SELECT id, sector FROM organisations WHERE kind = 'platform' ORDER BY id", "");
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         if (s->n >= (size_t)n)
             continue;
@@ -252,8 +261,8 @@ enum eg_status eg_mon_daily_scan(struct eg_db *db, const struct eg_mon_filter *f
             break;
         }
         read_sums(st, 4, a);
-        if (want_hist && eg_mon_hist_decode_add(eg_stmt_text(st, 4 + N_SUM_COLS), a->hist, 1) !=
-                             EG_OK)
+        if (want_hist &&
+            eg_mon_hist_decode_add(eg_stmt_text(st, 4 + N_SUM_COLS), a->hist, 1) != EG_OK)
             eg_log(EG_LOG_WARN, "event=mon_bad_histogram day=%s", eg_stmt_text(st, 0));
         row.day = day;
         row.platform_id = eg_stmt_i64(st, 1);
@@ -288,7 +297,8 @@ enum eg_status eg_mon_latest_day(struct eg_db *db, eg_day *out)
 {
     struct eg_stmt *st = NULL;
     *out = 0;
-    enum eg_status rc = eg_db_query(db, &st, "SELECT MAX(day) FROM mon_daily WHERE records > 0", "");
+    enum eg_status rc =
+        eg_db_query(db, &st, "SELECT MAX(day) FROM mon_daily WHERE records > 0", "");
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -362,7 +372,10 @@ enum eg_status eg_mon_daily_add(struct eg_db *db, eg_day day, int64_t platform_i
         "claims = mon_daily.claims + excluded.claims, "
         "covered_days = mon_daily.covered_days + excluded.covered_days, "
         "income_hist = excluded.income_hist, updated_at = excluded.updated_at",
-        "titt" "iiiiiiiiii" "iiiiiiiii" "ti",
+        "titt"
+        "iiiiiiiiii"
+        "iiiiiiiii"
+        "ti",
         dtext, platform_id, district, sector ? sector : "", d->records, d->worker_days, d->orders,
         d->online_minutes, d->order_minutes, d->income_fen, d->penalty_count, d->penalty_fen,
         d->fatigue_days, d->paid_days, d->low_pay_days, d->penalty_events, d->penalty_events_fen,
@@ -492,8 +505,7 @@ out:
 /* --------------------------------------------------------- recompute */
 
 enum eg_status eg_mon_recompute_day(struct eg_db *db, const struct eg_mon_params *p,
-                                    const struct eg_mon_sectors *sec, eg_day day,
-                                    int64_t *records)
+                                    const struct eg_mon_sectors *sec, eg_day day, int64_t *records)
 {
     char d[11];
     struct eg_stmt *st = NULL;

@@ -31,7 +31,6 @@
 
 #define MAX_MEMBERS 512
 
-
 int eg_mon_rule_indicator_ok(const char *name, int *is_snapshot)
 {
     *is_snapshot = 0;
@@ -40,7 +39,8 @@ int eg_mon_rule_indicator_ok(const char *name, int *is_snapshot)
     if (eg_mon_indicator_find(name) >= 0)
         return 1;
     if (strcmp(name, EG_MON_SNAP_OVERDUE_CASES) == 0 || strcmp(name, EG_MON_SNAP_OPEN_CASES) == 0 ||
-        strcmp(name, EG_MON_SNAP_OVERDUE_CLAIMS) == 0 || strcmp(name, EG_MON_SNAP_OPEN_CLAIMS) == 0) {
+        strcmp(name, EG_MON_SNAP_OVERDUE_CLAIMS) == 0 ||
+        strcmp(name, EG_MON_SNAP_OPEN_CLAIMS) == 0) {
         *is_snapshot = 1;
         return 1;
     }
@@ -64,7 +64,7 @@ struct rule {
     int64_t department_id;
 };
 
-#define RULE_COLS                                                                                \
+#define RULE_COLS                                                                                  \
     "id, name, indicator, scope, scope_id, mode, op, threshold_e4, window_days, pending_periods, " \
     "level, department_id"
 
@@ -86,12 +86,12 @@ static void read_rule(struct eg_stmt *st, struct rule *r)
 }
 
 /* Insert one rule (inside a transaction). */
-static enum eg_status insert_rule(struct eg_db *db, const struct eg_audit_ctx *ctx, const char *name,
-                                  const char *indicator, const char *scope, const char *scope_id,
-                                  const char *mode, const char *op, int64_t threshold_e4,
-                                  int64_t window, int64_t pending, const char *level,
-                                  int64_t dept, int enabled, int builtin, const char *by,
-                                  int64_t *id)
+static enum eg_status insert_rule(struct eg_db *db, const struct eg_audit_ctx *ctx,
+                                  const char *name, const char *indicator, const char *scope,
+                                  const char *scope_id, const char *mode, const char *op,
+                                  int64_t threshold_e4, int64_t window, int64_t pending,
+                                  const char *level, int64_t dept, int enabled, int builtin,
+                                  const char *by, int64_t *id)
 {
     struct eg_stmt *st = NULL;
     int64_t now = eg_now();
@@ -131,8 +131,8 @@ enum eg_status eg_mon_rules_seed(struct eg_db *db, const struct eg_audit_ctx *ct
         return EG_OK; /* no department tree yet: seeded later */
     if (eg_department_by_code(db, "hrss", &hrss, path) != EG_OK)
         hrss = centre;
-    rc = insert_rule(db, ctx, "逾期未办结案件 Overdue cases", EG_MON_SNAP_OVERDUE_CASES, "city",
-                     "", "value", "gt", 0, 1, 1, "orange", centre, 1, 1, "system", &id);
+    rc = insert_rule(db, ctx, "逾期未办结案件 Overdue cases", EG_MON_SNAP_OVERDUE_CASES, "city", "",
+                     "value", "gt", 0, 1, 1, "orange", centre, 1, 1, "system", &id);
     if (rc == EG_OK)
         rc = insert_rule(db, ctx, "平台逾期案件积压 Overdue cases against a platform",
                          EG_MON_SNAP_OVERDUE_CASES, "platform", "", "value", "ge", 30000, 1, 1,
@@ -146,7 +146,7 @@ enum eg_status eg_mon_rules_seed(struct eg_db *db, const struct eg_audit_ctx *ct
 /* -------------------------------------------------------- evaluation */
 
 struct member {
-    char id[33];      /* '' for the city, else platform id / sector / district code */
+    char id[33]; /* '' for the city, else platform id / sector / district code */
     char name[128];
     int64_t platform_id;
 };
@@ -177,9 +177,9 @@ static enum eg_status load_members(struct eg_db *db, const struct rule *r, struc
                          "");
         break;
     case EG_MON_SCOPE_DISTRICT:
-        rc = eg_db_query(db, &st,
-                         "SELECT code, name FROM mon_districts WHERE active = 1 ORDER BY sort, code",
-                         "");
+        rc = eg_db_query(
+            db, &st, "SELECT code, name FROM mon_districts WHERE active = 1 ORDER BY sort, code",
+            "");
         break;
     default:
         return EG_E_INTERNAL;
@@ -270,8 +270,7 @@ static enum eg_status member_value(struct eg_db *db, const struct eg_mon_params 
     rc = eg_mon_daily_sum(db, &f, day - w + 1, day, eg_mon_indicator_needs_hist(ind), agg);
     if (rc != EG_OK)
         return rc;
-    if (agg->records == 0 && agg->penalty_events == 0 && agg->deactivations == 0 &&
-        agg->cases == 0)
+    if (agg->records == 0 && agg->penalty_events == 0 && agg->deactivations == 0 && agg->cases == 0)
         return EG_OK; /* no data for the window yet */
     int d1 = 0;
     double cur = eg_mon_indicator_value(ind, agg, p, &d1);
@@ -365,8 +364,9 @@ static enum eg_status alert_event(struct eg_db *db, int64_t alert_id, const char
     return eg_db_run(db, NULL,
                      "INSERT INTO mon_alert_events (alert_id, at, kind, from_state, to_state, "
                      "value_e4, period, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "iitttitt" "t", alert_id, eg_now(), kind, from, to, value_e4, period, actor,
-                     note ? note : "");
+                     "iitttitt"
+                     "t",
+                     alert_id, eg_now(), kind, from, to, value_e4, period, actor, note ? note : "");
 }
 
 struct eval_tx {
@@ -431,8 +431,8 @@ static enum eg_status eval_tx_fn(struct eg_db *db, void *p)
                        "resolved_at = NULLIF(?, 0), updated_at = ? WHERE id = ?",
                        "tiitttiiiii", to, e->cmp_e4, (int64_t)next.consecutive, period,
                        ch == EG_MON_CHANGE_RESOLVED ? NULL : msg, r->level, r->department_id,
-                       ch == EG_MON_CHANGE_FIRED ? now : 0,
-                       ch == EG_MON_CHANGE_RESOLVED ? now : 0, now, id);
+                       ch == EG_MON_CHANGE_FIRED ? now : 0, ch == EG_MON_CHANGE_RESOLVED ? now : 0,
+                       now, id);
         if (rc == EG_OK && (ch == EG_MON_CHANGE_FIRED || ch == EG_MON_CHANGE_RESOLVED)) {
             rc = alert_event(db, id, ch == EG_MON_CHANGE_FIRED ? "fired" : "resolved", from, to,
                              e->cmp_e4, period, e->actor, msg);
@@ -441,8 +441,8 @@ static enum eg_status eval_tx_fn(struct eg_db *db, void *p)
     }
     if (rc == EG_OK && e->changed)
         rc = eg_mon_audit_json(db, NULL, "alert.state", "alert", id,
-                               json_pack("{s:s, s:s, s:I, s:s}", "from", from, "to", to,
-                                         "rule_id", (json_int_t)r->id, "period", period));
+                               json_pack("{s:s, s:s, s:I, s:s}", "from", from, "to", to, "rule_id",
+                                         (json_int_t)r->id, "period", period));
     return rc;
 }
 
@@ -510,9 +510,10 @@ enum eg_status eg_mon_alerts_evaluate(struct eg_db *db, const struct eg_mon_para
             rc = member_value(db, p, r, &members[k], day, &b, agg, &value, &cmp, &defined);
             if (rc != EG_OK || !defined)
                 continue;
-            struct eval_tx e = {r, &members[k], day,
-                                eg_mon_compare((enum eg_mon_op)r->op, cmp, r->threshold_e4),
-                                cmp, value, actor, 0};
+            struct eval_tx e = {r,     &members[k],
+                                day,   eg_mon_compare((enum eg_mon_op)r->op, cmp, r->threshold_e4),
+                                cmp,   value,
+                                actor, 0};
             rc = eg_db_tx(db, eval_tx_fn, &e);
             *changes += e.changed;
         }

@@ -24,10 +24,10 @@ static const char *const level_names[] = {"blue", "yellow", "orange", "red", NUL
 
 /* ------------------------------------------------------------- rules */
 
-#define RULE_SELECT                                                                              \
-    "SELECT r.id, r.name, r.indicator, r.scope, r.scope_id, r.mode, r.op, r.threshold_e4, "      \
-    "r.window_days, r.pending_periods, r.level, r.department_id, d.code, d.name, r.enabled, "    \
-    "r.builtin, r.created_by, r.created_at, r.updated_at FROM mon_alert_rules r JOIN "          \
+#define RULE_SELECT                                                                                \
+    "SELECT r.id, r.name, r.indicator, r.scope, r.scope_id, r.mode, r.op, r.threshold_e4, "        \
+    "r.window_days, r.pending_periods, r.level, r.department_id, d.code, d.name, r.enabled, "      \
+    "r.builtin, r.created_by, r.created_at, r.updated_at FROM mon_alert_rules r JOIN "             \
     "departments d ON d.id = r.department_id"
 
 static json_t *rule_json(struct eg_stmt *st)
@@ -231,8 +231,8 @@ static enum eg_status rule_create_tx(struct eg_db *db, void *p)
         return rc == EG_OK ? EG_E_DB : rc;
     return eg_mon_audit_json(db, t->ctx, "alert_rule.create", "alert_rule", t->id,
                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "name", in->name,
-                                       "indicator", in->indicator, "scope", in->scope, "op",
-                                       in->op, "level", in->level, "threshold_e4",
+                                       "indicator", in->indicator, "scope", in->scope, "op", in->op,
+                                       "level", in->level, "threshold_e4",
                                        (json_int_t)in->threshold_e4));
 }
 
@@ -333,7 +333,8 @@ static enum eg_status rule_patch_tx(struct eg_db *db, void *p)
         in->why = "threshold must be a number within ±10^12";
         return EG_E_INVALID_FIELD;
     }
-    if (in->builtin && (strcmp(in->indicator, t->indicator) != 0 || strcmp(in->scope, t->scope) != 0)) {
+    if (in->builtin &&
+        (strcmp(in->indicator, t->indicator) != 0 || strcmp(in->scope, t->scope) != 0)) {
         in->field = strcmp(in->indicator, t->indicator) != 0 ? "indicator" : "scope";
         in->why = "a built-in rule keeps its indicator and scope";
         return EG_E_INVALID_FIELD;
@@ -395,9 +396,10 @@ static enum eg_status rule_delete_tx(struct eg_db *db, void *p)
         return rc;
     if (builtin)
         return EG_E_CONFLICT;
-    rc = eg_db_run(db, NULL,
-                   "UPDATE mon_alert_rules SET deleted = 1, enabled = 0, updated_at = ? WHERE id = ?",
-                   "ii", now, t->id);
+    rc = eg_db_run(
+        db, NULL,
+        "UPDATE mon_alert_rules SET deleted = 1, enabled = 0, updated_at = ? WHERE id = ?", "ii",
+        now, t->id);
     if (rc == EG_OK)
         rc = eg_db_run(db, NULL,
                        "INSERT INTO mon_alert_events (alert_id, at, kind, from_state, to_state, "
@@ -435,12 +437,12 @@ void eg_mon_api_rules_delete(struct eg_req *req)
 
 /* ------------------------------------------------------------ alerts */
 
-#define ALERT_SELECT                                                                             \
-    "SELECT a.id, a.rule_id, r.name, r.indicator, a.scope, a.scope_id, a.scope_name, "          \
-    "a.platform_id, a.state, a.level, a.department_id, d.code, d.name, a.value_e4, "            \
-    "a.threshold_e4, a.consecutive, a.last_period, a.message, a.opened_at, a.fired_at, "         \
-    "a.resolved_at, a.acked_at, a.acked_by, a.ack_comment, a.silenced_until, a.updated_at, "     \
-    "d.path FROM mon_alerts a JOIN mon_alert_rules r ON r.id = a.rule_id JOIN departments d ON " \
+#define ALERT_SELECT                                                                               \
+    "SELECT a.id, a.rule_id, r.name, r.indicator, a.scope, a.scope_id, a.scope_name, "             \
+    "a.platform_id, a.state, a.level, a.department_id, d.code, d.name, a.value_e4, "               \
+    "a.threshold_e4, a.consecutive, a.last_period, a.message, a.opened_at, a.fired_at, "           \
+    "a.resolved_at, a.acked_at, a.acked_by, a.ack_comment, a.silenced_until, a.updated_at, "       \
+    "d.path FROM mon_alerts a JOIN mon_alert_rules r ON r.id = a.rule_id JOIN departments d ON "   \
     "d.id = a.department_id"
 
 static json_t *alert_json(struct eg_stmt *st, eg_day today)
@@ -449,9 +451,9 @@ static json_t *alert_json(struct eg_stmt *st, eg_day today)
     char td[11];
     eg_date_format(today, td);
     json_object_set_new(o, "id", json_integer(eg_stmt_i64(st, 0)));
-    json_object_set_new(o, "rule", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)eg_stmt_i64(st, 1),
-                                             "name", eg_stmt_text(st, 2), "indicator",
-                                             eg_stmt_text(st, 3)));
+    json_object_set_new(o, "rule",
+                        json_pack("{s:I, s:s, s:s}", "id", (json_int_t)eg_stmt_i64(st, 1), "name",
+                                  eg_stmt_text(st, 2), "indicator", eg_stmt_text(st, 3)));
     json_object_set_new(o, "scope", json_string(eg_stmt_text(st, 4)));
     json_object_set_new(o, "scope_id", json_string(eg_stmt_text(st, 5)));
     json_object_set_new(o, "scope_name", json_string(eg_stmt_text(st, 6)));
@@ -566,10 +568,19 @@ void eg_mon_api_alerts_list(struct eg_req *req)
         "NULL OR a.silenced_until < ?))) "
         "AND (? = 0 OR (? = 1 AND d.path LIKE ?) OR (? = 2 AND a.department_id = ?)) "
         "AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?",
-        "ttt" "tt" "ii" "ii" "ii" "iitit" "iitii" "ii" "i", st_filter, st_filter, st_filter,
-        level ? level : "", level ? level : "", dept_filter, dept_filter, platform, platform, rule,
-        rule, (int64_t)sil, (int64_t)sil, today, (int64_t)sil, today, (int64_t)vis, (int64_t)vis,
-        like, (int64_t)vis, vis_dept, cursor, cursor, limit + 1);
+        "ttt"
+        "tt"
+        "ii"
+        "ii"
+        "ii"
+        "iitit"
+        "iitii"
+        "ii"
+        "i",
+        st_filter, st_filter, st_filter, level ? level : "", level ? level : "", dept_filter,
+        dept_filter, platform, platform, rule, rule, (int64_t)sil, (int64_t)sil, today,
+        (int64_t)sil, today, (int64_t)vis, (int64_t)vis, like, (int64_t)vis, vis_dept, cursor,
+        cursor, limit + 1);
     json_t *items = json_array();
     int64_t n = 0, last = 0, more = 0;
     eg_day td = eg_mon_today();
@@ -629,14 +640,16 @@ static json_t *alert_history(struct eg_db *db, int64_t id)
         json_object_set_new(e, "at", eg_mon_instant_json(eg_stmt_i64(st, 0)));
         json_object_set_new(e, "kind", json_string(eg_stmt_text(st, 1)));
         json_object_set_new(e, "from_state",
-                            eg_stmt_is_null(st, 2) ? json_null() : json_string(eg_stmt_text(st, 2)));
-        json_object_set_new(e, "to_state",
-                            eg_stmt_is_null(st, 3) ? json_null() : json_string(eg_stmt_text(st, 3)));
-        json_object_set_new(e, "value", eg_stmt_is_null(st, 4)
-                                            ? json_null()
-                                            : eg_mon_value_json((double)eg_stmt_i64(st, 4) / 1e4, 1));
-        json_object_set_new(e, "period",
-                            eg_stmt_is_null(st, 5) ? json_null() : json_string(eg_stmt_text(st, 5)));
+                            eg_stmt_is_null(st, 2) ? json_null()
+                                                   : json_string(eg_stmt_text(st, 2)));
+        json_object_set_new(
+            e, "to_state", eg_stmt_is_null(st, 3) ? json_null() : json_string(eg_stmt_text(st, 3)));
+        json_object_set_new(e, "value",
+                            eg_stmt_is_null(st, 4)
+                                ? json_null()
+                                : eg_mon_value_json((double)eg_stmt_i64(st, 4) / 1e4, 1));
+        json_object_set_new(
+            e, "period", eg_stmt_is_null(st, 5) ? json_null() : json_string(eg_stmt_text(st, 5)));
         json_object_set_new(e, "actor", json_string(eg_stmt_text(st, 6)));
         json_object_set_new(e, "note", json_string(eg_stmt_text(st, 7)));
         json_array_append_new(list, e);
@@ -676,7 +689,8 @@ static enum eg_status alert_note_tx(struct eg_db *db, void *p)
     struct eg_stmt *st = NULL;
     const char *actor = t->ctx->who ? t->ctx->who->login : "system";
     int64_t now = eg_now();
-    enum eg_status rc = eg_db_query(db, &st, "SELECT state FROM mon_alerts WHERE id = ?", "i", t->id);
+    enum eg_status rc =
+        eg_db_query(db, &st, "SELECT state FROM mon_alerts WHERE id = ?", "i", t->id);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -823,7 +837,7 @@ void eg_mon_api_alerts_evaluate(struct eg_req *req)
         eg_reply_error(req, rc, NULL, NULL);
         return;
     }
-    eg_reply_json(req, 200,
-                  json_pack("{s:o, s:I}", "date", eg_mon_date_json(day), "changes",
-                            (json_int_t)changes));
+    eg_reply_json(
+        req, 200,
+        json_pack("{s:o, s:I}", "date", eg_mon_date_json(day), "changes", (json_int_t)changes));
 }

@@ -91,7 +91,8 @@ int eg_mon_wants_xlsx(struct eg_req *req)
 void eg_mon_reply_list(struct eg_req *req, json_t *items, int64_t next_cursor,
                        const char *export_name)
 {
-    if (export_name && eg_req_query(req, "format") && strcmp(eg_req_query(req, "format"), "xlsx") == 0) {
+    if (export_name && eg_req_query(req, "format") &&
+        strcmp(eg_req_query(req, "format"), "xlsx") == 0) {
         eg_mon_reply_xlsx(req, export_name, items);
         return;
     }
@@ -174,8 +175,7 @@ enum eg_status eg_mon_optional_body(struct eg_req *req, const struct eg_field *s
     return st;
 }
 
-void eg_mon_reply_err(struct eg_req *req, enum eg_status st, const char *field,
-                      const char *message)
+void eg_mon_reply_err(struct eg_req *req, enum eg_status st, const char *field, const char *message)
 {
     if (message)
         eg_reply_error(req, st, field, "%s", message);
@@ -296,7 +296,8 @@ void eg_mon_reply_xlsx(struct eg_req *req, const char *name, json_t *rows)
         return;
     }
     close(fd);
-    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = "/tmp", .use_zip64 = LXW_FALSE};
+    lxw_workbook_options opt = {
+        .constant_memory = LXW_FALSE, .tmpdir = "/tmp", .use_zip64 = LXW_FALSE};
     wb = workbook_new_opt(path, &opt);
     lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, NULL) : NULL;
     lxw_format *bold = wb ? workbook_add_format(wb) : NULL;

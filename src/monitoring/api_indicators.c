@@ -22,12 +22,18 @@
 
 /* Indicators on the overview. */
 static const int overview_inds[] = {
-    EG_MON_IND_ACTIVE_WORKERS,       EG_MON_IND_ORDERS,
-    EG_MON_IND_INCOME,               EG_MON_IND_ONLINE_HOURS_PER_WORKER,
-    EG_MON_IND_FATIGUE_SHARE,        EG_MON_IND_BELOW_MIN_WAGE_SHARE,
-    EG_MON_IND_HOURLY_INCOME_MEDIAN, EG_MON_IND_PENALTIES_PER_100_ORDERS,
-    EG_MON_IND_DEACTIVATIONS_PER_1000, EG_MON_IND_CASES_PER_1000,
-    EG_MON_IND_INSURANCE_COVERAGE,   EG_MON_IND_CLAIMS_PER_MILLION_ORDERS,
+    EG_MON_IND_ACTIVE_WORKERS,
+    EG_MON_IND_ORDERS,
+    EG_MON_IND_INCOME,
+    EG_MON_IND_ONLINE_HOURS_PER_WORKER,
+    EG_MON_IND_FATIGUE_SHARE,
+    EG_MON_IND_BELOW_MIN_WAGE_SHARE,
+    EG_MON_IND_HOURLY_INCOME_MEDIAN,
+    EG_MON_IND_PENALTIES_PER_100_ORDERS,
+    EG_MON_IND_DEACTIVATIONS_PER_1000,
+    EG_MON_IND_CASES_PER_1000,
+    EG_MON_IND_INSURANCE_COVERAGE,
+    EG_MON_IND_CLAIMS_PER_MILLION_ORDERS,
 };
 #define N_OVERVIEW (sizeof overview_inds / sizeof overview_inds[0])
 
@@ -184,11 +190,10 @@ static json_t *catalogue_json(const int *sel)
     json_t *list = json_array();
     for (int i = 0; i < EG_MON_IND_COUNT; i++)
         if (!sel || sel[i])
-            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "name",
-                                                  eg_mon_indicators[i].name, "unit",
-                                                  eg_mon_indicators[i].unit, "label",
-                                                  eg_mon_indicators[i].label, "description",
-                                                  eg_mon_indicators[i].description));
+            json_array_append_new(
+                list, json_pack("{s:s, s:s, s:s, s:s}", "name", eg_mon_indicators[i].name, "unit",
+                                eg_mon_indicators[i].unit, "label", eg_mon_indicators[i].label,
+                                "description", eg_mon_indicators[i].description));
     return list;
 }
 
@@ -261,11 +266,10 @@ void eg_mon_api_indicators(struct eg_req *req)
         for (eg_day x = start; x <= end; x++)
             eg_mon_agg_merge(acc, &d.agg[x - from]);
         acc->days = end - start + 1;
-        json_array_append_new(series, json_pack("{s:o, s:o, s:I, s:o}", "start",
-                                                eg_mon_date_json(start), "end",
-                                                eg_mon_date_json(end), "days",
-                                                (json_int_t)acc->days, "values",
-                                                values_json(acc, &p, sel)));
+        json_array_append_new(series,
+                              json_pack("{s:o, s:o, s:I, s:o}", "start", eg_mon_date_json(start),
+                                        "end", eg_mon_date_json(end), "days", (json_int_t)acc->days,
+                                        "values", values_json(acc, &p, sel)));
         start = end + 1;
     }
     free(acc);
@@ -385,9 +389,8 @@ void eg_mon_api_dashboard_overview(struct eg_req *req)
     if (rc == EG_OK)
         rc = eg_mon_backlogs_now(req->db, eg_mon_today(), &bl);
     json_t *alerts = json_pack("{s:I, s:I, s:{s:I, s:I, s:I, s:I}}", "firing", (json_int_t)0,
-                               "pending", (json_int_t)0, "by_level", "red", (json_int_t)0,
-                               "orange", (json_int_t)0, "yellow", (json_int_t)0, "blue",
-                               (json_int_t)0);
+                               "pending", (json_int_t)0, "by_level", "red", (json_int_t)0, "orange",
+                               (json_int_t)0, "yellow", (json_int_t)0, "blue", (json_int_t)0);
     struct eg_stmt *st = NULL;
     if (rc == EG_OK)
         rc = eg_db_query(req->db, &st,
@@ -448,12 +451,13 @@ void eg_mon_api_dashboard_overview(struct eg_req *req)
     json_t *out = json_pack(
         "{s:o, s:{s:o, s:o, s:o}, s:{s:o, s:o, s:o}, s:o, s:{s:I, s:I}, s:{s:I, s:I}, s:I, s:o}",
         "date", eg_mon_date_json(day), "day", "values", overview_values(&s[0], &p),
-        "same_day_last_week", overview_values(&s[1], &p), "change_pct", change_json(&s[0], &s[1], &p),
-        "week", "values", overview_values(&s[2], &p), "previous_week", overview_values(&s[3], &p),
-        "change_pct", change_json(&s[2], &s[3], &p), "alerts", alerts, "cases", "open",
-        (json_int_t)bl.cases_open, "overdue", (json_int_t)bl.cases_overdue, "claims", "open",
-        (json_int_t)bl.claims_open, "overdue", (json_int_t)bl.claims_overdue, "platforms",
-        (json_int_t)platforms, "indicators", catalogue_json(NULL));
+        "same_day_last_week", overview_values(&s[1], &p), "change_pct",
+        change_json(&s[0], &s[1], &p), "week", "values", overview_values(&s[2], &p),
+        "previous_week", overview_values(&s[3], &p), "change_pct", change_json(&s[2], &s[3], &p),
+        "alerts", alerts, "cases", "open", (json_int_t)bl.cases_open, "overdue",
+        (json_int_t)bl.cases_overdue, "claims", "open", (json_int_t)bl.claims_open, "overdue",
+        (json_int_t)bl.claims_overdue, "platforms", (json_int_t)platforms, "indicators",
+        catalogue_json(NULL));
     free(d.agg);
     free(s);
     if (xlsx) {
@@ -468,12 +472,12 @@ void eg_mon_api_dashboard_overview(struct eg_req *req)
         for (size_t i = 0; i < N_OVERVIEW; i++) {
             const char *n = eg_mon_indicators[overview_inds[i]].name;
             json_array_append_new(
-                rows, json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O}", "indicator", n,
-                                "label", eg_mon_indicators[overview_inds[i]].label, "day",
-                                json_object_get(dv, n), "same_day_last_week",
-                                json_object_get(dl, n), "day_change_pct", json_object_get(dc, n),
-                                "week", json_object_get(wv, n), "previous_week",
-                                json_object_get(wp, n), "week_change_pct", json_object_get(wc, n)));
+                rows,
+                json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O}", "indicator", n, "label",
+                          eg_mon_indicators[overview_inds[i]].label, "day", json_object_get(dv, n),
+                          "same_day_last_week", json_object_get(dl, n), "day_change_pct",
+                          json_object_get(dc, n), "week", json_object_get(wv, n), "previous_week",
+                          json_object_get(wp, n), "week_change_pct", json_object_get(wc, n)));
         }
         json_decref(out);
         eg_mon_reply_xlsx(req, "overview", rows);
@@ -511,8 +515,7 @@ void eg_mon_api_dashboard_trends(struct eg_req *req)
         return;
     eg_mon_params_of(req->config, &p);
     /* Six more days before from, for the first points' 7-day windows. */
-    enum eg_status rc =
-        days_load(req->db, &f, from - 6, to, eg_mon_indicator_needs_hist(ind), &d);
+    enum eg_status rc = days_load(req->db, &f, from - 6, to, eg_mon_indicator_needs_hist(ind), &d);
     struct eg_mon_agg *w = calloc(1, sizeof *w);
     if (rc != EG_OK || !w) {
         free(d.agg);
@@ -619,7 +622,8 @@ void eg_mon_api_dashboard_breakdown(struct eg_req *req)
     const char *by = eg_req_query(req, "by");
     int scope = eg_mon_scope_parse(by);
     if (scope <= EG_MON_SCOPE_CITY) {
-        eg_reply_error(req, EG_E_INVALID_PARAMETER, "by", "by must be platform, sector or district");
+        eg_reply_error(req, EG_E_INVALID_PARAMETER, "by",
+                       "by must be platform, sector or district");
         return;
     }
     int ind = one_indicator(req);

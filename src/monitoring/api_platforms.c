@@ -22,10 +22,10 @@
 #include "core/ident.h"
 #include "db/db.h"
 
-#define PLATFORM_SELECT                                                                          \
-    "SELECT o.id, o.name, o.credit_code, o.sector, o.contact_name, o.archived, o.created_at, "  \
-    "p.code, p.contact_phone, p.contact_email, p.address, p.appeal_channel, "                   \
-    "(SELECT COUNT(*) FROM mon_roster r WHERE r.platform_id = o.id AND r.status = 'active') "   \
+#define PLATFORM_SELECT                                                                            \
+    "SELECT o.id, o.name, o.credit_code, o.sector, o.contact_name, o.archived, o.created_at, "     \
+    "p.code, p.contact_phone, p.contact_email, p.address, p.appeal_channel, "                      \
+    "(SELECT COUNT(*) FROM mon_roster r WHERE r.platform_id = o.id AND r.status = 'active') "      \
     "FROM organisations o LEFT JOIN mon_platforms p ON p.organisation_id = o.id"
 
 static json_t *platform_json(struct eg_stmt *st)
@@ -35,8 +35,8 @@ static json_t *platform_json(struct eg_stmt *st)
     json_object_set_new(o, "name", json_string(eg_stmt_text(st, 1)));
     json_object_set_new(o, "credit_code", json_string(eg_stmt_text(st, 2)));
     json_object_set_new(o, "sector", json_string(eg_stmt_text(st, 3)));
-    json_object_set_new(o, "code", eg_stmt_is_null(st, 7) ? json_null()
-                                                          : json_string(eg_stmt_text(st, 7)));
+    json_object_set_new(o, "code",
+                        eg_stmt_is_null(st, 7) ? json_null() : json_string(eg_stmt_text(st, 7)));
     json_object_set_new(o, "contact_name", json_string(eg_stmt_text(st, 4)));
     json_object_set_new(o, "contact_phone", json_string(eg_stmt_text(st, 8)));
     json_object_set_new(o, "contact_email", json_string(eg_stmt_text(st, 9)));
@@ -281,7 +281,9 @@ static enum eg_status platform_create_tx(struct eg_db *db, void *p)
                        "INSERT INTO mon_platforms (organisation_id, code, contact_phone, "
                        "contact_email, address, appeal_channel, created_at, updated_at) VALUES "
                        "(?, ?, ?, ?, ?, ?, ?, ?)",
-                       "ittttti" "i", t->id, code, eg_json_str(b, "contact_phone", ""),
+                       "ittttti"
+                       "i",
+                       t->id, code, eg_json_str(b, "contact_phone", ""),
                        eg_json_str(b, "contact_email", ""), eg_json_str(b, "address", ""),
                        eg_json_str(b, "appeal_channel", ""), now, now);
     if (rc == EG_OK)
@@ -314,7 +316,8 @@ static enum eg_status platform_patch_tx(struct eg_db *db, void *p)
     char sector[33];
     t->field = NULL;
     enum eg_status rc = eg_db_one_i64(
-        db, &n, "SELECT COUNT(*) FROM organisations WHERE id = ? AND kind = 'platform'", "i", t->id);
+        db, &n, "SELECT COUNT(*) FROM organisations WHERE id = ? AND kind = 'platform'", "i",
+        t->id);
     if (rc != EG_OK)
         return rc;
     if (n == 0)
@@ -371,8 +374,8 @@ static enum eg_status platform_patch_tx(struct eg_db *db, void *p)
                        eg_json_str(b, "contact_email", NULL), eg_json_str(b, "address", NULL),
                        eg_json_str(b, "appeal_channel", NULL), now, t->id);
     if (rc == EG_OK && sec)
-        rc = eg_db_run(db, NULL, "UPDATE mon_daily SET sector = ? WHERE platform_id = ?", "ti",
-                       sec, t->id);
+        rc = eg_db_run(db, NULL, "UPDATE mon_daily SET sector = ? WHERE platform_id = ?", "ti", sec,
+                       t->id);
     if (rc == EG_OK)
         rc = eg_mon_audit_json(db, t->ctx, "platform.update", "organisation", t->id,
                                json_deep_copy(b));
@@ -446,10 +449,10 @@ static void issue_key(struct eg_req *req, int64_t org, int64_t dept)
     char prefix[13];
     memcpy(prefix, k.key, 12);
     prefix[12] = '\0';
-    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)k.key_id, "key",
-                            k.key, "prefix", prefix, "label", k.label, "created_at",
-                            eg_mon_instant_json(eg_now()), "note",
-                            "Store the key now: it is shown only this once.");
+    json_t *out =
+        json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)k.key_id, "key", k.key,
+                  "prefix", prefix, "label", k.label, "created_at", eg_mon_instant_json(eg_now()),
+                  "note", "Store the key now: it is shown only this once.");
     if (org)
         json_object_set_new(out, "platform_id", json_integer(org));
     if (dept)
@@ -533,15 +536,15 @@ void eg_mon_api_department_keys_list(struct eg_req *req)
         "d.code, d.name FROM api_keys k JOIN departments d ON d.id = k.department_id ORDER BY k.id",
         "");
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        json_array_append_new(
-            items,
-            json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:{s:I, s:s, s:s}}", "id",
-                      (json_int_t)eg_stmt_i64(st, 0), "prefix", eg_stmt_text(st, 1), "label",
-                      eg_stmt_text(st, 2), "created_at", eg_mon_instant_json(eg_stmt_i64(st, 3)),
-                      "revoked_at", eg_mon_instant_json(eg_stmt_i64(st, 4)), "last_used_at",
-                      eg_mon_instant_json(eg_stmt_i64(st, 5)), "department", "id",
-                      (json_int_t)eg_stmt_i64(st, 6), "code", eg_stmt_text(st, 7), "name",
-                      eg_stmt_text(st, 8)));
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:{s:I, s:s, s:s}}", "id",
+                                        (json_int_t)eg_stmt_i64(st, 0), "prefix",
+                                        eg_stmt_text(st, 1), "label", eg_stmt_text(st, 2),
+                                        "created_at", eg_mon_instant_json(eg_stmt_i64(st, 3)),
+                                        "revoked_at", eg_mon_instant_json(eg_stmt_i64(st, 4)),
+                                        "last_used_at", eg_mon_instant_json(eg_stmt_i64(st, 5)),
+                                        "department", "id", (json_int_t)eg_stmt_i64(st, 6), "code",
+                                        eg_stmt_text(st, 7), "name", eg_stmt_text(st, 8)));
         rc = EG_OK;
     }
     eg_stmt_done(st);
@@ -627,8 +630,8 @@ void eg_mon_api_platform_workers(struct eg_req *req)
         last = eg_stmt_i64(st, 0);
         json_array_append_new(
             items,
-            json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id",
-                      (json_int_t)last, "platform_worker_id", eg_stmt_text(st, 1), "person_id",
+            json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)last,
+                      "platform_worker_id", eg_stmt_text(st, 1), "person_id",
                       (json_int_t)eg_stmt_i64(st, 2), "name", eg_stmt_text(st, 3),
                       "id_number_masked", eg_stmt_text(st, 4), "occupation", eg_stmt_text(st, 5),
                       "status", eg_stmt_text(st, 6), "joined_on", eg_stmt_text(st, 7), "district",

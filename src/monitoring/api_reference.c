@@ -98,10 +98,10 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
     case LIST_INDICATOR:
         for (int i = 0; i < EG_MON_IND_COUNT; i++)
             json_array_append_new(
-                items, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "code", eg_mon_indicators[i].name,
-                                 "label", eg_mon_indicators[i].label, "label_en",
-                                 eg_mon_indicators[i].description, "unit", eg_mon_indicators[i].unit,
-                                 "sort", (json_int_t)i, "active", 1));
+                items, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "code",
+                                 eg_mon_indicators[i].name, "label", eg_mon_indicators[i].label,
+                                 "label_en", eg_mon_indicators[i].description, "unit",
+                                 eg_mon_indicators[i].unit, "sort", (json_int_t)i, "active", 1));
         *out = items;
         return EG_OK;
     case LIST_DICT:
@@ -111,9 +111,10 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
                          "t", lists[li].name);
         while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
             json_array_append_new(
-                items, json_pack("{s:s, s:s, s:s, s:I, s:b}", "code", eg_stmt_text(st, 0), "label",
-                                 eg_stmt_text(st, 1), "label_en", eg_stmt_text(st, 2), "sort",
-                                 (json_int_t)eg_stmt_i64(st, 3), "active", (int)eg_stmt_i64(st, 4)));
+                items,
+                json_pack("{s:s, s:s, s:s, s:I, s:b}", "code", eg_stmt_text(st, 0), "label",
+                          eg_stmt_text(st, 1), "label_en", eg_stmt_text(st, 2), "sort",
+                          (json_int_t)eg_stmt_i64(st, 3), "active", (int)eg_stmt_i64(st, 4)));
             rc = EG_OK;
         }
         break;
@@ -125,12 +126,12 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
         while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
             json_t *aliases = json_loads(eg_stmt_text(st, 7), 0, NULL);
             json_array_append_new(
-                items, json_pack("{s:s, s:s, s:s, s:I, s:b, s:s, s:s, s:o}", "code",
-                                 eg_stmt_text(st, 0), "label", eg_stmt_text(st, 1), "label_en",
-                                 eg_stmt_text(st, 2), "sort", (json_int_t)eg_stmt_i64(st, 3),
-                                 "active", (int)eg_stmt_i64(st, 4), "category", eg_stmt_text(st, 5),
-                                 "gb_code", eg_stmt_text(st, 6), "aliases",
-                                 aliases ? aliases : json_array()));
+                items,
+                json_pack("{s:s, s:s, s:s, s:I, s:b, s:s, s:s, s:o}", "code", eg_stmt_text(st, 0),
+                          "label", eg_stmt_text(st, 1), "label_en", eg_stmt_text(st, 2), "sort",
+                          (json_int_t)eg_stmt_i64(st, 3), "active", (int)eg_stmt_i64(st, 4),
+                          "category", eg_stmt_text(st, 5), "gb_code", eg_stmt_text(st, 6),
+                          "aliases", aliases ? aliases : json_array()));
             rc = EG_OK;
         }
         break;
@@ -144,9 +145,8 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
                 items, json_pack("{s:s, s:s, s:s, s:I, s:b, s:f, s:f}", "code", eg_stmt_text(st, 0),
                                  "label", eg_stmt_text(st, 1), "label_en", eg_stmt_text(st, 2),
                                  "sort", (json_int_t)eg_stmt_i64(st, 3), "active",
-                                 (int)eg_stmt_i64(st, 4), "lat",
-                                 (double)eg_stmt_i64(st, 5) / 1e6, "lng",
-                                 (double)eg_stmt_i64(st, 6) / 1e6));
+                                 (int)eg_stmt_i64(st, 4), "lat", (double)eg_stmt_i64(st, 5) / 1e6,
+                                 "lng", (double)eg_stmt_i64(st, 6) / 1e6));
             rc = EG_OK;
         }
         break;
@@ -387,16 +387,16 @@ void eg_mon_api_dictionary_put(struct eg_req *req)
 static enum eg_status worker_scope(struct eg_req *req, int64_t person_id)
 {
     int64_t n = 0;
-    enum eg_status rc = eg_db_one_i64(req->db, &n, "SELECT id FROM people WHERE id = ?", "i",
-                                      person_id);
+    enum eg_status rc =
+        eg_db_one_i64(req->db, &n, "SELECT id FROM people WHERE id = ?", "i", person_id);
     if (rc != EG_OK)
         return rc;
     if (req->who.role == EG_ROLE_WORKER)
         return req->who.person_id == person_id ? EG_OK : EG_E_NOT_FOUND;
     if (req->who.role == EG_ROLE_PLATFORM) {
-        rc = eg_db_one_i64(req->db, &n,
-                           "SELECT COUNT(*) FROM mon_roster WHERE platform_id = ? AND person_id = ?",
-                           "ii", req->who.organisation_id, person_id);
+        rc = eg_db_one_i64(
+            req->db, &n, "SELECT COUNT(*) FROM mon_roster WHERE platform_id = ? AND person_id = ?",
+            "ii", req->who.organisation_id, person_id);
         if (rc != EG_OK)
             return rc;
         return n > 0 ? EG_OK : EG_E_NOT_FOUND;
@@ -422,13 +422,13 @@ static json_t *certificate_json(struct eg_stmt *st)
     json_object_set_new(o, "person_id", json_integer(eg_stmt_i64(st, 1)));
     json_object_set_new(o, "kind", json_string(eg_stmt_text(st, 2)));
     json_object_set_new(o, "name", json_string(eg_stmt_text(st, 3)));
-    json_object_set_new(o, "level", eg_stmt_is_null(st, 4) ? json_null()
-                                                           : json_integer(eg_stmt_i64(st, 4)));
+    json_object_set_new(o, "level",
+                        eg_stmt_is_null(st, 4) ? json_null() : json_integer(eg_stmt_i64(st, 4)));
     json_object_set_new(o, "number", json_string(eg_stmt_text(st, 5)));
     json_object_set_new(o, "issuer", json_string(eg_stmt_text(st, 6)));
     json_object_set_new(o, "issued_on", json_string(eg_stmt_text(st, 7)));
-    json_object_set_new(o, "expires_on", eg_stmt_is_null(st, 8) ? json_null()
-                                                                : json_string(eg_stmt_text(st, 8)));
+    json_object_set_new(o, "expires_on",
+                        eg_stmt_is_null(st, 8) ? json_null() : json_string(eg_stmt_text(st, 8)));
     json_object_set_new(o, "recorded_by", json_string(eg_stmt_text(st, 9)));
     json_object_set_new(o, "created_at", eg_mon_instant_json(eg_stmt_i64(st, 10)));
     return o;
@@ -449,11 +449,11 @@ static json_t *training_json(struct eg_stmt *st)
     return o;
 }
 
-#define CERT_COLS                                                                                \
-    "id, person_id, kind, name, level, number, issuer, issued_on, expires_on, recorded_by, "     \
+#define CERT_COLS                                                                                  \
+    "id, person_id, kind, name, level, number, issuer, issued_on, expires_on, recorded_by, "       \
     "created_at FROM mon_certificates"
-#define TRAINING_COLS                                                                            \
-    "id, person_id, kind, title, provider, hours, completed_on, recorded_by, created_at FROM "   \
+#define TRAINING_COLS                                                                              \
+    "id, person_id, kind, title, provider, hours, completed_on, recorded_by, created_at FROM "     \
     "mon_trainings"
 
 /* The list of one worker's certificates or trainings. */
@@ -515,17 +515,16 @@ static enum eg_status qual_tx_fn(struct eg_db *db, void *p)
     enum eg_status rc;
     if (t->certs) {
         const json_t *level = json_object_get(b, "level");
-        rc = eg_db_query(db, &st,
-                         "INSERT INTO mon_certificates (person_id, kind, name, level, number, "
-                         "issuer, issued_on, expires_on, organisation_id, recorded_by, created_at) "
-                         "VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, NULLIF(?, 0), ?, ?) "
-                         "RETURNING id",
-                         "ittittttiti", t->person, eg_json_str(b, "kind", ""),
-                         eg_json_str(b, "name", ""),
-                         (int64_t)(json_is_integer(level) ? json_integer_value(level) : 0),
-                         eg_json_str(b, "number", ""), eg_json_str(b, "issuer", ""),
-                         eg_json_str(b, "issued_on", ""), eg_json_str(b, "expires_on", NULL),
-                         t->org, by, now);
+        rc = eg_db_query(
+            db, &st,
+            "INSERT INTO mon_certificates (person_id, kind, name, level, number, "
+            "issuer, issued_on, expires_on, organisation_id, recorded_by, created_at) "
+            "VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, NULLIF(?, 0), ?, ?) "
+            "RETURNING id",
+            "ittittttiti", t->person, eg_json_str(b, "kind", ""), eg_json_str(b, "name", ""),
+            (int64_t)(json_is_integer(level) ? json_integer_value(level) : 0),
+            eg_json_str(b, "number", ""), eg_json_str(b, "issuer", ""),
+            eg_json_str(b, "issued_on", ""), eg_json_str(b, "expires_on", NULL), t->org, by, now);
     } else {
         rc = eg_db_query(db, &st,
                          "INSERT INTO mon_trainings (person_id, kind, title, provider, hours, "
@@ -533,8 +532,8 @@ static enum eg_status qual_tx_fn(struct eg_db *db, void *p)
                          "?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
                          "itttititi", t->person, eg_json_str(b, "kind", ""),
                          eg_json_str(b, "title", ""), eg_json_str(b, "provider", ""),
-                         eg_json_int(b, "hours", 0), eg_json_str(b, "completed_on", ""), t->org,
-                         by, now);
+                         eg_json_int(b, "hours", 0), eg_json_str(b, "completed_on", ""), t->org, by,
+                         now);
     }
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
@@ -565,7 +564,8 @@ static void quals_create(struct eg_req *req, int certs)
     }
     const char *kind = eg_json_str(b, "kind", "");
     if (!dict_has(req->db, certs ? "certificate_kind" : "training_kind", kind)) {
-        eg_reply_error(req, EG_E_INVALID_FIELD, "kind", "kind must be a code of GET /api/v1/dictionary/%s",
+        eg_reply_error(req, EG_E_INVALID_FIELD, "kind",
+                       "kind must be a code of GET /api/v1/dictionary/%s",
                        certs ? "certificate_kind" : "training_kind");
         return;
     }
@@ -596,8 +596,9 @@ static void quals_create(struct eg_req *req, int certs)
         }
     }
     struct eg_audit_ctx ctx = eg_mon_audit(req);
-    struct qual_tx t = {&ctx, b, person,
-                        req->who.role == EG_ROLE_PLATFORM ? req->who.organisation_id : 0, 0, certs};
+    struct qual_tx t = {&ctx,   b,
+                        person, req->who.role == EG_ROLE_PLATFORM ? req->who.organisation_id : 0,
+                        0,      certs};
     rc = eg_db_tx(req->db, qual_tx_fn, &t);
     if (rc != EG_OK) {
         eg_reply_error(req, rc, NULL, NULL);
@@ -605,7 +606,8 @@ static void quals_create(struct eg_req *req, int certs)
     }
     struct eg_stmt *st = NULL;
     rc = eg_db_query(req->db, &st,
-                     certs ? "SELECT " CERT_COLS " WHERE id = ?" : "SELECT " TRAINING_COLS " WHERE id = ?",
+                     certs ? "SELECT " CERT_COLS " WHERE id = ?"
+                           : "SELECT " TRAINING_COLS " WHERE id = ?",
                      "i", t.id);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);

@@ -57,8 +57,7 @@ int eg_mon_hist_bucket(int64_t income_fen, int64_t online_minutes)
     return (int)b;
 }
 
-int eg_mon_below_min_wage(const struct eg_mon_params *p, int64_t income_fen,
-                          int64_t online_minutes)
+int eg_mon_below_min_wage(const struct eg_mon_params *p, int64_t income_fen, int64_t online_minutes)
 {
     if (online_minutes <= 0)
         return 0;
@@ -116,8 +115,8 @@ void eg_mon_hist_encode(const int64_t hist[EG_MON_HIST_BUCKETS], char *out, size
     for (int i = 0; i < EG_MON_HIST_BUCKETS; i++) {
         if (hist[i] == 0)
             continue;
-        int n = snprintf(out + len, outsz - len, "%s%d:%lld", len ? "," : "", i,
-                         (long long)hist[i]);
+        int n =
+            snprintf(out + len, outsz - len, "%s%d:%lld", len ? "," : "", i, (long long)hist[i]);
         if (n < 0 || (size_t)n >= outsz - len) {
             out[len] = '\0';
             return;
@@ -148,8 +147,7 @@ static int64_t read_num(const char **p, int allow_minus)
     return neg ? -v : v;
 }
 
-enum eg_status eg_mon_hist_decode_add(const char *text, int64_t hist[EG_MON_HIST_BUCKETS],
-                                      int sign)
+enum eg_status eg_mon_hist_decode_add(const char *text, int64_t hist[EG_MON_HIST_BUCKETS], int sign)
 {
     const char *p = text ? text : "";
     while (*p) {
@@ -218,8 +216,7 @@ const struct eg_mon_indicator eg_mon_indicators[EG_MON_IND_COUNT] = {
                                          "income is below the hourly minimum wage."},
     [EG_MON_IND_HOURLY_INCOME_MEAN] = {"hourly_income_mean_fen", "fen_per_hour", "平均时薪",
                                        "All income divided by all online hours, fen per hour."},
-    [EG_MON_IND_HOURLY_INCOME_MEDIAN] = {"hourly_income_median_fen", "fen_per_hour",
-                                         "时薪中位数",
+    [EG_MON_IND_HOURLY_INCOME_MEDIAN] = {"hourly_income_median_fen", "fen_per_hour", "时薪中位数",
                                          "Median of the worker-days' hourly income, fen per "
                                          "hour (exact to 50 fen)."},
     [EG_MON_IND_MIN_WAGE_RATIO] = {"min_wage_ratio", "ratio", "时薪/最低工资",
@@ -231,7 +228,8 @@ const struct eg_mon_indicator eg_mon_indicators[EG_MON_IND_COUNT] = {
     [EG_MON_IND_PENALTIES_PER_WORKER] = {"penalties_per_worker", "per_worker_day", "人均处罚",
                                          "Penalties per active worker-day."},
     [EG_MON_IND_PENALTY_FEN_PER_WORKER] = {"penalty_fen_per_worker", "fen_per_worker_day",
-                                           "人均罚款", "Penalty amount per active worker-day, fen."},
+                                           "人均罚款",
+                                           "Penalty amount per active worker-day, fen."},
     [EG_MON_IND_PENALTY_APPEAL_SHARE] = {"penalty_appeal_share", "share", "处罚申诉占比",
                                          "Share of penalty events the worker appealed."},
     [EG_MON_IND_DEACTIVATIONS] = {"deactivations", "deactivations", "封号数",
@@ -421,9 +419,8 @@ enum eg_mon_alert_state eg_mon_alert_state_parse(const char *s)
     return EG_MON_ALERT_NONE;
 }
 
-enum eg_mon_alert_change eg_mon_alert_step(const struct eg_mon_alert_cur *cur, eg_day day,
-                                           int hit, int pending_periods,
-                                           struct eg_mon_alert_cur *next)
+enum eg_mon_alert_change eg_mon_alert_step(const struct eg_mon_alert_cur *cur, eg_day day, int hit,
+                                           int pending_periods, struct eg_mon_alert_cur *next)
 {
     int open = cur->state == EG_MON_ALERT_PENDING || cur->state == EG_MON_ALERT_FIRING;
     if (pending_periods < 1)
@@ -463,8 +460,8 @@ enum eg_mon_alert_change eg_mon_alert_step(const struct eg_mon_alert_cur *cur, e
 
 /* ----------------------------------------------------------- scorecards */
 
-const char *const eg_mon_principle_names[EG_MON_PRINCIPLES] = {
-    "pay", "conditions", "contracts", "management", "representation"};
+const char *const eg_mon_principle_names[EG_MON_PRINCIPLES] = {"pay", "conditions", "contracts",
+                                                               "management", "representation"};
 
 int eg_mon_principle_parse(const char *s)
 {

@@ -53,26 +53,26 @@ struct eg_mon_work {
  * a plain sum, so adding two aggregates is adding field by field.
  */
 struct eg_mon_agg {
-    int64_t days;            /* calendar days covered (set by whoever sums a period) */
-    int64_t records;         /* work records */
-    int64_t worker_days;     /* records with any orders or online time (active worker-days) */
+    int64_t days;        /* calendar days covered (set by whoever sums a period) */
+    int64_t records;     /* work records */
+    int64_t worker_days; /* records with any orders or online time (active worker-days) */
     int64_t orders;
     int64_t online_minutes;
     int64_t order_minutes;
     int64_t income_fen;
-    int64_t penalty_count;   /* penalties reported in the daily records */
+    int64_t penalty_count; /* penalties reported in the daily records */
     int64_t penalty_fen;
-    int64_t fatigue_days;    /* worker-days online longer than fatigue_minutes */
-    int64_t paid_days;       /* worker-days with online time (hourly income defined) */
-    int64_t low_pay_days;    /* of paid_days, those with hourly income below the minimum */
-    int64_t penalty_events;  /* penalty events fed one by one */
+    int64_t fatigue_days;   /* worker-days online longer than fatigue_minutes */
+    int64_t paid_days;      /* worker-days with online time (hourly income defined) */
+    int64_t low_pay_days;   /* of paid_days, those with hourly income below the minimum */
+    int64_t penalty_events; /* penalty events fed one by one */
     int64_t penalty_events_fen;
     int64_t penalty_appealed;
     int64_t deactivations;
     int64_t deactivations_with_channel; /* deactivations that name an appeal channel */
-    int64_t cases;           /* cases submitted against the platform (cases module) */
-    int64_t claims;          /* injury claims of its workers that day (insurance module) */
-    int64_t covered_days;    /* active worker-days with a cover-day (insurance module) */
+    int64_t cases;                      /* cases submitted against the platform (cases module) */
+    int64_t claims;       /* injury claims of its workers that day (insurance module) */
+    int64_t covered_days; /* active worker-days with a cover-day (insurance module) */
     int64_t hist[EG_MON_HIST_BUCKETS]; /* paid_days by hourly income bucket */
 };
 
@@ -133,15 +133,15 @@ enum eg_mon_ind {
     EG_MON_IND_ORDERS,                  /* orders */
     EG_MON_IND_INCOME,                  /* income, fen */
     EG_MON_IND_PENALTIES_PER_100_ORDERS,
-    EG_MON_IND_PENALTIES_PER_WORKER,    /* penalties per active worker-day */
-    EG_MON_IND_PENALTY_FEN_PER_WORKER,  /* penalty amount per active worker-day, fen */
-    EG_MON_IND_PENALTY_APPEAL_SHARE,    /* share of penalty events appealed */
+    EG_MON_IND_PENALTIES_PER_WORKER,   /* penalties per active worker-day */
+    EG_MON_IND_PENALTY_FEN_PER_WORKER, /* penalty amount per active worker-day, fen */
+    EG_MON_IND_PENALTY_APPEAL_SHARE,   /* share of penalty events appealed */
     EG_MON_IND_DEACTIVATIONS,
-    EG_MON_IND_DEACTIVATIONS_PER_1000,  /* per 1,000 active workers */
+    EG_MON_IND_DEACTIVATIONS_PER_1000,     /* per 1,000 active workers */
     EG_MON_IND_DEACTIVATION_CHANNEL_SHARE, /* share of deactivations naming an appeal channel */
     EG_MON_IND_CASES,
-    EG_MON_IND_CASES_PER_1000,          /* per 1,000 active workers */
-    EG_MON_IND_INSURANCE_COVERAGE,      /* share of active worker-days insured */
+    EG_MON_IND_CASES_PER_1000,     /* per 1,000 active workers */
+    EG_MON_IND_INSURANCE_COVERAGE, /* share of active worker-days insured */
     EG_MON_IND_CLAIMS,
     EG_MON_IND_CLAIMS_PER_MILLION_ORDERS,
     EG_MON_IND_COUNT
@@ -208,11 +208,11 @@ struct eg_mon_alert_cur {
 
 /* What one evaluation did. */
 enum eg_mon_alert_change {
-    EG_MON_CHANGE_NONE,     /* nothing to record (still quiet, or an old date) */
-    EG_MON_CHANGE_OPENED,   /* a new alert began (pending, or firing at once) */
-    EG_MON_CHANGE_UPDATED,  /* same state, new value or count */
-    EG_MON_CHANGE_FIRED,    /* pending → firing */
-    EG_MON_CHANGE_RESOLVED  /* pending or firing → resolved */
+    EG_MON_CHANGE_NONE,    /* nothing to record (still quiet, or an old date) */
+    EG_MON_CHANGE_OPENED,  /* a new alert began (pending, or firing at once) */
+    EG_MON_CHANGE_UPDATED, /* same state, new value or count */
+    EG_MON_CHANGE_FIRED,   /* pending → firing */
+    EG_MON_CHANGE_RESOLVED /* pending or firing → resolved */
 };
 
 /*
@@ -225,9 +225,8 @@ enum eg_mon_alert_change {
  * once) and resolves on the first period that does not hold.
  * *next gets the new position; the return says what changed.
  */
-enum eg_mon_alert_change eg_mon_alert_step(const struct eg_mon_alert_cur *cur, eg_day day,
-                                           int hit, int pending_periods,
-                                           struct eg_mon_alert_cur *next);
+enum eg_mon_alert_change eg_mon_alert_step(const struct eg_mon_alert_cur *cur, eg_day day, int hit,
+                                           int pending_periods, struct eg_mon_alert_cur *next);
 
 /* ----------------------------------------------------------- scorecards */
 
@@ -250,23 +249,23 @@ enum eg_mon_evidence { EG_MON_EV_NONE = 0, EG_MON_EV_MET, EG_MON_EV_NOT_MET };
 enum eg_mon_basis { EG_MON_BASIS_NONE, EG_MON_BASIS_DATA, EG_MON_BASIS_EVIDENCE };
 
 struct eg_mon_point {
-    int met;                 /* 1 awarded, 0 not */
+    int met; /* 1 awarded, 0 not */
     enum eg_mon_basis basis;
-    char detail[160];        /* why, in English */
+    char detail[160]; /* why, in English */
 };
 
 /* Thresholds of the data-decided points (documented in the scorecard API). */
-#define EG_MON_SC_MIN_WORKER_DAYS     30    /* fewer active worker-days: data cannot decide */
-#define EG_MON_SC_PAY_BASIC_BP        9000  /* ≥ 90 % of paid days at or above the minimum */
-#define EG_MON_SC_PAY_ADVANCED_PCT    150   /* median hourly income ≥ 150 % of the minimum */
-#define EG_MON_SC_FATIGUE_MAX_BP      500   /* fatigue share under 5 % */
-#define EG_MON_SC_COVERAGE_MIN_BP     8000  /* insurance coverage ≥ 80 % */
-#define EG_MON_SC_CHANNEL_MIN_BP      9500  /* ≥ 95 % of deactivations name an appeal channel */
+#define EG_MON_SC_MIN_WORKER_DAYS  30   /* fewer active worker-days: data cannot decide */
+#define EG_MON_SC_PAY_BASIC_BP     9000 /* ≥ 90 % of paid days at or above the minimum */
+#define EG_MON_SC_PAY_ADVANCED_PCT 150  /* median hourly income ≥ 150 % of the minimum */
+#define EG_MON_SC_FATIGUE_MAX_BP   500  /* fatigue share under 5 % */
+#define EG_MON_SC_COVERAGE_MIN_BP  8000 /* insurance coverage ≥ 80 % */
+#define EG_MON_SC_CHANNEL_MIN_BP   9500 /* ≥ 95 % of deactivations name an appeal channel */
 
 struct eg_mon_scorecard_in {
-    const struct eg_mon_agg *agg;     /* the period's sums for the platform */
+    const struct eg_mon_agg *agg; /* the period's sums for the platform */
     const struct eg_mon_params *params;
-    int appeal_channel_declared;      /* the platform names an appeal channel in its record */
+    int appeal_channel_declared; /* the platform names an appeal channel in its record */
     enum eg_mon_evidence evidence[EG_MON_PRINCIPLES][2]; /* [principle][0 basic, 1 advanced] */
 };
 

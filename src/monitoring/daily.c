@@ -76,8 +76,8 @@ static enum eg_status backlog_tx_fn(struct eg_db *db, void *ctx)
         rc = eg_db_run(db, NULL,
                        "INSERT INTO mon_backlog (day, kind, organisation_id, open, overdue, "
                        "updated_at) VALUES (?, 'cases', 0, ?, ?, ?), (?, 'claims', 0, ?, ?, ?)",
-                       "tiiitiii", d, t->b.cases_open, t->b.cases_overdue, now, d,
-                       t->b.claims_open, t->b.claims_overdue, now);
+                       "tiiitiii", d, t->b.cases_open, t->b.cases_overdue, now, d, t->b.claims_open,
+                       t->b.claims_overdue, now);
     /* Several departments may handle cases against one respondent: sum them. */
     for (size_t i = 0; rc == EG_OK && i < t->n; i++)
         rc = eg_db_run(db, NULL,
@@ -85,8 +85,8 @@ static enum eg_status backlog_tx_fn(struct eg_db *db, void *ctx)
                        "updated_at) VALUES (?, 'cases', ?, ?, ?, ?) ON CONFLICT (day, kind, "
                        "organisation_id) DO UPDATE SET open = mon_backlog.open + excluded.open, "
                        "overdue = mon_backlog.overdue + excluded.overdue",
-                       "tiiii", d, t->rows[i].organisation_id, t->rows[i].open,
-                       t->rows[i].overdue, now);
+                       "tiiii", d, t->rows[i].organisation_id, t->rows[i].open, t->rows[i].overdue,
+                       now);
     return rc;
 }
 

@@ -45,12 +45,12 @@ enum pattern { NORMAL, FATIGUE, RISING_PENALTIES, LOW_PAY };
 
 static const struct {
     const char *code, *name, *sector, *occupation, *prefix;
-    int share;             /* per mille of the workers */
-    const char *org_seed;  /* six characters of the organisation code */
-    const char *channel;   /* appeal channel, "" for none */
+    int share;            /* per mille of the workers */
+    const char *org_seed; /* six characters of the organisation code */
+    const char *channel;  /* appeal channel, "" for none */
     enum pattern pattern;
-    int hourly_fen;        /* typical hourly income */
-    int orders_per_10h;    /* orders in ten online hours */
+    int hourly_fen;     /* typical hourly income */
+    int orders_per_10h; /* orders in ten online hours */
 } platforms[] = {
     {"luda", "鹭达外卖", "food_delivery", "online_delivery", "LD", 220, "2Y0L1D",
      "App「骑手申诉」入口，客服 400-800-1001", NORMAL, 2900, 26},
@@ -62,8 +62,8 @@ static const struct {
      "网点经理及 400-800-1003 申诉热线", NORMAL, 2600, 60},
     {"bailu", "白鹭出行", "ride_hailing", "ride_hailing_driver", "BL", 160, "2Y0B4L",
      "App「司机申诉」入口", FATIGUE, 3300, 16},
-    {"yundang", "筼筜货运", "freight", "freight_driver", "YD", 80, "2Y0Y6D",
-     "司机端「申诉中心」", RISING_PENALTIES, 3600, 4},
+    {"yundang", "筼筜货运", "freight", "freight_driver", "YD", 80, "2Y0Y6D", "司机端「申诉中心」",
+     RISING_PENALTIES, 3600, 4},
     {"gulang", "鼓浪优选", "ecommerce", "ecommerce_specialist", "GL", 60, "2Y0G7L",
      "商家后台「申诉」", NORMAL, 3000, 30},
     {"fenghuang", "凤凰花直播", "livestream", "internet_marketer", "FH", 60, "2Y0F8H",
@@ -74,11 +74,11 @@ static const struct {
 #define N_PLATFORMS (sizeof platforms / sizeof platforms[0])
 
 static const char *const surnames[] = {
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
-    "郭", "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "邓", "冯", "韩", "曹",
-    "曾", "彭", "蔡", "潘", "田", "董", "袁", "叶", "蒋", "苏", "魏", "程", "吕", "丁", "沈",
-    "卢", "傅", "钟", "姜", "崔", "廖", "范", "汪", "陆", "金", "石", "戴", "夏", "邱", "方",
-    "洪", "庄", "颜", "柯", "施"};
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马",
+    "朱", "胡", "郭", "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许",
+    "邓", "冯", "韩", "曹", "曾", "彭", "蔡", "潘", "田", "董", "袁", "叶", "蒋",
+    "苏", "魏", "程", "吕", "丁", "沈", "卢", "傅", "钟", "姜", "崔", "廖", "范",
+    "汪", "陆", "金", "石", "戴", "夏", "邱", "方", "洪", "庄", "颜", "柯", "施"};
 static const char *const given[] = {
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
     "明", "超", "秀", "霞", "平", "刚", "英", "华", "建", "国", "文", "辉", "鹏", "飞", "波",
@@ -214,8 +214,7 @@ static enum eg_status platforms_tx_fn(struct eg_db *db, void *ctx)
                            "contact_email, address, appeal_channel, created_at, updated_at) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            "itttttii", s->platform_ids[i], platforms[i].code, phone, "",
-                           "厦门市思明区软件园二期",
-                           platforms[i].channel, s->d->now, s->d->now);
+                           "厦门市思明区软件园二期", platforms[i].channel, s->d->now, s->d->now);
     }
     return rc;
 }
@@ -233,8 +232,8 @@ static enum eg_status seed_platforms(struct seed *s)
         rc = eg_db_run(s->d->db, NULL,
                        "UPDATE mon_platforms SET contact_email = ? WHERE organisation_id = ?", "ti",
                        email, s->platform_ids[i]);
-        struct eg_user_input in = {login, EG_DEMO_PASSWORD, EG_ROLE_PLATFORM, NULL, 0,
-                                   s->platform_ids[i], platforms[i].name};
+        struct eg_user_input in = {login, EG_DEMO_PASSWORD,   EG_ROLE_PLATFORM, NULL,
+                                   0,     s->platform_ids[i], platforms[i].name};
         if (rc == EG_OK)
             rc = eg_user_create(s->d->db, &s->d->audit, &in, &uid);
     }
@@ -264,10 +263,10 @@ static void roster_row(struct seed *s, size_t p, size_t k, struct eg_mon_row *ro
     snprintf(wid, 64, "%s%06zu", platforms[p].prefix, k + 1);
     if (k < sizeof known_workers / sizeof known_workers[0] && known_workers[k].platform == p) {
         snprintf(name, 64, "%s", known_workers[k].name);
-        eg_demo_id_number("350203",
-                          eg_day_from_civil(known_workers[k].y, known_workers[k].m,
-                                            known_workers[k].dd),
-                          known_workers[k].seq, idn);
+        eg_demo_id_number(
+            "350203",
+            eg_day_from_civil(known_workers[k].y, known_workers[k].m, known_workers[k].dd),
+            known_workers[k].seq, idn);
         snprintf(phone, 64, "%s", known_workers[k].phone);
     } else {
         /* Birth dates spread over ages 19–58; (birth, sequence) never repeats. */
@@ -284,8 +283,7 @@ static void roster_row(struct seed *s, size_t p, size_t k, struct eg_mon_row *ro
     eg_day joined = d->today - (eg_day)eg_demo_between(d, 100, 1800);
     struct eg_id_info info;
     memset(&info, 0, sizeof info);
-    if (eg_id_number_check(idn, d->today, &info) == EG_OK &&
-        eg_age_on(info.birth, joined) < 18)
+    if (eg_id_number_check(idn, d->today, &info) == EG_OK && eg_age_on(info.birth, joined) < 18)
         joined = info.birth + 18 * 366;
     memset(row, 0, sizeof *row);
     row->feed = EG_MON_FEED_ROSTER;
@@ -304,8 +302,7 @@ static void roster_row(struct seed *s, size_t p, size_t k, struct eg_mon_row *ro
     v[EG_MON_RO_DISTRICT] = (struct eg_mon_value){1, 0, dc, 6};
 }
 
-static int roster_next(void *ctx, struct eg_mon_row *row, int64_t *worker_id,
-                       const char **district)
+static int roster_next(void *ctx, struct eg_mon_row *row, int64_t *worker_id, const char **district)
 {
     struct seed *s = ctx;
     size_t p = (size_t)s->platform;
@@ -332,10 +329,9 @@ static void gen_rewind(void *ctx)
 static enum eg_status load_roster_ids(struct seed *s, size_t p)
 {
     struct eg_stmt *st = NULL;
-    enum eg_status rc =
-        eg_db_query(s->d->db, &st,
-                    "SELECT id, platform_worker_id FROM mon_roster WHERE platform_id = ?", "i",
-                    s->platform_ids[p]);
+    enum eg_status rc = eg_db_query(
+        s->d->db, &st, "SELECT id, platform_worker_id FROM mon_roster WHERE platform_id = ?", "i",
+        s->platform_ids[p]);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         const char *wid = eg_stmt_text(st, 1);
         long k = strtol(wid + 2, NULL, 10) - 1;
@@ -393,8 +389,7 @@ static int work_day(struct seed *s, size_t p, const struct worker *w, eg_day day
     return 1;
 }
 
-static int work_next(void *ctx, struct eg_mon_row *row, int64_t *worker_id,
-                     const char **district)
+static int work_next(void *ctx, struct eg_mon_row *row, int64_t *worker_id, const char **district)
 {
     struct seed *s = ctx;
     size_t p = (size_t)s->platform;
@@ -431,15 +426,15 @@ static int work_next(void *ctx, struct eg_mon_row *row, int64_t *worker_id,
 
 /* Penalty events (one in five of the day's penalties is also reported on
  * its own, with whether it was appealed) and deactivations. */
-static int events_next(void *ctx, struct eg_mon_row *row, int64_t *worker_id,
-                       const char **district, int deactivations)
+static int events_next(void *ctx, struct eg_mon_row *row, int64_t *worker_id, const char **district,
+                       int deactivations)
 {
     struct seed *s = ctx;
     struct eg_demo *d = s->d;
     size_t p = (size_t)s->platform;
     size_t count = s->first[p + 1] - s->first[p];
-    static const char *const reasons[] = {"超时送达", "顾客差评", "未按规定着装", "取消订单",
-                                          "违规绕路", "货损"};
+    static const char *const reasons[] = {"超时送达", "顾客差评", "未按规定着装",
+                                          "取消订单", "违规绕路", "货损"};
     static const char *const deact_reasons[] = {"多次违规", "账号异常", "身份核验未通过",
                                                 "投诉过多"};
     for (;;) {
@@ -474,17 +469,17 @@ static int events_next(void *ctx, struct eg_mon_row *row, int64_t *worker_id,
             const char *reason = deact_reasons[eg_demo_between(d, 0, 3)];
             v[EG_MON_DE_AT] = (struct eg_mon_value){1, at, NULL, 0};
             v[EG_MON_DE_REASON] = (struct eg_mon_value){1, 0, reason, strlen(reason)};
-            v[EG_MON_DE_CHANNEL] = (struct eg_mon_value){1, 0, platforms[p].channel,
-                                                         strlen(platforms[p].channel)};
+            v[EG_MON_DE_CHANNEL] =
+                (struct eg_mon_value){1, 0, platforms[p].channel, strlen(platforms[p].channel)};
         } else {
             row->feed = EG_MON_FEED_PENALTIES;
             const char *reason = reasons[eg_demo_between(d, 0, 5)];
             v[EG_MON_PE_AT] = (struct eg_mon_value){1, at, NULL, 0};
             v[EG_MON_PE_REASON] = (struct eg_mon_value){1, 0, reason, strlen(reason)};
-            v[EG_MON_PE_AMOUNT] = (struct eg_mon_value){1, eg_demo_between(d, 10, 50) * 100, NULL, 0};
-            v[EG_MON_PE_APPEALED] =
-                (struct eg_mon_value){1, platforms[p].channel[0] && eg_demo_between(d, 0, 9) < 3,
-                                      NULL, 0};
+            v[EG_MON_PE_AMOUNT] =
+                (struct eg_mon_value){1, eg_demo_between(d, 10, 50) * 100, NULL, 0};
+            v[EG_MON_PE_APPEALED] = (struct eg_mon_value){
+                1, platforms[p].channel[0] && eg_demo_between(d, 0, 9) < 3, NULL, 0};
         }
         *worker_id = wk->roster_id;
         *district = districts[wk->district].code;
@@ -565,9 +560,8 @@ static int dept_next(void *ctx, struct eg_mon_row *row, int64_t *person_id, cons
         const char *k = kinds[eg_demo_between(d, 0, 1)];
         const char *s = sev[eg_demo_between(d, 0, 2)];
         const char *ve = veh[eg_demo_between(d, 0, 5)];
-        v[EG_MON_TI_AT] =
-            (struct eg_mon_value){1, eg_day_start(day) + eg_demo_between(d, 6 * 3600, 23 * 3600),
-                                  NULL, 0};
+        v[EG_MON_TI_AT] = (struct eg_mon_value){
+            1, eg_day_start(day) + eg_demo_between(d, 6 * 3600, 23 * 3600), NULL, 0};
         v[EG_MON_TI_DISTRICT] = (struct eg_mon_value){1, 0, districts[di].code, 6};
         v[EG_MON_TI_KIND] = (struct eg_mon_value){1, 0, k, strlen(k)};
         v[EG_MON_TI_SEVERITY] = (struct eg_mon_value){1, 0, s, strlen(s)};
@@ -714,7 +708,8 @@ enum eg_status eg_monitoring_seed_demo(struct eg_demo *d)
     size_t at = 0;
     for (size_t p = 0; p < N_PLATFORMS; p++) {
         s.first[p] = at;
-        at += p + 1 == N_PLATFORMS ? s.nworkers - at : s.nworkers * (size_t)platforms[p].share / 1000;
+        at +=
+            p + 1 == N_PLATFORMS ? s.nworkers - at : s.nworkers * (size_t)platforms[p].share / 1000;
     }
     s.first[N_PLATFORMS] = s.nworkers;
     for (size_t p = 0; p < N_PLATFORMS; p++)
@@ -818,8 +813,8 @@ static enum eg_status scorecards_tx_fn(struct eg_db *db, void *ctx)
     for (size_t i = 0; rc == EG_OK && i < n; i++) {
         rc = eg_mon_scorecard_store(db, &p, ids[i], prev_start, month_start - 1, "system", NULL);
         if (rc == EG_OK)
-            rc = eg_mon_scorecard_store(db, &p, ids[i], d->today - 30, d->today - 1, "system",
-                                        NULL);
+            rc =
+                eg_mon_scorecard_store(db, &p, ids[i], d->today - 30, d->today - 1, "system", NULL);
     }
     return rc;
 }
@@ -829,8 +824,8 @@ static enum eg_status ack_tx_fn(struct eg_db *db, void *ctx)
 {
     struct eg_demo *d = ((struct finish_tx *)ctx)->d;
     int64_t id = 0;
-    enum eg_status rc = eg_db_one_i64(db, &id,
-                                      "SELECT MIN(id) FROM mon_alerts WHERE state = 'firing'", "");
+    enum eg_status rc =
+        eg_db_one_i64(db, &id, "SELECT MIN(id) FROM mon_alerts WHERE state = 'firing'", "");
     if (rc != EG_OK || id == 0)
         return rc == EG_E_NOT_FOUND ? EG_OK : rc;
     rc = eg_db_run(db, NULL,
@@ -854,8 +849,8 @@ enum eg_status eg_monitoring_seed_demo_finish(struct eg_demo *d)
     eg_mon_params_of(d->cfg, &p);
     int64_t t0 = eg_now_us();
     /* The other modules' figures for the whole period, then the rules day by day. */
-    enum eg_status rc = eg_monitoring_recompute(d->db, d->cfg, d->today - DEMO_DAYS, d->today - 1,
-                                                NULL);
+    enum eg_status rc =
+        eg_monitoring_recompute(d->db, d->cfg, d->today - DEMO_DAYS, d->today - 1, NULL);
     int64_t t1 = eg_now_us();
     for (eg_day day = d->today - 30; rc == EG_OK && day < d->today - 1; day++)
         rc = eg_mon_alerts_evaluate(d->db, &p, day, "system", &changes);

@@ -50,36 +50,36 @@ int eg_mon_feed_parse(const char *name); /* -1 if unknown */
 /* Whether the feed is sent by a government department rather than a platform. */
 int eg_mon_feed_is_department(enum eg_mon_feed f);
 
-#define EG_MON_MAX_COLS       10
-#define EG_MON_FIELD_MAX      4096   /* longest value; longer is a row error */
-#define EG_MON_FIELD_HARD_MAX 65536  /* longer stops the parse (memory bound) */
+#define EG_MON_MAX_COLS        10
+#define EG_MON_FIELD_MAX       4096  /* longest value; longer is a row error */
+#define EG_MON_FIELD_HARD_MAX  65536 /* longer stops the parse (memory bound) */
 #define EG_MON_JSON_OBJECT_MAX 65536 /* longest JSON object of one row */
-#define EG_MON_MAX_ERRORS     1000   /* errors listed; more are only counted */
+#define EG_MON_MAX_ERRORS      1000  /* errors listed; more are only counted */
 
 /* Column types. */
 enum eg_mon_col_type {
-    EG_MON_COL_WORKER_ID, /* the platform's own worker id: 1–64 of [A-Za-z0-9._:-] */
-    EG_MON_COL_TEXT,      /* UTF-8 without control characters, up to max bytes */
-    EG_MON_COL_ID_NUMBER, /* resident ID number (GB 11643), normalised */
-    EG_MON_COL_PHONE,     /* mainland mobile number */
-    EG_MON_COL_DATE,      /* YYYY-MM-DD, 2000-01-01 … today */
-    EG_MON_COL_INSTANT,   /* RFC 3339, 2000 … now (+10 minutes of clock skew) */
-    EG_MON_COL_MONTH,     /* YYYY-MM, 2000-01 … this month */
-    EG_MON_COL_INT,       /* whole number in [min, max] */
-    EG_MON_COL_MONEY,     /* whole fen in [min, max] */
-    EG_MON_COL_BOOL,      /* true/false (CSV also 1/0) */
-    EG_MON_COL_ENUM,      /* one of values */
-    EG_MON_COL_DISTRICT,  /* six-digit administrative division code */
+    EG_MON_COL_WORKER_ID,  /* the platform's own worker id: 1–64 of [A-Za-z0-9._:-] */
+    EG_MON_COL_TEXT,       /* UTF-8 without control characters, up to max bytes */
+    EG_MON_COL_ID_NUMBER,  /* resident ID number (GB 11643), normalised */
+    EG_MON_COL_PHONE,      /* mainland mobile number */
+    EG_MON_COL_DATE,       /* YYYY-MM-DD, 2000-01-01 … today */
+    EG_MON_COL_INSTANT,    /* RFC 3339, 2000 … now (+10 minutes of clock skew) */
+    EG_MON_COL_MONTH,      /* YYYY-MM, 2000-01 … this month */
+    EG_MON_COL_INT,        /* whole number in [min, max] */
+    EG_MON_COL_MONEY,      /* whole fen in [min, max] */
+    EG_MON_COL_BOOL,       /* true/false (CSV also 1/0) */
+    EG_MON_COL_ENUM,       /* one of values */
+    EG_MON_COL_DISTRICT,   /* six-digit administrative division code */
     EG_MON_COL_CREDIT_CODE /* 统一社会信用代码 (GB 32100) */
 };
 
 struct eg_mon_column {
     const char *name;
     enum eg_mon_col_type type;
-    int in_header;      /* 1: the CSV header must name it (JSON objects may leave it out if optional) */
-    int required;       /* 1: a value is required */
-    int64_t min, max;   /* INT / MONEY */
-    size_t max_len;     /* TEXT */
+    int in_header; /* 1: the CSV header must name it (JSON objects may leave it out if optional) */
+    int required;  /* 1: a value is required */
+    int64_t min, max;          /* INT / MONEY */
+    size_t max_len;            /* TEXT */
     const char *const *values; /* ENUM, NULL-terminated */
 };
 
@@ -87,16 +87,39 @@ struct eg_mon_column {
 const struct eg_mon_column *eg_mon_feed_columns(enum eg_mon_feed f, size_t *n);
 
 /* Column positions, per feed. */
-enum { EG_MON_RO_WORKER, EG_MON_RO_NAME, EG_MON_RO_ID_NUMBER, EG_MON_RO_PHONE,
-       EG_MON_RO_OCCUPATION, EG_MON_RO_STATUS, EG_MON_RO_JOINED_ON, EG_MON_RO_DISTRICT };
-enum { EG_MON_WR_WORKER, EG_MON_WR_DATE, EG_MON_WR_ORDERS, EG_MON_WR_ONLINE, EG_MON_WR_ORDER_MIN,
-       EG_MON_WR_INCOME, EG_MON_WR_PEN_COUNT, EG_MON_WR_PEN_FEN, EG_MON_WR_DISTRICT };
+enum {
+    EG_MON_RO_WORKER,
+    EG_MON_RO_NAME,
+    EG_MON_RO_ID_NUMBER,
+    EG_MON_RO_PHONE,
+    EG_MON_RO_OCCUPATION,
+    EG_MON_RO_STATUS,
+    EG_MON_RO_JOINED_ON,
+    EG_MON_RO_DISTRICT
+};
+enum {
+    EG_MON_WR_WORKER,
+    EG_MON_WR_DATE,
+    EG_MON_WR_ORDERS,
+    EG_MON_WR_ONLINE,
+    EG_MON_WR_ORDER_MIN,
+    EG_MON_WR_INCOME,
+    EG_MON_WR_PEN_COUNT,
+    EG_MON_WR_PEN_FEN,
+    EG_MON_WR_DISTRICT
+};
 enum { EG_MON_PE_WORKER, EG_MON_PE_AT, EG_MON_PE_REASON, EG_MON_PE_AMOUNT, EG_MON_PE_APPEALED };
 enum { EG_MON_DE_WORKER, EG_MON_DE_AT, EG_MON_DE_REASON, EG_MON_DE_CHANNEL };
-enum { EG_MON_TI_ID_NUMBER, EG_MON_TI_AT, EG_MON_TI_DISTRICT, EG_MON_TI_KIND, EG_MON_TI_SEVERITY,
-       EG_MON_TI_VEHICLE, EG_MON_TI_REFERENCE };
-enum { EG_MON_SI_ID_NUMBER, EG_MON_SI_MONTH, EG_MON_SI_SCHEME, EG_MON_SI_STATUS,
-       EG_MON_SI_PAYER };
+enum {
+    EG_MON_TI_ID_NUMBER,
+    EG_MON_TI_AT,
+    EG_MON_TI_DISTRICT,
+    EG_MON_TI_KIND,
+    EG_MON_TI_SEVERITY,
+    EG_MON_TI_VEHICLE,
+    EG_MON_TI_REFERENCE
+};
+enum { EG_MON_SI_ID_NUMBER, EG_MON_SI_MONTH, EG_MON_SI_SCHEME, EG_MON_SI_STATUS, EG_MON_SI_PAYER };
 
 /* One checked value: i for numbers, dates (eg_day), instants, months
  * (year × 12 + month − 1) and booleans; s/len for text (NUL-terminated). */
@@ -117,8 +140,8 @@ struct eg_mon_row {
 
 struct eg_mon_row_error {
     uint32_t line;
-    uint32_t index;   /* 0 for the header or the body as a whole */
-    char field[64];   /* "" when the row as a whole is wrong */
+    uint32_t index; /* 0 for the header or the body as a whole */
+    char field[64]; /* "" when the row as a whole is wrong */
     char reason[160];
 };
 
@@ -137,9 +160,8 @@ typedef enum eg_status (*eg_mon_row_fn)(void *ctx, struct eg_mon_parser *p,
  * A parser for one body. today and now bound dates and instants (no future
  * data). fn may be NULL (checking only). NULL when out of memory.
  */
-struct eg_mon_parser *eg_mon_parser_new(enum eg_mon_feed feed, enum eg_mon_format fmt,
-                                        eg_day today, int64_t now, eg_mon_row_fn fn,
-                                        void *ctx);
+struct eg_mon_parser *eg_mon_parser_new(enum eg_mon_feed feed, enum eg_mon_format fmt, eg_day today,
+                                        int64_t now, eg_mon_row_fn fn, void *ctx);
 void eg_mon_parser_free(struct eg_mon_parser *p);
 
 /*

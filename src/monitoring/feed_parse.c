@@ -46,10 +46,10 @@ int eg_mon_feed_is_department(enum eg_mon_feed f)
 static const char *const roster_status[] = {"active", "suspended", "deactivated", "left", NULL};
 static const char *const incident_kinds[] = {"collision", "violation", NULL};
 static const char *const severities[] = {"none", "minor", "serious", "fatal", NULL};
-static const char *const vehicles[] = {"e_bike", "motorcycle", "car", "van", "truck", "other",
-                                       NULL};
-static const char *const schemes[] = {"pension",     "medical", "unemployment", "work_injury",
-                                      "occupational_injury", NULL};
+static const char *const vehicles[] = {"e_bike", "motorcycle", "car", "van",
+                                       "truck",  "other",      NULL};
+static const char *const schemes[] = {
+    "pension", "medical", "unemployment", "work_injury", "occupational_injury", NULL};
 static const char *const si_status[] = {"paid", "arrears", "stopped", NULL};
 
 #define MONEY_DAY_MAX INT64_C(10000000) /* 100,000 yuan: past any real day or penalty */
@@ -144,7 +144,7 @@ struct eg_mon_parser {
 
     enum eg_status stop; /* EG_OK while parsing goes on */
     char stop_msg[200];
-    uint64_t bytes;      /* body bytes seen (after the byte-order mark) */
+    uint64_t bytes; /* body bytes seen (after the byte-order mark) */
     int bom_done;
     unsigned char bom[3];
     size_t bom_len;
@@ -152,7 +152,7 @@ struct eg_mon_parser {
     /* CSV */
     struct csv_parser csv;
     int csv_ready;
-    int no_fast_path; /* every byte through libcsv (tests compare both ways) */
+    int no_fast_path;  /* every byte through libcsv (tests compare both ways) */
     uint32_t line;     /* the physical line being read, from 1 */
     uint32_t rec_line; /* the line where the record in progress started */
     int header_done;
@@ -187,8 +187,8 @@ static void *capped_realloc(void *ptr, size_t size)
     return realloc(ptr, size);
 }
 
-struct eg_mon_parser *eg_mon_parser_new(enum eg_mon_feed feed, enum eg_mon_format fmt,
-                                        eg_day today, int64_t now, eg_mon_row_fn fn, void *ctx)
+struct eg_mon_parser *eg_mon_parser_new(enum eg_mon_feed feed, enum eg_mon_format fmt, eg_day today,
+                                        int64_t now, eg_mon_row_fn fn, void *ctx)
 {
     struct eg_mon_parser *p = calloc(1, sizeof *p);
     if (!p)
@@ -289,13 +289,13 @@ void eg_mon_parser_row_error(struct eg_mon_parser *p, const struct eg_mon_row *r
     va_end(ap);
     if (row == &p->row)
         p->row_bad = 1;
-    add_error(p, row ? row->line : p->line, row ? row->index : 0, field,
-              field ? strlen(field) : 0, reason);
+    add_error(p, row ? row->line : p->line, row ? row->index : 0, field, field ? strlen(field) : 0,
+              reason);
 }
 
 /* Stop parsing with st and a message about line. */
-__attribute__((format(printf, 3, 4))) static void stop(struct eg_mon_parser *p,
-                                                         enum eg_status st, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void stop(struct eg_mon_parser *p, enum eg_status st,
+                                                       const char *fmt, ...)
 {
     va_list ap;
     if (p->stop != EG_OK)
@@ -331,7 +331,7 @@ const char *eg_mon_parser_stop_message(const struct eg_mon_parser *p)
 
 /* A row error for column c. */
 __attribute__((format(printf, 3, 4))) static void col_error(struct eg_mon_parser *p, size_t c,
-                                                              const char *fmt, ...)
+                                                            const char *fmt, ...)
 {
     char reason[160];
     va_list ap;
@@ -360,8 +360,8 @@ static int parse_uint(const char *s, size_t n, int64_t *out)
 /* The characters of worker ids and references: [A-Za-z0-9._:-]. */
 static int id_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == ':' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == ':' || c == '-';
 }
 
 /* Whether s[0..n) is text without control characters. */

@@ -29,6 +29,7 @@
  */
 #include "monitoring/internal.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -50,9 +51,11 @@
 #define SPOOL_STRS           8
 #define SPOOL_NUMS           8
 #define KEY_MAX              128
-#define WRITER_START_BYTES   ((uint64_t)4 << 20)
+#define WRITER_START_BYTES   ((uint64_t)1 << 20)
 #define WRITER_STALL_S       2 /* a body that pauses this long: the writer lets go of the lock */
-#define READ_BUF             (1 << 16)
+#define READ_BUF             (1 << 17) /* the writer's read buffer: several records */
+#define WORK_GROUP           16        /* work records per multi-row insert */
+#define FRESH_SLOTS          64        /* days whose freshness the writer remembers */
 
 /* Which departments may send which feed (by department code). */
 static const struct {
@@ -71,11 +74,22 @@ struct rec {
     uint16_t slen[SPOOL_STRS];
 };
 
-/* The fixed part of a spooled record. */
-struct spool_head {
+/*
+ * A spooled record: varint line, varint index, the SPOOL_NUMS numbers as
+ * zigzag varints, a byte with a bit per non-empty string, then each of
+ * those as varint length and bytes — some 30 bytes for a daily work
+ * record. A record is at most SPOOL_REC_MAX bytes.
+ */
+#define SPOOL_REC_MAX (2 * 5 + SPOOL_NUMS * 10 + 1 + SPOOL_STRS * (3 + EG_MON_FIELD_MAX))
+#define SPOOL_WBUF    (1 << 18) /* the request's side's write buffer */
+
+/* A work record waiting for its multi-row insert (a copy: the spool's
+ * strings are overwritten by the next record). */
+struct pend_work {
     uint32_t line, index;
     int64_t n[SPOOL_NUMS];
-    uint16_t slen[SPOOL_STRS];
+    char district[8];
+    uint16_t dlen;
 };
 
 /* ----------------------------------------------------------- roster map */
@@ -88,7 +102,7 @@ struct spool_head {
  */
 #define WKEY_INLINE 16
 struct wentry {
-    int64_t id;       /* mon_roster.id; 0 = known not to be on the roster */
+    int64_t id; /* mon_roster.id; 0 = known not to be on the roster */
     uint32_t hash;
     uint16_t klen;
     uint8_t district; /* index into the batch's district table */
@@ -104,8 +118,8 @@ struct wmap {
     size_t n, cap_entries;
     uint32_t *slots; /* entry number + 1; 0 = empty */
     size_t cap;
-    size_t last;     /* the entry found last */
-    int complete;    /* the whole roster is loaded: a miss is final */
+    size_t last;  /* the entry found last */
+    int complete; /* the whole roster is loaded: a miss is final */
     size_t misses;
 };
 
@@ -114,7 +128,7 @@ struct wmap {
 struct writer {
     pthread_t thread;
     int started, joined;
-    struct eg_db *db;   /* the writer's own connection */
+    struct eg_db *db; /* the writer's own connection */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int sync_ready;
@@ -156,7 +170,9 @@ struct ingest {
     crypto_generichash_state hash;
     struct eg_mon_parser *parser;
     FILE *spool;
-    uint64_t spool_bytes;
+    uint64_t spool_bytes;   /* encoded so far (in the file and in spool_w) */
+    unsigned char *spool_w; /* encoded, not yet written */
+    size_t spool_wlen;
     char *spool_buf;
     enum eg_status sink_error;
     int64_t began_us, began_cpu_us;
@@ -188,6 +204,16 @@ struct ingest {
     struct eg_mon_groups *wgroups; /* corrections: earlier rows' shares taken away */
     eg_day wday;                   /* the day whose text is in wday_text */
     char wday_text[11];
+    /* work records of days the platform had none of before the batch go
+     * in WORK_GROUP at a time; a conflict among them (a worker and date
+     * twice in the batch) makes the writer run again, one row at a time,
+     * which finds and reports it */
+    struct pend_work pend[WORK_GROUP];
+    size_t npend;
+    int single_row;                /* multi-row inserts off */
+    int rerun_single;              /* run again with single_row */
+    eg_day fresh_day[FRESH_SLOTS]; /* by day % FRESH_SLOTS; 0 = empty */
+    int8_t fresh[FRESH_SLOTS];     /* 1: no records of the platform before the batch */
     struct eg_mon_row_error *errs; /* malloc'd (the writer may not use the arena) */
     size_t nerrs;
     uint64_t errcount;
@@ -411,15 +437,17 @@ static enum eg_status map_load_all(struct ingest *in)
     struct eg_stmt *st = NULL;
     enum eg_status rc =
         eg_db_query(in->db, &st,
-                    "SELECT id, platform_worker_id, district FROM mon_roster WHERE platform_id = ? "
-                    "ORDER BY id",
+                    /* in the index's order (by worker id), which is how platforms
+                     * usually list their workers, and without a sort */
+                    "SELECT id, platform_worker_id, district FROM mon_roster WHERE platform_id = ?",
                     "i", in->platform_id);
     while (rc == EG_OK && (rc = eg_stmt_step(st)) == EG_ROW) {
         size_t klen = 0;
         const char *key = eg_stmt_text_len(st, 1, &klen);
         uint32_t h = fnv1a(key, klen);
         uint8_t district = district_index(in, eg_stmt_text(st, 2));
-        struct wentry *e = in->map.n < MAP_LAZY_MISSES + 1 ? map_find(&in->map, key, klen, h) : NULL;
+        struct wentry *e =
+            in->map.n < MAP_LAZY_MISSES + 1 ? map_find(&in->map, key, klen, h) : NULL;
         if (e) {
             e->id = eg_stmt_i64(st, 0);
             e->district = district;
@@ -504,42 +532,77 @@ static void rec_str(struct rec *r, int i, const char *s, size_t n)
     r->slen[i] = (uint16_t)(s ? n : 0);
 }
 
+static unsigned char *put_varint(unsigned char *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    return p;
+}
+
+/* Write out the encoded bytes (the writer reads the file). */
+static enum eg_status spool_flush(struct ingest *in)
+{
+    size_t off = 0;
+    while (off < in->spool_wlen) {
+        ssize_t n = write(in->w.fd, in->spool_w + off, in->spool_wlen - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            eg_log(EG_LOG_ERROR, "event=feed_spool_write_failed errno=%d", errno);
+            return EG_E_INTERNAL;
+        }
+        off += (size_t)n;
+    }
+    in->spool_wlen = 0;
+    return EG_OK;
+}
+
 static enum eg_status spool_put(struct ingest *in, const struct rec *r)
 {
-    struct spool_head h;
-    memset(&h, 0, sizeof h);
-    h.line = r->line;
-    h.index = r->index;
-    memcpy(h.n, r->n, sizeof h.n);
-    memcpy(h.slen, r->slen, sizeof h.slen);
-    if (fwrite(&h, sizeof h, 1, in->spool) != 1)
+    if (SPOOL_WBUF - in->spool_wlen < SPOOL_REC_MAX && spool_flush(in) != EG_OK)
         return EG_E_INTERNAL;
-    in->spool_bytes += sizeof h;
+    unsigned char *start = in->spool_w + in->spool_wlen, *p = start;
+    p = put_varint(p, r->line);
+    p = put_varint(p, r->index);
+    for (int i = 0; i < SPOOL_NUMS; i++)
+        p = put_varint(p, ((uint64_t)r->n[i] << 1) ^ (uint64_t)(r->n[i] >> 63));
+    unsigned char *mask = p++;
+    *mask = 0;
     for (int i = 0; i < SPOOL_STRS; i++) {
-        if (r->slen[i] && fwrite(r->s[i], 1, r->slen[i], in->spool) != r->slen[i])
+        if (r->slen[i] == 0)
+            continue;
+        if (r->slen[i] > EG_MON_FIELD_MAX)
             return EG_E_INTERNAL;
-        in->spool_bytes += r->slen[i];
+        *mask |= (unsigned char)(1u << i);
+        p = put_varint(p, r->slen[i]);
+        memcpy(p, r->s[i], r->slen[i]);
+        p += r->slen[i];
     }
+    in->spool_wlen += (size_t)(p - start);
+    in->spool_bytes += (uint64_t)(p - start);
     return EG_OK;
 }
 
 /*
- * n bytes of the spool for the writer: from its buffer, refilled with pread
- * up to what the request's thread has published, waiting for more until
- * the end. 0 at the end of the data or when told to stop.
+ * At least `need` bytes of the spool in the writer's buffer from buf_pos:
+ * what is left is moved to the front and the rest read with pread, up to
+ * what the request's thread has published, waiting for more until the end.
+ * Returns how many bytes are there (fewer than need only at the end of the
+ * data; 0 when told to stop).
  */
-static int wread(struct writer *w, void *dst, size_t n)
+static size_t wfill(struct writer *w, size_t need)
 {
-    char *out = dst;
-    while (n > 0) {
-        if (w->buf_pos < w->buf_len) {
-            size_t k = w->buf_len - w->buf_pos < n ? w->buf_len - w->buf_pos : n;
-            memcpy(out, w->buf + w->buf_pos, k);
-            w->buf_pos += k;
-            out += k;
-            n -= k;
-            continue;
-        }
+    if (w->buf_len - w->buf_pos >= need)
+        return w->buf_len - w->buf_pos;
+    if (w->buf_pos > 0) {
+        memmove(w->buf, w->buf + w->buf_pos, w->buf_len - w->buf_pos);
+        w->buf_len -= w->buf_pos;
+        w->buf_pos = 0;
+    }
+    while (w->buf_len < need) {
         uint64_t avail;
         if (w->sync_ready) {
             struct timespec until;
@@ -547,50 +610,92 @@ static int wread(struct writer *w, void *dst, size_t n)
             until.tv_sec += WRITER_STALL_S;
             pthread_mutex_lock(&w->mu);
             while (w->off >= w->published && !w->end && !w->abort) {
-                if (pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0 &&
-                    w->off >= w->published && !w->end && !w->abort) {
+                if (pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0 && w->off >= w->published &&
+                    !w->end && !w->abort) {
                     /* The client went quiet (or away): do not sit on the
                      * write lock; the batch is applied again at its end. */
                     w->stalled = 1;
                     break;
                 }
             }
-            avail = w->abort || w->stalled ? 0 : w->published - w->off;
+            int stop = w->abort || w->stalled;
+            avail = stop ? 0 : w->published - w->off;
             pthread_mutex_unlock(&w->mu);
+            if (stop)
+                return 0;
         } else {
             avail = w->published - w->off;
         }
         if (avail == 0)
-            return 0;
-        size_t want = avail < READ_BUF ? (size_t)avail : READ_BUF;
-        ssize_t got = pread(w->fd, w->buf, want, (off_t)w->off);
+            break;
+        size_t room = READ_BUF - w->buf_len;
+        size_t want = avail < room ? (size_t)avail : room;
+        ssize_t got = pread(w->fd, w->buf + w->buf_len, want, (off_t)w->off);
         if (got <= 0)
-            return 0;
+            break;
         w->off += (uint64_t)got;
-        w->buf_len = (size_t)got;
-        w->buf_pos = 0;
+        w->buf_len += (size_t)got;
     }
-    return 1;
+    return w->buf_len - w->buf_pos;
 }
 
-/* The next spooled record; its strings live in spool_buf until the next call. */
+/* A varint from *p (below end); 0 when it runs past end or is too long. */
+static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+        unsigned char b = *(*p)++;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The next spooled record; its strings live in spool_buf until the next
+ * call. The buffer is kept holding a whole record (or all that is left).
+ */
 static int spool_next(struct ingest *in, struct rec *r)
 {
-    struct spool_head h;
-    if (!wread(&in->w, &h, sizeof h))
+    struct writer *w = &in->w;
+    size_t have = wfill(w, SPOOL_REC_MAX);
+    if (have == 0)
         return 0;
-    size_t off = 0;
-    r->line = h.line;
-    r->index = h.index;
-    memcpy(r->n, h.n, sizeof r->n);
-    for (int i = 0; i < SPOOL_STRS; i++) {
-        r->slen[i] = h.slen[i];
-        if (h.slen[i] > EG_MON_FIELD_MAX || (h.slen[i] && !wread(&in->w, in->spool_buf + off, h.slen[i])))
+    const unsigned char *p = (const unsigned char *)w->buf + w->buf_pos, *end = p + have;
+    uint64_t v;
+    if (!get_varint(&p, end, &v))
+        return 0;
+    r->line = (uint32_t)v;
+    if (!get_varint(&p, end, &v))
+        return 0;
+    r->index = (uint32_t)v;
+    for (int i = 0; i < SPOOL_NUMS; i++) {
+        if (!get_varint(&p, end, &v))
             return 0;
-        in->spool_buf[off + h.slen[i]] = '\0';
-        r->s[i] = in->spool_buf + off;
-        off += h.slen[i] + 1u;
+        r->n[i] = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
     }
+    if (p >= end)
+        return 0;
+    unsigned mask = *p++;
+    size_t off = 0;
+    for (int i = 0; i < SPOOL_STRS; i++) {
+        size_t n = 0;
+        if (mask & (1u << i)) {
+            if (!get_varint(&p, end, &v) || v > EG_MON_FIELD_MAX || (uint64_t)(end - p) < v)
+                return 0;
+            n = (size_t)v;
+            memcpy(in->spool_buf + off, p, n);
+            p += n;
+        }
+        in->spool_buf[off + n] = '\0';
+        r->s[i] = in->spool_buf + off;
+        r->slen[i] = (uint16_t)n;
+        off += n + 1u;
+    }
+    w->buf_pos = (size_t)(p - (const unsigned char *)w->buf);
     return 1;
 }
 
@@ -908,7 +1013,7 @@ static enum eg_status apply_roster(struct eg_db *db, struct ingest *in, const st
  * correction: replaced, its share of the sums taken away (the new share
  * was counted already on the request's side).
  */
-static enum eg_status apply_work(struct eg_db *db, struct ingest *in, const struct rec *r)
+static enum eg_status apply_work_one(struct eg_db *db, struct ingest *in, const struct rec *r)
 {
     int64_t changes = 0;
     eg_day d = (eg_day)r->n[1];
@@ -965,6 +1070,125 @@ static enum eg_status apply_work(struct eg_db *db, struct ingest *in, const stru
                      in->batch_id, key);
 }
 
+/*
+ * Whether the platform had no work records on day d before this batch (its
+ * daily aggregates, written in the same transactions as the records, say
+ * so). Remembered per batch. 1 fresh, 0 not, -1 on a database error.
+ */
+static int day_fresh(struct eg_db *db, struct ingest *in, eg_day d)
+{
+    size_t slot = (size_t)((uint64_t)d % FRESH_SLOTS);
+    if (in->fresh_day[slot] == d)
+        return in->fresh[slot];
+    int64_t n = 0;
+    if (eg_db_one_i64(db, &n,
+                      "SELECT COUNT(*) FROM mon_daily WHERE day = ? AND platform_id = ? AND "
+                      "records > 0",
+                      "ti", day_text(in, d), in->platform_id) != EG_OK)
+        return -1;
+    in->fresh_day[slot] = d;
+    in->fresh[slot] = n == 0;
+    return n == 0;
+}
+
+/* The multi-row insert: WORK_GROUP rows of 11 columns, in table order. */
+#define WR_ROW "(?,?,?,?,?,?,?,?,?,?,?)"
+#define WR_4   WR_ROW "," WR_ROW "," WR_ROW "," WR_ROW
+#define WR_16  WR_4 "," WR_4 "," WR_4 "," WR_4
+
+/*
+ * Insert the waiting work records: a full group with one statement, bound
+ * through the driver (176 parameters), a partial one row by row. Every row
+ * of a full group must be new — their days were fresh — so fewer changes
+ * than rows means a worker and date twice in the batch: the transaction is
+ * given up and run again row by row (rerun_single), which reports them.
+ */
+static enum eg_status flush_pending(struct eg_db *db, struct ingest *in)
+{
+    size_t n = in->npend;
+    enum eg_status rc = EG_OK;
+    in->npend = 0;
+    if (n == 0)
+        return EG_OK;
+    if (n < WORK_GROUP) {
+        for (size_t i = 0; i < n && rc == EG_OK; i++) {
+            const struct pend_work *p = &in->pend[i];
+            struct rec r;
+            memset(&r, 0, sizeof r);
+            r.line = p->line;
+            r.index = p->index;
+            memcpy(r.n, p->n, sizeof r.n);
+            for (int k = 0; k < SPOOL_STRS; k++)
+                r.s[k] = "";
+            r.s[0] = p->district;
+            r.slen[0] = p->dlen;
+            rc = apply_work_one(db, in, &r);
+        }
+        return rc;
+    }
+    const struct eg_db_driver *drv = eg_db_driver_of(db);
+    struct eg_stmt *st = NULL;
+    rc = drv->prepare(db, "INSERT INTO mon_work_records VALUES " WR_16 " ON CONFLICT DO NOTHING",
+                      &st);
+    for (size_t i = 0; i < WORK_GROUP && rc == EG_OK; i++) {
+        const struct pend_work *p = &in->pend[i];
+        int b = (int)i * 11;
+        const int64_t v[11] = {eg_mon_work_key((eg_day)p->n[1], p->n[0]),
+                               in->platform_id,
+                               p->n[0],
+                               0,
+                               p->n[2],
+                               p->n[3],
+                               p->n[4],
+                               p->n[5],
+                               p->n[6],
+                               p->n[7],
+                               in->batch_id};
+        for (int k = 0; k < 11 && rc == EG_OK; k++)
+            rc = k == 3 ? drv->bind_text(st, b + k + 1, p->district, p->dlen)
+                        : drv->bind_i64(st, b + k + 1, v[k]);
+    }
+    if (rc == EG_OK) {
+        rc = drv->step(st);
+        rc = rc == EG_DONE ? EG_OK : rc == EG_ROW ? EG_E_INTERNAL : rc;
+    }
+    int64_t changes = rc == EG_OK ? drv->changes(db) : 0;
+    eg_stmt_done(st);
+    if (rc != EG_OK)
+        return rc;
+    if (changes != WORK_GROUP) {
+        in->rerun_single = 1;
+        return EG_E_CONFLICT;
+    }
+    in->inserted += WORK_GROUP;
+    return EG_OK;
+}
+
+/*
+ * A work record: one of a multi-row group when its day is fresh for the
+ * platform (nothing there to correct), else on its own.
+ */
+static enum eg_status apply_work(struct eg_db *db, struct ingest *in, const struct rec *r)
+{
+    if (!in->single_row && r->slen[0] < sizeof in->pend[0].district) {
+        int fresh = day_fresh(db, in, (eg_day)r->n[1]);
+        if (fresh < 0)
+            return EG_E_DB;
+        if (fresh) {
+            struct pend_work *p = &in->pend[in->npend++];
+            p->line = r->line;
+            p->index = r->index;
+            memcpy(p->n, r->n, sizeof p->n);
+            memcpy(p->district, r->s[0], r->slen[0]);
+            p->district[r->slen[0]] = '\0';
+            p->dlen = r->slen[0];
+            return in->npend == WORK_GROUP ? flush_pending(db, in) : EG_OK;
+        }
+    }
+    enum eg_status rc = flush_pending(db, in);
+    return rc == EG_OK ? apply_work_one(db, in, r) : rc;
+}
+
 static enum eg_status apply_penalty(struct eg_db *db, struct ingest *in, const struct rec *r)
 {
     int64_t changes = 0;
@@ -974,8 +1198,8 @@ static enum eg_status apply_penalty(struct eg_db *db, struct ingest *in, const s
                   "INSERT INTO mon_penalties (platform_id, worker_id, occurred_at, day, district, "
                   "reason, amount_fen, appealed, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
                   "CONFLICT (platform_id, worker_id, occurred_at) DO NOTHING",
-                  "iiitttiii", in->platform_id, r->n[0], r->n[1], day_text(in, d), r->s[0],
-                  r->s[1], r->n[2], r->n[3], in->batch_id);
+                  "iiitttiii", in->platform_id, r->n[0], r->n[1], day_text(in, d), r->s[0], r->s[1],
+                  r->n[2], r->n[3], in->batch_id);
     if (rc != EG_OK)
         return rc;
     if (changes == 1) {
@@ -1015,11 +1239,12 @@ static enum eg_status apply_penalty(struct eg_db *db, struct ingest *in, const s
         return EG_E_INTERNAL;
     eg_mon_agg_add_penalty(old_agg, old_amount, old_appealed != 0, -1);
     in->updated++;
-    return eg_db_run(db, NULL,
-                     "UPDATE mon_penalties SET district = ?, reason = ?, amount_fen = ?, appealed "
-                     "= ?, batch_id = ? WHERE platform_id = ? AND worker_id = ? AND occurred_at = ?",
-                     "ttiiiiii", r->s[0], r->s[1], r->n[2], r->n[3], in->batch_id, in->platform_id,
-                     r->n[0], r->n[1]);
+    return eg_db_run(
+        db, NULL,
+        "UPDATE mon_penalties SET district = ?, reason = ?, amount_fen = ?, appealed "
+        "= ?, batch_id = ? WHERE platform_id = ? AND worker_id = ? AND occurred_at = ?",
+        "ttiiiiii", r->s[0], r->s[1], r->n[2], r->n[3], in->batch_id, in->platform_id, r->n[0],
+        r->n[1]);
 }
 
 static enum eg_status apply_deactivation(struct eg_db *db, struct ingest *in, const struct rec *r)
@@ -1031,8 +1256,8 @@ static enum eg_status apply_deactivation(struct eg_db *db, struct ingest *in, co
                   "INSERT INTO mon_deactivations (platform_id, worker_id, occurred_at, day, "
                   "district, reason, appeal_channel, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
                   "CONFLICT (platform_id, worker_id, occurred_at) DO NOTHING",
-                  "iiitttti", in->platform_id, r->n[0], r->n[1], day_text(in, d), r->s[0],
-                  r->s[1], r->s[2], in->batch_id);
+                  "iiitttti", in->platform_id, r->n[0], r->n[1], day_text(in, d), r->s[0], r->s[1],
+                  r->s[2], in->batch_id);
     if (rc != EG_OK)
         return rc;
     if (changes == 1) {
@@ -1088,8 +1313,8 @@ static enum eg_status apply_traffic(struct eg_db *db, struct ingest *in, const s
         "INSERT INTO mon_traffic_incidents (department_id, reference, person_id, occurred_at, "
         "day, district, kind, severity, vehicle, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (department_id, reference) DO NOTHING",
-        "itiittttti", in->department_id, r->s[4], r->n[0], r->n[1], day, r->s[0], r->s[1],
-        r->s[2], r->s[3], in->batch_id);
+        "itiittttti", in->department_id, r->s[4], r->n[0], r->n[1], day, r->s[0], r->s[1], r->s[2],
+        r->s[3], in->batch_id);
     if (rc != EG_OK || changes == 1) {
         in->inserted += changes == 1;
         return rc;
@@ -1193,6 +1418,9 @@ static enum eg_status apply_tx(struct eg_db *db, void *p)
     in->nerrs = 0;
     in->errcount = 0;
     in->wday = 0;
+    in->npend = 0;
+    in->rerun_single = 0;
+    memset(in->fresh_day, 0, sizeof in->fresh_day);
     eg_mon_groups_clear(in->wgroups);
     free(in->result);
     in->result = NULL;
@@ -1246,6 +1474,8 @@ static enum eg_status apply_tx(struct eg_db *db, void *p)
             return rc;
     }
     /* The rows have all come (or the request's side gave up on the batch). */
+    if (!told_to_abort(in) && (rc = flush_pending(db, in)) != EG_OK)
+        return rc;
     if (told_to_abort(in) || in->errcount > 0)
         return EG_E_BATCH_REJECTED;
     rc = flush_groups(db, in, in->wgroups);
@@ -1270,16 +1500,35 @@ static enum eg_status apply_tx(struct eg_db *db, void *p)
                    "iiiti", in->rows, in->inserted, in->updated, in->result, in->batch_id);
     if (rc != EG_OK)
         return rc;
-    return eg_mon_audit_json(db, in->audit, "feed.batch", "feed_batch", in->batch_id,
-                             json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "feed",
-                                       eg_mon_feed_names[in->feed], "batch_key", in->key, "source",
-                                       in->source_kind, "source_id", (json_int_t)in->source_id,
-                                       "rows", (json_int_t)in->rows, "inserted",
-                                       (json_int_t)in->inserted, "updated",
-                                       (json_int_t)in->updated));
+    return eg_mon_audit_json(
+        db, in->audit, "feed.batch", "feed_batch", in->batch_id,
+        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "feed", eg_mon_feed_names[in->feed],
+                  "batch_key", in->key, "source", in->source_kind, "source_id",
+                  (json_int_t)in->source_id, "rows", (json_int_t)in->rows, "inserted",
+                  (json_int_t)in->inserted, "updated", (json_int_t)in->updated));
 }
 
 /* ------------------------------------------------------------ writer */
+
+/*
+ * The batch's transaction; run again one row at a time when a multi-row
+ * insert met a repeated worker and date (see flush_pending). Inside a
+ * caller's transaction (which cannot be given up) rows go one at a time.
+ */
+static enum eg_status apply_batch(struct eg_db *db, struct ingest *in)
+{
+    if (eg_db_in_tx(db)) {
+        in->single_row = 1;
+        return apply_tx(db, in);
+    }
+    enum eg_status rc = eg_db_tx(db, apply_tx, in);
+    if (rc != EG_OK && in->rerun_single && !told_to_abort(in)) {
+        eg_log(EG_LOG_DEBUG, "event=feed_rerun_single_rows");
+        in->single_row = 1;
+        rc = eg_db_tx(db, apply_tx, in);
+    }
+    return rc;
+}
 
 /*
  * The writer thread: the batch's transaction, then (SQLite) the checkpoint
@@ -1292,7 +1541,7 @@ static void *writer_main(void *p)
     struct ingest *in = p;
     struct writer *w = &in->w;
     int64_t c0 = thread_cpu_us();
-    enum eg_status st = eg_db_tx(w->db, apply_tx, in);
+    enum eg_status st = apply_batch(w->db, in);
     if (told_to_abort(in) && st == EG_E_BATCH_REJECTED)
         eg_log(EG_LOG_DEBUG, "event=feed_writer_stopped");
     pthread_mutex_lock(&w->mu);
@@ -1340,7 +1589,7 @@ static enum eg_status writer_start(struct ingest *in)
 /* Publish what has been spooled so far. */
 static enum eg_status writer_publish(struct ingest *in, int end)
 {
-    if (fflush(in->spool) != 0)
+    if (spool_flush(in) != EG_OK)
         return EG_E_INTERNAL;
     pthread_mutex_lock(&in->w.mu);
     in->w.published = in->spool_bytes;
@@ -1486,8 +1735,8 @@ static int content_format(const char *ct)
             const char *v = p + 8;
             if (*v == '"')
                 v++;
-            if (strncasecmp(v, "utf-8", 5) != 0 || (v[5] != '\0' && v[5] != ';' && v[5] != '"' &&
-                                                    v[5] != ' '))
+            if (strncasecmp(v, "utf-8", 5) != 0 ||
+                (v[5] != '\0' && v[5] != ';' && v[5] != '"' && v[5] != ' '))
                 return -1;
         }
         p = strchr(p, ';') ? strchr(p, ';') : p + strlen(p);
@@ -1508,8 +1757,8 @@ static enum eg_status department_may(struct eg_db *db, int64_t dept, enum eg_mon
 {
     struct eg_stmt *st = NULL;
     char code[33] = "";
-    enum eg_status rc =
-        eg_db_query(db, &st, "SELECT code FROM departments WHERE id = ? AND archived = 0", "i", dept);
+    enum eg_status rc = eg_db_query(
+        db, &st, "SELECT code FROM departments WHERE id = ? AND archived = 0", "i", dept);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -1536,11 +1785,11 @@ static enum eg_status find_batch(struct eg_db *db, struct ingest *in, int *found
 {
     struct eg_stmt *st = NULL;
     *found = 0;
-    enum eg_status rc = eg_db_query(db, &st,
-                                    "SELECT body_hash, result FROM mon_batches WHERE source_kind "
-                                    "= ? AND source_id = ? AND feed = ? AND batch_key = ?",
-                                    "titt", in->source_kind, in->source_id,
-                                    eg_mon_feed_names[in->feed], in->key);
+    enum eg_status rc =
+        eg_db_query(db, &st,
+                    "SELECT body_hash, result FROM mon_batches WHERE source_kind "
+                    "= ? AND source_id = ? AND feed = ? AND batch_key = ?",
+                    "titt", in->source_kind, in->source_id, eg_mon_feed_names[in->feed], in->key);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -1644,6 +1893,7 @@ static enum eg_status stream_begin(struct eg_req *req)
     in->parser = eg_mon_parser_new(in->feed, in->fmt, eg_mon_today(), eg_now(), sink, in);
     in->spool = tmpfile();
     in->spool_buf = eg_arena_alloc(req->arena, SPOOL_STRS * (EG_MON_FIELD_MAX + 1));
+    in->spool_w = eg_arena_alloc(req->arena, SPOOL_WBUF);
     in->rgroups = eg_mon_groups_new();
     in->wgroups = eg_mon_groups_new();
     in->w.buf = malloc(READ_BUF);
@@ -1665,12 +1915,12 @@ static enum eg_status stream_begin(struct eg_req *req)
     /* Registered last, so it runs first: the writer stops before anything it reads goes. */
     if (eg_arena_defer(req->arena, writer_cleanup, in) != 0)
         return EG_E_INTERNAL;
-    if (!in->parser || !in->spool || !in->spool_buf || !in->rgroups || !in->wgroups || !in->w.buf) {
+    if (!in->parser || !in->spool || !in->spool_buf || !in->spool_w || !in->rgroups ||
+        !in->wgroups || !in->w.buf) {
         eg_log(EG_LOG_ERROR, "event=feed_setup_failed rid=%s", req->request_id);
         return EG_E_INTERNAL;
     }
-    in->w.fd = fileno(in->spool);
-    setvbuf(in->spool, NULL, _IOFBF, 1 << 16);
+    in->w.fd = fileno(in->spool); /* written with write(), never through the FILE */
     in->next = spool_next;
     in->rewind = spool_rewind;
     return EG_OK;
@@ -1788,9 +2038,9 @@ static void stream_finish(struct eg_req *req)
            "event=feed_batch rid=%s feed=%s source=%s:%lld rows=%lld inserted=%lld updated=%lld "
            "body_ms=%lld applied_ms=%lld committed_ms=%lld ms=%lld alerts_ms=%lld "
            "request_cpu_ms=%lld writer_cpu_ms=%lld",
-           req->request_id, eg_mon_feed_names[in->feed], in->source_kind,
-           (long long)in->source_id, (long long)in->rows, (long long)in->inserted,
-           (long long)in->updated, (long long)((body_us - in->began_us) / 1000),
+           req->request_id, eg_mon_feed_names[in->feed], in->source_kind, (long long)in->source_id,
+           (long long)in->rows, (long long)in->inserted, (long long)in->updated,
+           (long long)((body_us - in->began_us) / 1000),
            (long long)((in->w.applied_us - in->began_us) / 1000),
            (long long)((in->w.committed_us - in->began_us) / 1000),
            (long long)((done_us - in->began_us) / 1000),
@@ -1862,7 +2112,7 @@ enum eg_status eg_mon_direct_apply(struct eg_db *db, struct eg_mon_direct_batch 
         in->source_kind = "platform";
         in->source_id = in->platform_id = b->platform_id;
     }
-    rc = eg_db_in_tx(db) ? apply_tx(db, in) : eg_db_tx(db, apply_tx, in);
+    rc = apply_batch(db, in);
     b->rows = in->rows;
     b->inserted = in->inserted;
     b->updated = in->updated;
@@ -1914,8 +2164,8 @@ static json_t *batch_json(struct eg_stmt *st)
     return o;
 }
 
-#define BATCH_COLS                                                                               \
-    "id, source_kind, source_id, feed, batch_key, format, rows, inserted, updated, result, "     \
+#define BATCH_COLS                                                                                 \
+    "id, source_kind, source_id, feed, batch_key, format, rows, inserted, updated, result, "       \
     "received_by, created_at FROM mon_batches"
 
 void eg_mon_api_batches_list(struct eg_req *req)

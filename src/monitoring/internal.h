@@ -117,8 +117,12 @@ static inline int64_t eg_mon_work_key(eg_day day, int64_t worker_id)
 /* -------------------------------------------------------- agg_store.c */
 
 /* A view's filter: the whole city, one platform, one sector or one district. */
-enum eg_mon_scope { EG_MON_SCOPE_CITY, EG_MON_SCOPE_PLATFORM, EG_MON_SCOPE_SECTOR,
-                    EG_MON_SCOPE_DISTRICT };
+enum eg_mon_scope {
+    EG_MON_SCOPE_CITY,
+    EG_MON_SCOPE_PLATFORM,
+    EG_MON_SCOPE_SECTOR,
+    EG_MON_SCOPE_DISTRICT
+};
 extern const char *const eg_mon_scope_names[4];
 int eg_mon_scope_parse(const char *s); /* -1 if unknown */
 
@@ -193,8 +197,7 @@ enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon
 /* Rebuild one day's aggregates from the stored records (inside a
  * transaction); *records (may be NULL) gets the work records read. */
 enum eg_status eg_mon_recompute_day(struct eg_db *db, const struct eg_mon_params *p,
-                                    const struct eg_mon_sectors *sec, eg_day day,
-                                    int64_t *records);
+                                    const struct eg_mon_sectors *sec, eg_day day, int64_t *records);
 
 /* Whether an indicator needs the income histogram. */
 int eg_mon_indicator_needs_hist(int ind);

@@ -22,10 +22,10 @@ struct json_t;
 
 /* What one run of the daily job did. */
 struct eg_monitoring_daily_report {
-    eg_day day;               /* the date evaluated */
-    eg_day refreshed_from;    /* first date whose cases, claims and coverage were refreshed */
-    int64_t alert_changes;    /* alerts opened, fired or resolved */
-    int64_t scorecards;       /* scorecards computed (on a month's last day) */
+    eg_day day;            /* the date evaluated */
+    eg_day refreshed_from; /* first date whose cases, claims and coverage were refreshed */
+    int64_t alert_changes; /* alerts opened, fired or resolved */
+    int64_t scorecards;    /* scorecards computed (on a month's last day) */
 };
 
 /*

@@ -13,15 +13,15 @@
 /* Feeds stream; only this caps the bytes one batch may carry. */
 #define FEED_BODY ((size_t)2 * 1024 * 1024 * 1024)
 
-#define VIEW EG_MON_VIEW_ROLES
+#define VIEW  EG_MON_VIEW_ROLES
 #define STAFF EG_ROLES_STAFF
 
 static const char *const scopes[] = {"city", "platform", "sector", "district", NULL};
 static const char *const modes[] = {"value", "pct_change", NULL};
 static const char *const ops[] = {"gt", "ge", "lt", "le", NULL};
 static const char *const levels[] = {"blue", "yellow", "orange", "red", NULL};
-static const char *const principles[] = {"pay", "conditions", "contracts", "management",
-                                         "representation", NULL};
+static const char *const principles[] = {"pay",        "conditions",     "contracts",
+                                         "management", "representation", NULL};
 static const char *const points[] = {"basic", "advanced", NULL};
 
 static const struct eg_field platform_create_spec[] = {
@@ -157,8 +157,10 @@ static const struct eg_field evidence_spec[] = {
     {0},
 };
 
-#define FEED(path, roles, summary)                                                               \
-    {"POST", path, NULL, roles, 0, FEED_BODY, NULL, &eg_mon_feed_stream, summary}
+#define FEED(path, roles, summary)                                                                 \
+    {                                                                                              \
+        "POST", path, NULL, roles, 0, FEED_BODY, NULL, &eg_mon_feed_stream, summary                \
+    }
 
 const struct eg_route eg_monitoring_routes[] = {
     /* platforms and keys */
@@ -181,8 +183,8 @@ const struct eg_route eg_monitoring_routes[] = {
      NULL, "Departments' feed keys"},
     {"POST", "/api/v1/department-keys", eg_mon_api_department_keys_create, EG_ROLE_ADMIN, 0,
      SMALL_BODY, department_key_spec, NULL, "Issue a department's feed key (shown once)"},
-    {"DELETE", "/api/v1/department-keys/{id}", eg_mon_api_department_keys_revoke, EG_ROLE_ADMIN,
-     0, 0, NULL, NULL, "Revoke a department's feed key"},
+    {"DELETE", "/api/v1/department-keys/{id}", eg_mon_api_department_keys_revoke, EG_ROLE_ADMIN, 0,
+     0, NULL, NULL, "Revoke a department's feed key"},
 
     /* feeds */
     FEED("/api/v1/feeds/roster", EG_ROLE_PLATFORM, "Send roster entries (CSV or JSON batch)"),
@@ -217,8 +219,8 @@ const struct eg_route eg_monitoring_routes[] = {
      "Record a training"},
 
     /* indicators and dashboard */
-    {"GET", "/api/v1/indicators", eg_mon_api_indicators,
-     VIEW | EG_ROLE_MEDIATOR | EG_ROLE_PLATFORM, 0, 0, NULL, NULL,
+    {"GET", "/api/v1/indicators", eg_mon_api_indicators, VIEW | EG_ROLE_MEDIATOR | EG_ROLE_PLATFORM,
+     0, 0, NULL, NULL,
      "Indicator series per day or week for the city, a platform, sector or district"},
     {"POST", "/api/v1/indicators/refresh", eg_mon_api_indicators_refresh, EG_ROLE_ADMIN, 0,
      SMALL_BODY, NULL, NULL, "Rebuild the indicators of a date range from stored records"},
@@ -237,15 +239,14 @@ const struct eg_route eg_monitoring_routes[] = {
     {"GET", "/api/v1/alert-rules/{id}", eg_mon_api_rules_get, VIEW, 0, 0, NULL, NULL, "One rule"},
     {"PATCH", "/api/v1/alert-rules/{id}", eg_mon_api_rules_patch, EG_ROLE_ADMIN, 0, SMALL_BODY,
      rule_patch_spec, NULL, "Change a rule"},
-    {"DELETE", "/api/v1/alert-rules/{id}", eg_mon_api_rules_delete, EG_ROLE_ADMIN, 0, 0, NULL,
-     NULL, "Delete a rule (its alerts resolve)"},
+    {"DELETE", "/api/v1/alert-rules/{id}", eg_mon_api_rules_delete, EG_ROLE_ADMIN, 0, 0, NULL, NULL,
+     "Delete a rule (its alerts resolve)"},
     {"GET", "/api/v1/alerts", eg_mon_api_alerts_list, VIEW | EG_ROLE_MEDIATOR, 0, 0, NULL, NULL,
      "Alerts (filters state, level, department, platform, rule)"},
-    {"POST", "/api/v1/alerts/evaluate", eg_mon_api_alerts_evaluate,
-     EG_ROLE_ADMIN | EG_ROLE_ANALYST, 0, SMALL_BODY, NULL, NULL,
-     "Evaluate every rule for a date now"},
-    {"GET", "/api/v1/alerts/{id}", eg_mon_api_alerts_get, VIEW | EG_ROLE_MEDIATOR, 0, 0, NULL,
-     NULL, "One alert with its history"},
+    {"POST", "/api/v1/alerts/evaluate", eg_mon_api_alerts_evaluate, EG_ROLE_ADMIN | EG_ROLE_ANALYST,
+     0, SMALL_BODY, NULL, NULL, "Evaluate every rule for a date now"},
+    {"GET", "/api/v1/alerts/{id}", eg_mon_api_alerts_get, VIEW | EG_ROLE_MEDIATOR, 0, 0, NULL, NULL,
+     "One alert with its history"},
     {"POST", "/api/v1/alerts/{id}/ack", eg_mon_api_alerts_ack,
      EG_ROLE_ADMIN | EG_ROLE_ANALYST | EG_ROLE_MEDIATOR, 0, SMALL_BODY, ack_spec, NULL,
      "Acknowledge an alert with a comment"},

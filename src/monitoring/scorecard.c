@@ -89,23 +89,23 @@ enum eg_status eg_mon_scorecard_store(struct eg_db *db, const struct eg_mon_para
     json_t *points = json_array();
     for (int i = 0; i < EG_MON_PRINCIPLES; i++)
         for (int k = 0; k < 2; k++)
-            json_array_append_new(points,
-                                  json_pack("{s:s, s:s, s:b, s:s, s:s}", "principle",
-                                            eg_mon_principle_names[i], "point",
-                                            k ? "advanced" : "basic", "met", sc.points[i][k].met,
-                                            "basis", basis_names[sc.points[i][k].basis], "detail",
-                                            sc.points[i][k].detail));
+            json_array_append_new(
+                points,
+                json_pack("{s:s, s:s, s:b, s:s, s:s}", "principle", eg_mon_principle_names[i],
+                          "point", k ? "advanced" : "basic", "met", sc.points[i][k].met, "basis",
+                          basis_names[sc.points[i][k].basis], "detail", sc.points[i][k].detail));
     int defined = 0;
     int64_t median = eg_mon_hist_median(agg->hist, &defined);
-    json_t *data = json_pack(
-        "{s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:o, s:b}", "worker_days", (json_int_t)agg->worker_days,
-        "paid_days", (json_int_t)agg->paid_days, "below_min_wage_share",
-        share(agg->low_pay_days, agg->paid_days), "hourly_income_median_fen",
-        defined ? json_integer(median) : json_null(), "fatigue_share",
-        share(agg->fatigue_days, agg->worker_days), "insurance_coverage",
-        share(agg->covered_days, agg->worker_days), "deactivations", (json_int_t)agg->deactivations,
-        "deactivation_appeal_channel_share", share(agg->deactivations_with_channel, agg->deactivations),
-        "appeal_channel_declared", in.appeal_channel_declared);
+    json_t *data =
+        json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:o, s:b}", "worker_days",
+                  (json_int_t)agg->worker_days, "paid_days", (json_int_t)agg->paid_days,
+                  "below_min_wage_share", share(agg->low_pay_days, agg->paid_days),
+                  "hourly_income_median_fen", defined ? json_integer(median) : json_null(),
+                  "fatigue_share", share(agg->fatigue_days, agg->worker_days), "insurance_coverage",
+                  share(agg->covered_days, agg->worker_days), "deactivations",
+                  (json_int_t)agg->deactivations, "deactivation_appeal_channel_share",
+                  share(agg->deactivations_with_channel, agg->deactivations),
+                  "appeal_channel_declared", in.appeal_channel_declared);
     free(agg);
     json_t *detail = json_pack("{s:o, s:o}", "points", points, "data", data);
     char *text = json_dumps(detail, JSON_COMPACT);
@@ -137,13 +137,14 @@ enum eg_status eg_mon_scorecard_store(struct eg_db *db, const struct eg_mon_para
     if (rc == EG_OK)
         rc = eg_mon_audit_json(db, NULL, "scorecard.compute", "scorecard", id,
                                json_pack("{s:I, s:s, s:s, s:i}", "platform_id",
-                                         (json_int_t)platform_id, "from", dfrom, "to", dto,
-                                         "score", sc.score));
+                                         (json_int_t)platform_id, "from", dfrom, "to", dto, "score",
+                                         sc.score));
     if (rc == EG_OK && out) {
         *out = json_pack("{s:I, s:I, s:s, s:s, s:i, s:o, s:o, s:s, s:o}", "id", (json_int_t)id,
                          "platform_id", (json_int_t)platform_id, "period_from", dfrom, "period_to",
-                         dto, "score", sc.score, "points", json_incref(json_object_get(detail, "points")),
-                         "data", json_incref(json_object_get(detail, "data")), "computed_by", actor,
+                         dto, "score", sc.score, "points",
+                         json_incref(json_object_get(detail, "points")), "data",
+                         json_incref(json_object_get(detail, "data")), "computed_by", actor,
                          "computed_at", eg_mon_instant_json(now));
     }
     json_decref(detail);
@@ -176,20 +177,19 @@ static enum eg_status path_platform(struct eg_req *req, int64_t *id)
 
 static json_t *evidence_json(struct eg_stmt *st)
 {
-    json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:o}", "id",
-                          (json_int_t)eg_stmt_i64(st, 0), "platform_id",
-                          (json_int_t)eg_stmt_i64(st, 1), "principle", eg_stmt_text(st, 2), "point",
-                          eg_stmt_text(st, 3), "met", (int)eg_stmt_i64(st, 4), "note",
-                          eg_stmt_text(st, 5), "source", eg_stmt_text(st, 6), "effective_on",
-                          eg_stmt_text(st, 7), "recorded_by", eg_stmt_text(st, 9), "created_at",
-                          eg_mon_instant_json(eg_stmt_i64(st, 10)));
+    json_t *o = json_pack(
+        "{s:I, s:I, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)eg_stmt_i64(st, 0),
+        "platform_id", (json_int_t)eg_stmt_i64(st, 1), "principle", eg_stmt_text(st, 2), "point",
+        eg_stmt_text(st, 3), "met", (int)eg_stmt_i64(st, 4), "note", eg_stmt_text(st, 5), "source",
+        eg_stmt_text(st, 6), "effective_on", eg_stmt_text(st, 7), "recorded_by",
+        eg_stmt_text(st, 9), "created_at", eg_mon_instant_json(eg_stmt_i64(st, 10)));
     json_object_set_new(o, "expires_on",
                         eg_stmt_is_null(st, 8) ? json_null() : json_string(eg_stmt_text(st, 8)));
     return o;
 }
 
-#define EVIDENCE_COLS                                                                            \
-    "id, platform_id, principle, point, met, note, source, effective_on, expires_on, "           \
+#define EVIDENCE_COLS                                                                              \
+    "id, platform_id, principle, point, met, note, source, effective_on, expires_on, "             \
     "recorded_by, created_at FROM mon_scorecard_evidence"
 
 struct evidence_tx {
@@ -209,8 +209,10 @@ static enum eg_status evidence_tx_fn(struct eg_db *db, void *p)
         "INSERT INTO mon_scorecard_evidence (platform_id, principle, point, met, note, source, "
         "effective_on, expires_on, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "RETURNING id",
-        "ittitttt" "ti", t->platform_id, eg_json_str(b, "principle", ""),
-        eg_json_str(b, "point", ""), (int64_t)eg_json_bool(b, "met", 0), eg_json_str(b, "note", ""),
+        "ittitttt"
+        "ti",
+        t->platform_id, eg_json_str(b, "principle", ""), eg_json_str(b, "point", ""),
+        (int64_t)eg_json_bool(b, "met", 0), eg_json_str(b, "note", ""),
         eg_json_str(b, "source", ""), t->effective, t->expires,
         t->ctx->who ? t->ctx->who->login : "system", eg_now());
     if (rc == EG_OK)
@@ -222,11 +224,10 @@ static enum eg_status evidence_tx_fn(struct eg_db *db, void *p)
     eg_stmt_done(st);
     if (rc != EG_DONE)
         return rc == EG_OK ? EG_E_DB : rc;
-    return eg_mon_audit_json(db, t->ctx, "scorecard.evidence", "organisation", t->platform_id,
-                             json_pack("{s:s, s:s, s:b}", "principle",
-                                       eg_json_str(b, "principle", ""), "point",
-                                       eg_json_str(b, "point", ""), "met",
-                                       eg_json_bool(b, "met", 0)));
+    return eg_mon_audit_json(
+        db, t->ctx, "scorecard.evidence", "organisation", t->platform_id,
+        json_pack("{s:s, s:s, s:b}", "principle", eg_json_str(b, "principle", ""), "point",
+                  eg_json_str(b, "point", ""), "met", eg_json_bool(b, "met", 0)));
 }
 
 void eg_mon_api_evidence_create(struct eg_req *req)
@@ -325,11 +326,11 @@ void eg_mon_api_scorecards_list(struct eg_req *req)
         }
         last = eg_stmt_i64(st, 0);
         json_t *detail = json_loads(eg_stmt_text(st, 4), 0, NULL);
-        json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:o}", "id", (json_int_t)last,
-                              "platform_id", (json_int_t)id, "period_from", eg_stmt_text(st, 1),
-                              "period_to", eg_stmt_text(st, 2), "score",
-                              (json_int_t)eg_stmt_i64(st, 3), "computed_by", eg_stmt_text(st, 5),
-                              "computed_at", eg_mon_instant_json(eg_stmt_i64(st, 6)));
+        json_t *o =
+            json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:o}", "id", (json_int_t)last, "platform_id",
+                      (json_int_t)id, "period_from", eg_stmt_text(st, 1), "period_to",
+                      eg_stmt_text(st, 2), "score", (json_int_t)eg_stmt_i64(st, 3), "computed_by",
+                      eg_stmt_text(st, 5), "computed_at", eg_mon_instant_json(eg_stmt_i64(st, 6)));
         json_object_set(o, "points", detail ? json_object_get(detail, "points") : json_null());
         json_object_set(o, "data", detail ? json_object_get(detail, "data") : json_null());
         json_decref(detail);

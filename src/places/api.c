@@ -39,8 +39,8 @@ static enum eg_status audit(struct eg_db *db, const struct eg_audit_ctx *ctx, co
                             int64_t id, json_t *summary)
 {
     char idtext[24];
-    char *text = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
-                         : NULL;
+    char *text =
+        summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
     json_decref(summary);
     snprintf(idtext, sizeof idtext, "%lld", (long long)id);
     enum eg_status rc = eg_audit_append(db, ctx, action, "place", idtext, text ? text : "{}");
@@ -79,8 +79,8 @@ static json_t *coord(int64_t e6)
     return json_real((double)e6 / 1e6);
 }
 
-#define PLACE_COLS                                                                               \
-    "id, type, name, district, address, lat_e6, lng_e6, phone, hours, amenities, note, "         \
+#define PLACE_COLS                                                                                 \
+    "id, type, name, district, address, lat_e6, lng_e6, phone, hours, amenities, note, "           \
     "checkins, archived, created_at, updated_at FROM places"
 
 static json_t *place_json(struct eg_stmt *st)
@@ -171,7 +171,8 @@ void eg_places_api_nearest(struct eg_req *req)
         return;
     }
     const char *amenity = eg_req_query(req, "amenity");
-    if (amenity && (strlen(amenity) > 32 || strchr(amenity, ',') || !amenity_known(req->db, amenity))) {
+    if (amenity &&
+        (strlen(amenity) > 32 || strchr(amenity, ',') || !amenity_known(req->db, amenity))) {
         eg_reply_error(req, EG_E_INVALID_PARAMETER, "amenity",
                        "amenity must be a code of GET /api/v1/dictionary/amenity");
         return;
@@ -257,7 +258,8 @@ void eg_places_api_list(struct eg_req *req)
     int64_t arch = 0;
     if (archived) {
         if (strcmp(archived, "true") != 0 && strcmp(archived, "false") != 0) {
-            eg_reply_error(req, EG_E_INVALID_PARAMETER, "archived", "archived must be true or false");
+            eg_reply_error(req, EG_E_INVALID_PARAMETER, "archived",
+                           "archived must be true or false");
             return;
         }
         if (strcmp(archived, "true") == 0 && req->who.role != EG_ROLE_ADMIN) {
@@ -275,7 +277,9 @@ void eg_places_api_list(struct eg_req *req)
         req->db, &st,
         "SELECT " PLACE_COLS " WHERE archived = ? AND (? = '' OR type = ?) AND (? = '' OR "
         "district = ?) AND (? = '' OR amenities LIKE ?) AND (? = 0 OR id > ?) ORDER BY id LIMIT ?",
-        "itttttt" "iii", arch, type ? type : "", type ? type : "", district ? district : "",
+        "itttttt"
+        "iii",
+        arch, type ? type : "", type ? type : "", district ? district : "",
         district ? district : "", pattern, pattern, cursor, cursor, limit + 1);
     json_t *items = json_array();
     int64_t n = 0, last = 0, more = 0;
@@ -449,8 +453,12 @@ static enum eg_status read_place(struct eg_db *db, const json_t *b, int create, 
         }
     }
     if (create) {
-        const char *missing = !in->type ? "type" : !in->name ? "name" : !in->district ? "district"
-                              : !in->has_lat ? "lat" : !in->has_lng ? "lng" : NULL;
+        const char *missing = !in->type       ? "type"
+                              : !in->name     ? "name"
+                              : !in->district ? "district"
+                              : !in->has_lat  ? "lat"
+                              : !in->has_lng  ? "lng"
+                                              : NULL;
         if (missing) {
             in->field = missing;
             in->why = "a value is required";
@@ -476,15 +484,15 @@ static enum eg_status create_tx(struct eg_db *db, void *p)
     enum eg_status rc = read_place(db, t->body, 1, in);
     if (rc != EG_OK)
         return rc;
-    rc = eg_db_query(db, &st,
-                     "INSERT INTO places (type, name, district, address, lat_e6, lng_e6, phone, "
-                     "hours, amenities, note, checkins, archived, created_by, created_at, "
-                     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id",
-                     "ttttiitttttii", in->type, in->name, in->district,
-                     in->address ? in->address : "", in->lat, in->lng, in->phone ? in->phone : "",
-                     in->hours ? in->hours : "", in->has_amenities ? in->amenities : ",",
-                     in->note ? in->note : "", t->ctx->who ? t->ctx->who->login : "system", now,
-                     now);
+    rc = eg_db_query(
+        db, &st,
+        "INSERT INTO places (type, name, district, address, lat_e6, lng_e6, phone, "
+        "hours, amenities, note, checkins, archived, created_by, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id",
+        "ttttiitttttii", in->type, in->name, in->district, in->address ? in->address : "", in->lat,
+        in->lng, in->phone ? in->phone : "", in->hours ? in->hours : "",
+        in->has_amenities ? in->amenities : ",", in->note ? in->note : "",
+        t->ctx->who ? t->ctx->who->login : "system", now, now);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -494,9 +502,9 @@ static enum eg_status create_tx(struct eg_db *db, void *p)
     eg_stmt_done(st);
     if (rc != EG_DONE)
         return rc == EG_OK ? EG_E_DB : rc;
-    return audit(db, t->ctx, "place.create", t->id,
-                 json_pack("{s:s, s:s, s:s}", "type", in->type, "name", in->name, "district",
-                           in->district));
+    return audit(
+        db, t->ctx, "place.create", t->id,
+        json_pack("{s:s, s:s, s:s}", "type", in->type, "name", in->name, "district", in->district));
 }
 
 void eg_places_api_create(struct eg_req *req)
@@ -525,7 +533,8 @@ static enum eg_status patch_tx(struct eg_db *db, void *p)
     struct place_tx *t = p;
     struct place_in *in = &t->in;
     int64_t n = 0, now = eg_now();
-    enum eg_status rc = eg_db_one_i64(db, &n, "SELECT COUNT(*) FROM places WHERE id = ?", "i", t->id);
+    enum eg_status rc =
+        eg_db_one_i64(db, &n, "SELECT COUNT(*) FROM places WHERE id = ?", "i", t->id);
     if (rc != EG_OK)
         return rc;
     if (n == 0)
@@ -542,11 +551,17 @@ static enum eg_status patch_tx(struct eg_db *db, void *p)
                    "WHEN ? < 0 THEN archived ELSE ? END, archived_at = CASE WHEN ? = 1 AND "
                    "archived = 0 THEN ? WHEN ? = 0 THEN NULL ELSE archived_at END, updated_at = ? "
                    "WHERE id = ?",
-                   "tttt" "iiii" "tttt" "ii" "iii" "ii", in->type, in->name, in->district,
-                   in->address, (int64_t)in->has_lat, in->lat, (int64_t)in->has_lng, in->lng,
-                   in->phone, in->hours, in->has_amenities ? in->amenities : NULL, in->note,
-                   (int64_t)in->archived, (int64_t)in->archived, (int64_t)in->archived, now,
-                   (int64_t)in->archived, now, t->id);
+                   "tttt"
+                   "iiii"
+                   "tttt"
+                   "ii"
+                   "iii"
+                   "ii",
+                   in->type, in->name, in->district, in->address, (int64_t)in->has_lat, in->lat,
+                   (int64_t)in->has_lng, in->lng, in->phone, in->hours,
+                   in->has_amenities ? in->amenities : NULL, in->note, (int64_t)in->archived,
+                   (int64_t)in->archived, (int64_t)in->archived, now, (int64_t)in->archived, now,
+                   t->id);
     if (rc != EG_OK)
         return rc;
     return audit(db, t->ctx, "place.update", t->id, json_deep_copy(t->body));
@@ -671,10 +686,11 @@ static enum eg_status checkin_tx(struct eg_db *db, void *p)
         return EG_OK;
     }
     eg_date_format(eg_day_of(now), day);
-    rc = eg_db_query(db, &st,
-                     "INSERT INTO place_checkins (place_id, person_id, at, day) VALUES (?, ?, ?, ?) "
-                     "RETURNING id",
-                     "iiit", t->place, t->person, now, day);
+    rc =
+        eg_db_query(db, &st,
+                    "INSERT INTO place_checkins (place_id, person_id, at, day) VALUES (?, ?, ?, ?) "
+                    "RETURNING id",
+                    "iiit", t->place, t->person, now, day);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -806,13 +822,12 @@ void eg_places_api_usage(struct eg_req *req)
         "DESC, p.id LIMIT 1000",
         "tttt", f, t, type ? type : "", type ? type : "");
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        json_array_append_new(items,
-                              json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "place_id",
-                                        (json_int_t)eg_stmt_i64(st, 0), "name", eg_stmt_text(st, 1),
-                                        "type", eg_stmt_text(st, 2), "district",
-                                        eg_stmt_text(st, 3), "checkins",
-                                        (json_int_t)eg_stmt_i64(st, 4), "people",
-                                        (json_int_t)eg_stmt_i64(st, 5)));
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "place_id",
+                                               (json_int_t)eg_stmt_i64(st, 0), "name",
+                                               eg_stmt_text(st, 1), "type", eg_stmt_text(st, 2),
+                                               "district", eg_stmt_text(st, 3), "checkins",
+                                               (json_int_t)eg_stmt_i64(st, 4), "people",
+                                               (json_int_t)eg_stmt_i64(st, 5)));
         rc = EG_OK;
     }
     eg_stmt_done(st);

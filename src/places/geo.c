@@ -12,8 +12,14 @@
 #include <string.h>
 
 const char *const eg_place_type_names[EG_PLACE_TYPES + 1] = {
-    "rights_service_point", "insurance_point", "rest_station", "love_meal",
-    "water",                "charging",        "toilet",       NULL,
+    "rights_service_point",
+    "insurance_point",
+    "rest_station",
+    "love_meal",
+    "water",
+    "charging",
+    "toilet",
+    NULL,
 };
 
 int eg_place_type_parse(const char *name)

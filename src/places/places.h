@@ -56,7 +56,7 @@ void eg_places_bbox(int64_t lat_e6, int64_t lng_e6, double radius_m, int64_t *mi
 struct eg_place_hit {
     int64_t id;
     enum eg_place_type type;
-    const char *name;     /* arena copies */
+    const char *name; /* arena copies */
     const char *district;
     const char *address;
     const char *phone;

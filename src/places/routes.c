@@ -7,12 +7,18 @@
 #include "http/http.h"
 #include "places/api.h"
 
-#define SMALL_BODY 16384
-#define ANYONE (EG_ROUTE_PUBLIC | EG_ROUTE_OPTIONAL_AUTH)
+#define SMALL_BODY  16384
+#define ANYONE      (EG_ROUTE_PUBLIC | EG_ROUTE_OPTIONAL_AUTH)
 #define USAGE_ROLES (EG_ROLE_ADMIN | EG_ROLE_ANALYST | EG_ROLE_SUPERVISOR)
 
-static const char *const types[] = {"rights_service_point", "insurance_point", "rest_station",
-                                    "love_meal", "water", "charging", "toilet", NULL};
+static const char *const types[] = {"rights_service_point",
+                                    "insurance_point",
+                                    "rest_station",
+                                    "love_meal",
+                                    "water",
+                                    "charging",
+                                    "toilet",
+                                    NULL};
 
 static const struct eg_field amenity_item[] = {
     {"amenity", EG_FT_STRING, EG_F_REQUIRED, 32, 0, 0, NULL, NULL, NULL},

@@ -32,7 +32,8 @@ static void keep_best(struct cand *best, size_t *n, size_t limit, int64_t id, do
     if (*n == limit && dist >= best[*n - 1].dist)
         return;
     size_t i = *n < limit ? (*n)++ : limit - 1;
-    while (i > 0 && (best[i - 1].dist > dist || (best[i - 1].dist == dist && best[i - 1].id > id))) {
+    while (i > 0 &&
+           (best[i - 1].dist > dist || (best[i - 1].dist == dist && best[i - 1].id > id))) {
         best[i] = best[i - 1];
         i--;
     }

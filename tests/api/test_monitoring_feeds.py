@@ -335,6 +335,33 @@ class TestRosterAndWork(unittest.TestCase):
         self.assertEqual(r.body["last_day"], day(1))
         self.assertEqual(count_records(pid), (6000, 72000))
 
+    def test_large_batches_repeats_and_corrections(self):
+        """Big batches stream in groups: a repeat deep inside is still found
+        (its line named, nothing stored); a later batch over some of the same
+        days corrects those records and adds the rest; the sums follow."""
+        pid, key = new_platform()
+        ids = ["M%05d" % i for i in range(1, 2001)]
+        assert_status(post("roster", key, roster_csv(ids)), 201)
+
+        def rows(days, orders):
+            return ["%s,%s,%d,480,400,14400,0,0\n" % (w, day(d), orders) for d in days for w in ids]
+
+        bad = rows(range(30, 0, -1), 10)           # 60,000 rows, some 2 MB
+        bad[40000] = bad[39990]
+        err = rejected(post("work-records", key, WORK_HEAD + "".join(bad)))
+        self.assertEqual(err["error_count"], 1)
+        self.assertEqual(err["errors"][0]["line"], 40002)
+        self.assertEqual(count_records(pid), (0, 0))
+
+        r = post("work-records", key, WORK_HEAD + "".join(rows(range(20, 10, -1), 10)))
+        assert_status(r, 201)
+        self.assertEqual((r.body["inserted"], r.body["updated"]), (20000, 0))
+        r = post("work-records", key, WORK_HEAD + "".join(rows(range(15, 5, -1), 7)))
+        assert_status(r, 201)
+        self.assertEqual((r.body["inserted"], r.body["updated"]), (10000, 10000))
+        # days 20..16 at 10 orders, days 15..6 at 7
+        self.assertEqual(count_records(pid), (30000, 2000 * (5 * 10 + 10 * 7)))
+
 
 class TestAbortedUploads(unittest.TestCase):
     """A client that goes away mid-body leaves nothing stored and nothing held."""

@@ -67,9 +67,9 @@ static void run(enum eg_mon_feed feed, enum eg_mon_format fmt, const uint8_t *bo
                 size_t piece, int fast, struct seen *s, enum eg_status *st, uint64_t *nerr)
 {
     memset(s, 0, sizeof *s);
-    struct eg_mon_parser *p = eg_mon_parser_new(feed, fmt, eg_day_from_civil(2026, 11, 29),
-                                                eg_day_start(eg_day_from_civil(2026, 11, 29)),
-                                                on_row, s);
+    struct eg_mon_parser *p =
+        eg_mon_parser_new(feed, fmt, eg_day_from_civil(2026, 11, 29),
+                          eg_day_start(eg_day_from_civil(2026, 11, 29)), on_row, s);
     if (!p)
         return;
     eg_mon_parser_set_fast_path(p, fast);

@@ -237,8 +237,7 @@ static void test_comparisons(void **state)
 }
 
 /* One evaluation of date day with hit; returns what changed. */
-static enum eg_mon_alert_change step(struct eg_mon_alert_cur *cur, eg_day day, int hit,
-                                     int pending)
+static enum eg_mon_alert_change step(struct eg_mon_alert_cur *cur, eg_day day, int hit, int pending)
 {
     struct eg_mon_alert_cur next;
     enum eg_mon_alert_change ch = eg_mon_alert_step(cur, day, hit, pending, &next);

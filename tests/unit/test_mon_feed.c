@@ -107,7 +107,9 @@ static int has_error(const struct out *o, const char *a, const char *b)
     return 0;
 }
 
-#define WR_HEAD "platform_worker_id,date,orders,online_minutes,order_minutes,income_fen,penalty_count,penalty_fen\n"
+#define WR_HEAD                                                                                    \
+    "platform_worker_id,date,orders,online_minutes,order_minutes,income_fen,penalty_count,"        \
+    "penalty_fen\n"
 
 static void test_good_csv(void **state)
 {
@@ -131,9 +133,11 @@ static void test_bom_crlf_blank_lines(void **state)
 {
     struct out a, b;
     (void)state;
-    csv(EG_MON_FEED_WORK, WR_HEAD "W1,2026-02-27,20,600,400,30000,1,2000\n\nW2,2026-02-28,1,60,60,2100,0,0\n", &a);
     csv(EG_MON_FEED_WORK,
-        "\xEF\xBB\xBF" "platform_worker_id,date,orders,online_minutes,order_minutes,income_fen,"
+        WR_HEAD "W1,2026-02-27,20,600,400,30000,1,2000\n\nW2,2026-02-28,1,60,60,2100,0,0\n", &a);
+    csv(EG_MON_FEED_WORK,
+        "\xEF\xBB\xBF"
+        "platform_worker_id,date,orders,online_minutes,order_minutes,income_fen,"
         "penalty_count,penalty_fen\r\nW1,2026-02-27,20,600,400,30000,1,2000\r\n\r\n"
         "W2,2026-02-28,1,60,60,2100,0,0\r\n",
         &b);
@@ -230,7 +234,9 @@ static void test_stray_quotes(void **state)
 {
     struct out o;
     (void)state;
-    csv(EG_MON_FEED_WORK, WR_HEAD "W1,2026-02-27,20,600,400,30000,1,2000\nW2,20\"26-02-27,20,600,400,30000,1,2000\n", &o);
+    csv(EG_MON_FEED_WORK,
+        WR_HEAD "W1,2026-02-27,20,600,400,30000,1,2000\nW2,20\"26-02-27,20,600,400,30000,1,2000\n",
+        &o);
     assert_int_equal(o.st, EG_E_BAD_CSV);
     assert_non_null(strstr(o.stop, "line 3"));
     csv(EG_MON_FEED_WORK, WR_HEAD "\"W1\"x,2026-02-27,20,600,400,30000,1,2000\n", &o);
@@ -301,7 +307,8 @@ static void test_huge_fields(void **state)
     (void)state;
     assert_non_null(body);
     /* a 5,000-byte field: a row error; the parse goes on */
-    strcpy(body, "platform_worker_id,occurred_at,reason,amount_fen,appealed\nW1,2026-02-27T08:00:00Z,");
+    strcpy(body,
+           "platform_worker_id,occurred_at,reason,amount_fen,appealed\nW1,2026-02-27T08:00:00Z,");
     size_t at = strlen(body);
     memset(body + at, 'x', 5000);
     strcpy(body + at + 5000, ",2000,true\nW2,2026-02-27T08:00:00Z,ok,1,false\n");
@@ -327,17 +334,17 @@ static void test_values(void **state)
     struct out o;
     (void)state;
     csv(EG_MON_FEED_WORK,
-        WR_HEAD "W1,2026-02-30,1,60,60,2100,0,0\n"    /* no such date */
-                "W2,2026-03-02,1,60,60,2100,0,0\n"    /* tomorrow */
-                "W3,2026-02-27,abc,60,60,2100,0,0\n"  /* not a number */
-                "W4,2026-02-27,-1,60,60,2100,0,0\n"   /* negative */
-                "W5,2026-02-27,1.5,60,60,2100,0,0\n"  /* fraction */
-                "W6,2026-02-27,1,1441,60,2100,0,0\n"  /* more minutes than a day has */
-                "W7,2026-02-27,1,60,61,2100,0,0\n"    /* order minutes over online */
-                "W8,2026-02-27,1,60,60,2100,0,500\n"  /* penalty amount without a count */
-                "W 9,2026-02-27,1,60,60,2100,0,0\n"   /* a space inside the id */
-                ",2026-02-27,1,60,60,2100,0,0\n"      /* no id */
-                "W11,1999-12-31,1,60,60,2100,0,0\n",  /* before 2000 */
+        WR_HEAD "W1,2026-02-30,1,60,60,2100,0,0\n"   /* no such date */
+                "W2,2026-03-02,1,60,60,2100,0,0\n"   /* tomorrow */
+                "W3,2026-02-27,abc,60,60,2100,0,0\n" /* not a number */
+                "W4,2026-02-27,-1,60,60,2100,0,0\n"  /* negative */
+                "W5,2026-02-27,1.5,60,60,2100,0,0\n" /* fraction */
+                "W6,2026-02-27,1,1441,60,2100,0,0\n" /* more minutes than a day has */
+                "W7,2026-02-27,1,60,61,2100,0,0\n"   /* order minutes over online */
+                "W8,2026-02-27,1,60,60,2100,0,500\n" /* penalty amount without a count */
+                "W 9,2026-02-27,1,60,60,2100,0,0\n"  /* a space inside the id */
+                ",2026-02-27,1,60,60,2100,0,0\n"     /* no id */
+                "W11,1999-12-31,1,60,60,2100,0,0\n", /* before 2000 */
         &o);
     assert_true(has_error(&o, "2|1|date", "YYYY-MM-DD"));
     assert_true(has_error(&o, "3|2|date", "future"));
@@ -355,12 +362,13 @@ static void test_values(void **state)
     csv(EG_MON_FEED_ROSTER,
         "platform_worker_id,name,id_number,phone,occupation,status,joined_on\n"
         "A1,张伟,360426199101010071,13800000000,外卖骑手,active,2020-01-01\n"
-        "A2,张伟,360426199101010072,,外卖骑手,active,2020-01-01\n"  /* check digit */
+        "A2,张伟,360426199101010072,,外卖骑手,active,2020-01-01\n"      /* check digit */
         "A3,张伟,360426199101010071,12345,外卖骑手,active,2020-01-01\n" /* phone */
         "A4,张伟,360426199101010071,,外卖骑手,sleeping,2020-01-01\n"    /* status */
         "A5,张伟,360426199101010071,,外卖骑手,active,2006-01-01\n"      /* under 16 */
-        "A6,\x01" "bad,360426199101010071,,外卖骑手,active,2020-01-01\n"   /* control char */
-        "A7,张伟,36042619910101007x,,外卖骑手,active,2020-01-01\n",     /* lower-case x */
+        "A6,\x01"
+        "bad,360426199101010071,,外卖骑手,active,2020-01-01\n"      /* control char */
+        "A7,张伟,36042619910101007x,,外卖骑手,active,2020-01-01\n", /* lower-case x */
         &o);
     assert_int_equal(o.nrows, 1);
     assert_non_null(strstr(o.rows[0], "2|1|A1,张伟,360426199101010071,13800000000,"));
@@ -411,7 +419,8 @@ static void test_json(void **state)
     assert_non_null(strstr(o.rows[0], "2|1|W1,"));
     assert_non_null(strstr(o.rows[1], "3|2|W2,"));
     /* JSON and CSV give the same values */
-    csv(EG_MON_FEED_WORK, WR_HEAD "W1,2026-02-27,20,600,400,30000,1,2000\nW2,2026-02-28,0,0,0,0,0,0\n", &c);
+    csv(EG_MON_FEED_WORK,
+        WR_HEAD "W1,2026-02-27,20,600,400,30000,1,2000\nW2,2026-02-28,0,0,0,0,0,0\n", &c);
     for (size_t i = 0; i < 2; i++)
         assert_string_equal(strchr(strchr(o.rows[i], '|') + 1, '|'),
                             strchr(strchr(c.rows[i], '|') + 1, '|'));
@@ -460,7 +469,8 @@ static void test_error_cap(void **state)
     for (size_t i = 0; i < rows; i++)
         at += (size_t)sprintf(body + at, "W%zu,2026-02-27,x,60,60,2100,0,0\n", i);
     memset(&o, 0, sizeof o);
-    struct eg_mon_parser *p = eg_mon_parser_new(EG_MON_FEED_WORK, EG_MON_CSV, today(), now(), NULL, NULL);
+    struct eg_mon_parser *p =
+        eg_mon_parser_new(EG_MON_FEED_WORK, EG_MON_CSV, today(), now(), NULL, NULL);
     eg_mon_parser_push(p, body, at);
     assert_int_equal(eg_mon_parser_finish(p), EG_OK);
     size_t n = 0;
@@ -487,8 +497,25 @@ static void assert_same(const struct out *a, const struct out *b)
 static void test_equivalences(void **state)
 {
     static const char *const parts[] = {
-        "W1", "W2", "\"W3\"", " W4 ", "2026-02-27", "\"2026-02-28\"", "1", "60", " 60 ", "abc",
-        "\"a,b\"", "\"x\"\"y\"", "\"two\nlines\"", "", "\t7\t", "2100", "0", "\xC3\x28", "\"",
+        "W1",
+        "W2",
+        "\"W3\"",
+        " W4 ",
+        "2026-02-27",
+        "\"2026-02-28\"",
+        "1",
+        "60",
+        " 60 ",
+        "abc",
+        "\"a,b\"",
+        "\"x\"\"y\"",
+        "\"two\nlines\"",
+        "",
+        "\t7\t",
+        "2100",
+        "0",
+        "\xC3\x28",
+        "\"",
         "\r",
     };
     struct out *a = malloc(sizeof *a), *b = malloc(sizeof *b), *c = malloc(sizeof *c);
@@ -496,17 +523,20 @@ static void test_equivalences(void **state)
     (void)state;
     for (int round = 0; round < 300; round++) {
         char body[4096];
-        size_t at = (size_t)snprintf(body, sizeof body, "%s", round % 2 ? WR_HEAD : "\xEF\xBB\xBF" WR_HEAD);
+        size_t at =
+            (size_t)snprintf(body, sizeof body, "%s", round % 2 ? WR_HEAD : "\xEF\xBB\xBF" WR_HEAD);
         int lines = 1 + (int)(rng % 12);
         for (int l = 0; l < lines && at < 3500; l++) {
             rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
             int fields = 6 + (int)((rng >> 33) % 4);
             for (int f = 0; f < fields; f++) {
                 rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-                const char *pt = (rng >> 40) % 5 == 0 ? parts[(rng >> 20) % 20] : parts[(rng >> 20) % 10];
+                const char *pt =
+                    (rng >> 40) % 5 == 0 ? parts[(rng >> 20) % 20] : parts[(rng >> 20) % 10];
                 at += (size_t)snprintf(body + at, sizeof body - at, "%s%s", f ? "," : "", pt);
             }
-            at += (size_t)snprintf(body + at, sizeof body - at, "%s", (rng >> 50) % 3 ? "\n" : "\r\n");
+            at += (size_t)snprintf(body + at, sizeof body - at, "%s",
+                                   (rng >> 50) % 3 ? "\n" : "\r\n");
             if ((rng >> 45) % 7 == 0)
                 at += (size_t)snprintf(body + at, sizeof body - at, "\n  \n");
         }

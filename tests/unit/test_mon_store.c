@@ -48,19 +48,19 @@ static int setup(void **state)
     assert_int_equal(eg_db_migrate(f->db, NULL), EG_OK);
     eg_config_defaults(&f->cfg);
     struct eg_db *db = f->db;
-    assert_int_equal(eg_db_exec(db,
-                                "INSERT INTO departments (code, name, kind, path, created_at) VALUES "
-                                "('centre', 'C', 'centre', '/1/', 0);"
-                                "INSERT INTO mon_districts (code, name, lat_e6, lng_e6, updated_at) "
-                                "VALUES ('350203', '思明区', 0, 0, 0), ('350206', '湖里区', 0, 0, 0);"
-                                "INSERT INTO organisations (name, kind, sector, created_at) VALUES "
-                                "('P', 'platform', 'food_delivery', 0);"
-                                "INSERT INTO people (name, id_number_enc, id_number_idx, "
-                                "id_number_masked, birth_date, gender, created_at) VALUES "
-                                "('a', 'x', 'i1', 'm', '1990-01-01', 'male', 0), "
-                                "('b', 'x', 'i2', 'm', '1990-01-01', 'male', 0), "
-                                "('c', 'x', 'i3', 'm', '1990-01-01', 'male', 0);"),
-                     EG_OK);
+    assert_int_equal(
+        eg_db_exec(db, "INSERT INTO departments (code, name, kind, path, created_at) VALUES "
+                       "('centre', 'C', 'centre', '/1/', 0);"
+                       "INSERT INTO mon_districts (code, name, lat_e6, lng_e6, updated_at) "
+                       "VALUES ('350203', '思明区', 0, 0, 0), ('350206', '湖里区', 0, 0, 0);"
+                       "INSERT INTO organisations (name, kind, sector, created_at) VALUES "
+                       "('P', 'platform', 'food_delivery', 0);"
+                       "INSERT INTO people (name, id_number_enc, id_number_idx, "
+                       "id_number_masked, birth_date, gender, created_at) VALUES "
+                       "('a', 'x', 'i1', 'm', '1990-01-01', 'male', 0), "
+                       "('b', 'x', 'i2', 'm', '1990-01-01', 'male', 0), "
+                       "('c', 'x', 'i3', 'm', '1990-01-01', 'male', 0);"),
+        EG_OK);
     f->platform = one(db, "SELECT id FROM organisations WHERE name = 'P'");
     for (int i = 0; i < 3; i++) {
         char wid[8];
@@ -263,6 +263,78 @@ static void test_batches_and_sums(void **state)
     free(a);
 }
 
+/*
+ * Batches on days the platform had no records for go in multi-row groups:
+ * a full group, a partial one, a repeat inside a full group (the batch runs
+ * again row by row and is refused), and a mix with corrections.
+ */
+static void test_multirow(void **state)
+{
+    struct fixture *f = *state;
+    struct eg_mon_direct_batch b;
+    struct eg_mon_agg *a = calloc(1, sizeof *a);
+    struct wrow rows[40];
+    size_t n = 0;
+    eg_day base = f->d1 - 40;
+    for (int k = 0; k < 10; k++)
+        for (int w = 0; w < 3; w++)
+            rows[n++] = (struct wrow){w, base + k, 10 + k, 300, 200, 9000 + k, 0, 0, "350203"};
+    assert_int_equal(feed(f, "m1", rows, n, &b), EG_OK);
+    assert_int_equal(b.inserted, 30);
+    assert_int_equal(b.updated, 0);
+    assert_int_equal(one(f->db, "SELECT COUNT(*) FROM mon_work_records"), 30);
+    sum(f, EG_MON_SCOPE_CITY, "", base, base + 9, a);
+    assert_int_equal(a->worker_days, 30);
+    assert_int_equal(a->orders, 3 * (10 * 10 + 45));
+    assert_int_equal(a->income_fen, 3 * (10 * 9000 + 45));
+
+    /* a worker and date twice inside the first full group: refused, nothing stored */
+    n = 0;
+    base = f->d1 - 60;
+    for (int k = 0; k < 7; k++)
+        for (int w = 0; w < 3; w++)
+            rows[n++] = (struct wrow){w, base + k, 1, 60, 60, 2100, 0, 0, "350203"};
+    rows[5] = rows[2];
+    int64_t batches = one(f->db, "SELECT COUNT(*) FROM mon_batches");
+    assert_int_equal(feed(f, "m2", rows, n, &b), EG_E_BATCH_REJECTED);
+    assert_int_equal(one(f->db, "SELECT COUNT(*) FROM mon_work_records"), 30);
+    assert_int_equal(one(f->db, "SELECT COUNT(*) FROM mon_batches"), batches);
+    sum(f, EG_MON_SCOPE_CITY, "", base, base + 6, a);
+    assert_int_equal(a->records, 0);
+
+    /* corrections of three earlier days among eighteen new ones */
+    n = 0;
+    base = f->d1 - 80;
+    for (int k = 0; k < 6; k++)
+        for (int w = 0; w < 3; w++)
+            rows[n++] = (struct wrow){w, base + k, 2, 120, 60, 4000, 1, 500, "350206"};
+    rows[n++] = (struct wrow){0, f->d1 - 40, 1, 60, 60, 1000, 0, 0, "350206"};
+    rows[n++] = (struct wrow){1, f->d1 - 39, 1, 60, 60, 1000, 0, 0, "350206"};
+    rows[n++] = (struct wrow){2, f->d1 - 38, 1, 60, 60, 1000, 0, 0, "350206"};
+    assert_int_equal(feed(f, "m3", rows, n, &b), EG_OK);
+    assert_int_equal(b.inserted, 18);
+    assert_int_equal(b.updated, 3);
+    assert_int_equal(one(f->db, "SELECT COUNT(*) FROM mon_work_records"), 48);
+    sum(f, EG_MON_SCOPE_CITY, "", f->d1 - 40, f->d1 - 31, a);
+    assert_int_equal(a->worker_days, 30);
+    assert_int_equal(a->orders, 3 * (10 * 10 + 45) - (10 + 11 + 12) + 3);
+    sum(f, EG_MON_SCOPE_DISTRICT, "350206", f->d1 - 80, f->d1 - 31, a);
+    assert_int_equal(a->worker_days, 21);
+    assert_int_equal(a->penalty_count, 18);
+
+    /* the sums equal a rebuild from the records */
+    struct eg_mon_agg *before = calloc(1, sizeof *before);
+    sum(f, EG_MON_SCOPE_CITY, "", f->d1 - 80, f->d1, before);
+    assert_int_equal(eg_monitoring_recompute(f->db, &f->cfg, f->d1 - 80, f->d1, NULL), EG_OK);
+    sum(f, EG_MON_SCOPE_CITY, "", f->d1 - 80, f->d1, a);
+    assert_int_equal(a->records, before->records);
+    assert_int_equal(a->orders, before->orders);
+    assert_int_equal(a->income_fen, before->income_fen);
+    assert_int_equal(a->worker_days, before->worker_days);
+    free(before);
+    free(a);
+}
+
 /* Rebuilding the days from the records gives the incremental sums. */
 static void test_recompute_matches(void **state)
 {
@@ -272,8 +344,14 @@ static void test_recompute_matches(void **state)
     uint64_t r = 42;
     for (int i = 0; i < 200; i++) {
         r = r * 6364136223846793005ULL + 1;
-        rows[i] = (struct wrow){i % 3, f->d1 - i / 3, (int64_t)(r >> 60), (int64_t)((r >> 40) % 900),
-                                0, (int64_t)((r >> 20) % 40000), (int64_t)((r >> 50) % 3), 0,
+        rows[i] = (struct wrow){i % 3,
+                                f->d1 - i / 3,
+                                (int64_t)(r >> 60),
+                                (int64_t)((r >> 40) % 900),
+                                0,
+                                (int64_t)((r >> 20) % 40000),
+                                (int64_t)((r >> 50) % 3),
+                                0,
                                 (r >> 33) % 2 ? "350203" : "350206"};
         rows[i].order_min = rows[i].online / 2;
         rows[i].pf = rows[i].pc * 500;
@@ -304,7 +382,8 @@ static void test_recompute_matches(void **state)
                  eg_stmt_text(st, 2));
     eg_stmt_done(st);
     int64_t records = 0;
-    assert_int_equal(eg_monitoring_recompute(f->db, &f->cfg, f->d1 - 70, f->d1 + 1, &records), EG_OK);
+    assert_int_equal(eg_monitoring_recompute(f->db, &f->cfg, f->d1 - 70, f->d1 + 1, &records),
+                     EG_OK);
     assert_int_equal(records, 200);
     assert_int_equal(eg_db_query(f->db, &st, cols, ""), EG_OK);
     assert_int_equal(eg_stmt_step(st), EG_ROW);
@@ -351,7 +430,8 @@ static int event_next(void *ctx, struct eg_mon_row *row, int64_t *worker_id, con
         row->feed = EG_MON_FEED_DEACTIVATIONS;
         row->v[EG_MON_DE_AT] = (struct eg_mon_value){1, e->at, NULL, 0};
         row->v[EG_MON_DE_REASON] = (struct eg_mon_value){1, 0, "x", 1};
-        row->v[EG_MON_DE_CHANNEL] = (struct eg_mon_value){1, 0, e->flag ? "app" : "", e->flag ? 3u : 0u};
+        row->v[EG_MON_DE_CHANNEL] =
+            (struct eg_mon_value){1, 0, e->flag ? "app" : "", e->flag ? 3u : 0u};
     } else {
         row->feed = EG_MON_FEED_PENALTIES;
         row->v[EG_MON_PE_AT] = (struct eg_mon_value){1, e->at, NULL, 0};
@@ -445,7 +525,8 @@ static void test_alert_lifecycle(void **state)
     assert_int_equal(one(f->db, "SELECT value_e4 FROM mon_alerts"), 3333);
     assert_int_equal(eg_mon_alerts_evaluate(f->db, &P, d + 2, "test", &changes), EG_OK);
     assert_int_equal(one(f->db, "SELECT COUNT(*) FROM mon_alerts WHERE state = 'resolved'"), 1);
-    assert_int_equal(one(f->db, "SELECT COUNT(*) FROM mon_alert_events"), 3); /* opened, fired, resolved */
+    assert_int_equal(one(f->db, "SELECT COUNT(*) FROM mon_alert_events"),
+                     3); /* opened, fired, resolved */
     /* a day without data changes nothing */
     assert_int_equal(eg_mon_alerts_evaluate(f->db, &P, d + 30, "test", &changes), EG_OK);
     assert_int_equal(changes, 0);
@@ -463,6 +544,7 @@ int main(void)
     eg_log_set_level(EG_LOG_WARN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_batches_and_sums, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_multirow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recompute_matches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert_lifecycle, setup, teardown),

@@ -54,12 +54,13 @@ static void add_place(struct fixture *f, int64_t lat, int64_t lng, int type, int
 {
     struct eg_stmt *st = NULL;
     assert_int_equal(
-        eg_db_query(f->db, &st,
-                    "INSERT INTO places (type, name, district, lat_e6, lng_e6, amenities, archived, "
-                    "created_by, created_at, updated_at) VALUES (?, 'p', '350206', ?, ?, ?, ?, "
-                    "'test', 0, 0) RETURNING id",
-                    "tiiti", eg_place_type_names[type], lat, lng,
-                    water ? ",rest,water," : ",rest,", (int64_t)archived),
+        eg_db_query(
+            f->db, &st,
+            "INSERT INTO places (type, name, district, lat_e6, lng_e6, amenities, archived, "
+            "created_by, created_at, updated_at) VALUES (?, 'p', '350206', ?, ?, ?, ?, "
+            "'test', 0, 0) RETURNING id",
+            "tiiti", eg_place_type_names[type], lat, lng, water ? ",rest,water," : ",rest,",
+            (int64_t)archived),
         EG_OK);
     assert_int_equal(eg_stmt_step(st), EG_ROW);
     struct place *p = &f->p[f->n++];
@@ -89,9 +90,9 @@ static int setup(void **state)
     for (int i = 0; i < 90; i++)
         add_place(f, between(f, -89000000, 89000000), between(f, -180000000, 180000000),
                   (int)between(f, 0, EG_PLACE_TYPES - 1), between(f, 0, 1), 0);
-    add_place(f, 89990000, 10000000, EG_PLACE_WATER, 1, 0);     /* near the north pole */
-    add_place(f, 10000000, 179990000, EG_PLACE_TOILET, 0, 0);   /* east of the antimeridian … */
-    add_place(f, 10000000, -179990000, EG_PLACE_TOILET, 0, 0);  /* … and west of it */
+    add_place(f, 89990000, 10000000, EG_PLACE_WATER, 1, 0);    /* near the north pole */
+    add_place(f, 10000000, 179990000, EG_PLACE_TOILET, 0, 0);  /* east of the antimeridian … */
+    add_place(f, 10000000, -179990000, EG_PLACE_TOILET, 0, 0); /* … and west of it */
     eg_db_exec(f->db, "COMMIT");
     *state = f;
     return 0;
@@ -207,9 +208,9 @@ static void check(struct fixture *f, int64_t lat, int64_t lng, int type, int wat
     size_t n = 0;
     int64_t ids[N_PLACES];
     double dist[N_PLACES];
-    assert_int_equal(eg_places_nearest(f->db, a, lat, lng, type, water ? "water" : NULL, limit,
-                                       &hits, &n),
-                     EG_OK);
+    assert_int_equal(
+        eg_places_nearest(f->db, a, lat, lng, type, water ? "water" : NULL, limit, &hits, &n),
+        EG_OK);
     size_t m = brute(f, lat, lng, type, water, limit, ids, dist);
     assert_int_equal(n, m);
     for (size_t i = 0; i < n; i++) {
