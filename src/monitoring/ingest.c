@@ -9,16 +9,18 @@
  *       the column checks is resolved — the worker through the platform's
  *       roster (a hash map loaded once per batch), the person through the
  *       ID number's blind index — its share of the daily aggregates is
- *       added up in memory, and it is appended in a compact binary form to
+ *       added up in memory, and it is appended in a compact varint form to
  *       a temporary spool file;
  *   a writer thread with its own database connection applies the spooled
  *       rows as they come, in ONE transaction (prepared statements, plain
- *       inserts keyed so that a daily file appends), and at the end writes
- *       the aggregates, the batch row and the audit event.
+ *       inserts keyed so that a daily file appends, sixteen rows a
+ *       statement on days the platform had no records for), and at the end
+ *       writes the aggregates, the batch row and the audit event; on SQLite
+ *       it checkpoints the write-ahead log after the request is answered.
  *
  * A batch with any bad row is answered 422 with every bad row, and the
  * writer rolls back: nothing is stored. A good one commits, then the alert
- * rules are evaluated. The writer starts once some megabytes are spooled (or
+ * rules are evaluated. The writer starts once a megabyte is spooled (or
  * at the end of a small body), so small batches hold the write lock only
  * briefly; if the client goes away, the request's clean-up stops the writer,
  * which rolls back. When the database asks for a retry (busy), the writer
@@ -1827,9 +1829,16 @@ static enum eg_status stream_begin(struct eg_req *req)
                        "The batch id must be 1 to 128 characters of letters, digits and . _ : -");
         return EG_E_INVALID_PARAMETER;
     }
-    struct ingest *in = eg_arena_alloc(req->arena, sizeof *in);
+    /* Not from the arena: struct ingest holds libsodium's hash state, which
+     * must be 64-byte aligned, more than the arena's 16. Freed with the arena. */
+    struct ingest *in = NULL;
+    if (posix_memalign((void **)&in, _Alignof(struct ingest), sizeof *in) != 0)
+        return EG_E_INTERNAL;
+    memset(in, 0, sizeof *in);
+    if (eg_arena_defer(req->arena, free, in) != 0)
+        return EG_E_INTERNAL;
     struct eg_audit_ctx *audit = eg_arena_alloc(req->arena, sizeof *audit);
-    if (!in || !audit)
+    if (!audit)
         return EG_E_INTERNAL;
     *audit = eg_mon_audit(req);
     in->audit = audit;
