@@ -7,6 +7,7 @@
  * so that it costs one statement, not one per row.
  */
 #include "insurance/store.h"
+#include "monitoring/monitoring.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -1066,43 +1067,20 @@ enum eg_status eg_ins_count_covered(struct eg_db *db, eg_day day, int64_t *n)
 }
 
 /*
- * Active workers come from the monitoring module's daily work records when
- * that table exists: distinct people with a work record showing work (orders
- * or online time) for the date, as the monitoring indicators count them (a
- * record names the roster entry, which names the person). The probe runs first so that a missing
- * table leaves the figures at "unknown" rather than failing them.
+ * Active workers on a day and how many of them were covered, from the
+ * monitoring pillar's work records (eg_monitoring_active_people); -1 for
+ * both when that cannot be told, so the figures say "unknown" rather than 0.
  */
-static enum eg_status active_workers(struct eg_db *db, const char *day, int64_t *active,
+static enum eg_status active_workers(struct eg_db *db, eg_day day, int64_t *active,
                                      int64_t *covered)
 {
-    enum eg_status rc;
-
-    *active = -1;
-    *covered = -1;
-    if (eg_db_in_tx(db) || !eg_ins_table_exists(db, "mon_work_records") ||
-        !eg_ins_table_exists(db, "mon_roster"))
-        return EG_OK;
-    rc = eg_db_one_i64(db, active,
-                       "SELECT COUNT(DISTINCT r.person_id) FROM mon_work_records w "
-                       "JOIN mon_roster r ON r.id = w.worker_id WHERE w.day = ? "
-                       "AND (w.orders > 0 OR w.online_minutes > 0)",
-                       "t", day);
-    if (rc == EG_OK)
-        rc = eg_db_one_i64(db, covered,
-                           "SELECT COUNT(DISTINCT r.person_id) FROM mon_work_records w "
-                           "JOIN mon_roster r ON r.id = w.worker_id "
-                           "JOIN cover_days c ON c.person_id = r.person_id AND c.day = w.day "
-                           "AND c.state IN ('active', 'expired') WHERE w.day = ? "
-                           "AND (w.orders > 0 OR w.online_minutes > 0)",
-                           "t", day);
+    enum eg_status rc = eg_monitoring_active_people(db, day, active, covered);
     if (rc != EG_OK) {
-        /* a differently shaped table: report unknown rather than fail */
         eg_log(EG_LOG_WARN, "event=insurance_active_workers_unknown status=%s", eg_status_code(rc));
         *active = -1;
         *covered = -1;
-        rc = EG_OK;
     }
-    return rc;
+    return EG_OK;
 }
 
 enum eg_status eg_ins_figures_compute(struct eg_db *db, struct eg_arena *a, eg_day from, eg_day to,
@@ -1146,7 +1124,7 @@ enum eg_status eg_ins_figures_compute(struct eg_db *db, struct eg_arena *a, eg_d
     rc = eg_ins_count_covered(db, on, &out->covered_on);
     if (rc != EG_OK)
         goto out;
-    rc = active_workers(db, o, &out->active_workers, &out->covered_active);
+    rc = active_workers(db, on, &out->active_workers, &out->covered_active);
     if (rc != EG_OK)
         goto out;
     rc = eg_db_query(db, &st,
