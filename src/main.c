@@ -18,9 +18,10 @@ static void usage(FILE *out)
                  "usage: egret COMMAND [options]\n\ncommands:\n");
     for (const struct eg_command *c = eg_commands; c->name; c++)
         fprintf(out, "  %-18s %s\n", c->name, c->help);
-    fprintf(out, "\nglobal options: --config FILE, --db URL, --listen ADDR, --set SECTION.KEY=VALUE\n"
-                 "environment: EGRET_DB, EGRET_LISTEN, EGRET_CONFIG, EGRET_<SECTION>_<KEY>\n"
-                 "'egret COMMAND --help' describes one command.\n");
+    fprintf(out,
+            "\nglobal options: --config FILE, --db URL, --listen ADDR, --set SECTION.KEY=VALUE\n"
+            "environment: EGRET_DB, EGRET_LISTEN, EGRET_CONFIG, EGRET_<SECTION>_<KEY>\n"
+            "'egret COMMAND --help' describes one command.\n");
 }
 
 /* The command whose (one- or two-word) name starts argv, or NULL. *words gets 1 or 2. */

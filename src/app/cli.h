@@ -22,17 +22,17 @@ struct eg_keys;
 /* What a subcommand gets: its own arguments (options already split out). */
 struct eg_cli {
     struct eg_config cfg;
-    int argc;          /* the subcommand's remaining arguments */
+    int argc; /* the subcommand's remaining arguments */
     char **argv;
-    const char *name;  /* "serve", "user add" … */
+    const char *name; /* "serve", "user add" … */
 };
 
 /* A subcommand: returns the process exit status. */
 struct eg_command {
-    const char *name;    /* "serve", or "user add" for two words */
+    const char *name; /* "serve", or "user add" for two words */
     int (*run)(struct eg_cli *cli);
-    const char *usage;   /* "egret serve [--listen ADDR]" */
-    const char *help;    /* what it does */
+    const char *usage; /* "egret serve [--listen ADDR]" */
+    const char *help;  /* what it does */
 };
 
 /* The table of subcommands (cmd_*.c add rows in commands.c). */

@@ -83,8 +83,10 @@ int eg_cmd_user_add(struct eg_cli *cli)
     }
     u.in.role = eg_role_parse(role);
     if (u.in.role == EG_ROLE_NONE || u.in.role == EG_ROLE_DEPARTMENT) {
-        fprintf(stderr, "egret user add: unknown role '%s' (worker, platform, mediator, insurer, "
-                        "analyst, supervisor, admin)\n", role);
+        fprintf(stderr,
+                "egret user add: unknown role '%s' (worker, platform, mediator, insurer, "
+                "analyst, supervisor, admin)\n",
+                role);
         return 2;
     }
     u.in.organisation_id = id_option(org);
@@ -125,9 +127,8 @@ int eg_cmd_user_add(struct eg_cli *cli)
     else if (st == EG_E_DUPLICATE)
         fprintf(stderr, "egret user add: login %s is taken\n", u.in.login);
     else if (st == EG_E_INVALID_FIELD)
-        fprintf(stderr,
-                "egret user add: rejected: check the login (3-63 of A-Z a-z 0-9 . _ @ -), "
-                "the department code, the ID number and the organisation id\n");
+        fprintf(stderr, "egret user add: rejected: check the login (3-63 of A-Z a-z 0-9 . _ @ -), "
+                        "the department code, the ID number and the organisation id\n");
     else
         fprintf(stderr, "egret user add: %s\n", eg_status_message(st));
     sodium_free(pw);
@@ -222,8 +223,8 @@ struct platform_add {
 static enum eg_status platform_add_tx(struct eg_db *db, void *p)
 {
     struct platform_add *a = p;
-    enum eg_status st =
-        eg_organisation_create(db, &cli_audit, a->name, a->credit_code, "platform", a->sector, &a->id);
+    enum eg_status st = eg_organisation_create(db, &cli_audit, a->name, a->credit_code, "platform",
+                                               a->sector, &a->id);
     if (st != EG_OK)
         return st;
     return eg_api_key_issue(db, &cli_audit, a->id, 0, "first key", a->key, &a->key_id);
@@ -251,7 +252,8 @@ int eg_cmd_platform_add(struct eg_cli *cli)
     if (st == EG_OK)
         printf("platform_id=%lld\napi_key=%s\n", (long long)a.id, a.key);
     else if (st == EG_E_DUPLICATE)
-        fprintf(stderr, "egret platform add: credit code %s is already registered\n", a.credit_code);
+        fprintf(stderr, "egret platform add: credit code %s is already registered\n",
+                a.credit_code);
     else if (st == EG_E_INVALID_FIELD)
         fprintf(stderr, "egret platform add: %s is not a valid 统一社会信用代码\n", a.credit_code);
     else
@@ -295,12 +297,13 @@ int eg_cmd_demo_logins(struct eg_cli *cli)
     if (eg_cli_open(cli, &db, &keys) != EG_OK)
         return 1;
     struct eg_stmt *st = NULL;
-    enum eg_status s = eg_db_query(db, &st,
-                                   "SELECT u.login, u.role, COALESCE(d.name, o.name, '') FROM users u "
-                                   "LEFT JOIN departments d ON d.id = u.department_id "
-                                   "LEFT JOIN organisations o ON o.id = u.organisation_id "
-                                   "WHERE u.disabled = 0 ORDER BY u.id LIMIT 40",
-                                   "");
+    enum eg_status s =
+        eg_db_query(db, &st,
+                    "SELECT u.login, u.role, COALESCE(d.name, o.name, '') FROM users u "
+                    "LEFT JOIN departments d ON d.id = u.department_id "
+                    "LEFT JOIN organisations o ON o.id = u.organisation_id "
+                    "WHERE u.disabled = 0 ORDER BY u.id LIMIT 40",
+                    "");
     printf("%-20s %-11s %s\n", "login", "role", "department / organisation");
     while ((s == EG_OK || s == EG_ROW) && (s = eg_stmt_step(st)) == EG_ROW)
         printf("%-20s %-11s %s\n", eg_stmt_text(st, 0), eg_stmt_text(st, 1), eg_stmt_text(st, 2));

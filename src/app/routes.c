@@ -1,7 +1,7 @@
 #include "app/routes.h"
 
 static const struct eg_route *const tables[] = {
-    eg_system_routes, eg_auth_routes,       eg_cases_routes,
+    eg_system_routes,    eg_auth_routes,       eg_cases_routes,
     eg_insurance_routes, eg_monitoring_routes, eg_places_routes,
 };
 

@@ -29,8 +29,7 @@ struct eg_person_input {
  * Inside a transaction; audited when created.
  */
 enum eg_status eg_person_upsert(struct eg_db *db, const struct eg_audit_ctx *ctx,
-                                const struct eg_person_input *in, int64_t *person_id,
-                                int *created);
+                                const struct eg_person_input *in, int64_t *person_id, int *created);
 
 /* The person with this ID number, via the blind index: EG_OK or EG_E_NOT_FOUND. */
 enum eg_status eg_person_find_by_id_number(struct eg_db *db, const char *id_number,
@@ -80,13 +79,13 @@ enum eg_status eg_departments_seed(struct eg_db *db, const struct eg_audit_ctx *
 
 /* Create an organisation (validated credit code, EG_E_DUPLICATE if taken). Audited. */
 enum eg_status eg_organisation_create(struct eg_db *db, const struct eg_audit_ctx *ctx,
-                                      const char *name, const char *credit_code,
-                                      const char *kind, const char *sector, int64_t *id);
+                                      const char *name, const char *credit_code, const char *kind,
+                                      const char *sector, int64_t *id);
 
 /* Issue an API key for an organisation (or a department when org_id is 0):
  * the key text is written to key_out once and only its hash is stored. Audited. */
 enum eg_status eg_api_key_issue(struct eg_db *db, const struct eg_audit_ctx *ctx,
-                                int64_t organisation_id, int64_t department_id,
-                                const char *label, char key_out[64], int64_t *key_id);
+                                int64_t organisation_id, int64_t department_id, const char *label,
+                                char key_out[64], int64_t *key_id);
 
 #endif

@@ -44,9 +44,8 @@ struct eg_audit_ctx {
  * Append an event. Must be called inside eg_db_tx(). summary_json is a
  * JSON text (may be NULL for "{}"). Returns EG_OK or the database error.
  */
-enum eg_status eg_audit_append(struct eg_db *db, const struct eg_audit_ctx *ctx,
-                               const char *action, const char *entity, const char *entity_id,
-                               const char *summary_json);
+enum eg_status eg_audit_append(struct eg_db *db, const struct eg_audit_ctx *ctx, const char *action,
+                               const char *entity, const char *entity_id, const char *summary_json);
 
 /* Compute an event's hash from its fields and prev_hash (hex out, 65 bytes). */
 void eg_audit_hash(const struct eg_audit_event *ev, char out[65]);

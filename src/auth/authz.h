@@ -25,13 +25,13 @@
 #include "core/status.h"
 
 struct eg_row_scope {
-    int64_t owner_person_id;        /* the worker the row belongs to, 0 if none */
-    int64_t organisation_id;        /* the platform/company the row concerns, 0 if none */
-    const char *department_path;    /* handling department's path ("/1/5/"), NULL if none */
+    int64_t owner_person_id;                /* the worker the row belongs to, 0 if none */
+    int64_t organisation_id;                /* the platform/company the row concerns, 0 if none */
+    const char *department_path;            /* handling department's path ("/1/5/"), NULL if none */
     const char *const *co_department_paths; /* co-handling departments' paths */
     size_t n_co;
-    int insurer_visible;            /* 1 for insurance rows */
-    int analyst_visible;            /* 1 for aggregate/monitoring rows */
+    int insurer_visible; /* 1 for insurance rows */
+    int analyst_visible; /* 1 for aggregate/monitoring rows */
 };
 
 /* Whether who's role is among the roles bits: EG_OK or EG_E_FORBIDDEN. */

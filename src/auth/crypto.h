@@ -51,8 +51,7 @@ enum eg_status eg_password_hash(const char *password, char out[128]);
 enum eg_status eg_password_verify(const char *stored, const char *password);
 
 /* HMAC-SHA256 of data under key, as lower-case hex (65 bytes). */
-void eg_hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_t len,
-                        char out[65]);
+void eg_hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_t len, char out[65]);
 
 /* Constant-time comparison of two NUL-terminated strings. 1 if equal. */
 int eg_secure_streq(const char *a, const char *b);

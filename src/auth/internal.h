@@ -84,7 +84,6 @@ enum eg_status eg_auth_user_json(struct eg_db *db, int64_t user_id, json_t **out
  * archived}, or null when id is 0. */
 enum eg_status eg_auth_department_json(struct eg_db *db, int64_t id, json_t **out);
 
-
 /* A department under parent_id (checked: code, names, kind member/district,
  * an unarchived parent). Inside a transaction; audited. *field names the
  * bad input. */

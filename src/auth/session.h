@@ -29,8 +29,8 @@ struct eg_login_result {
  * EG_E_ACCOUNT_DISABLED, EG_E_THROTTLED. Failures are recorded for throttling.
  */
 enum eg_status eg_session_login(struct eg_db *db, const struct eg_config *cfg, const char *login,
-                                const char *password, const char *address,
-                                const char *request_id, struct eg_login_result *res);
+                                const char *password, const char *address, const char *request_id,
+                                struct eg_login_result *res);
 
 /* Revoke the session of who (audited). */
 enum eg_status eg_session_logout(struct eg_db *db, const struct eg_principal *who,

@@ -28,28 +28,28 @@ struct eg_config {
     int access_log;           /* 1 = one line per request (default 1) */
 
     /* [db] */
-    char db[1024];            /* file path or postgres:// URL ("var/egret.db") */
-    int db_pool;              /* connections in the pool (default threads + 2) */
+    char db[1024]; /* file path or postgres:// URL ("var/egret.db") */
+    int db_pool;   /* connections in the pool (default threads + 2) */
 
     /* [security] */
-    char key_file[512];       /* 32-byte master key file, created 0600 if missing ("var/egret.key") */
-    char master_key_hex[65];  /* or the key itself, 64 hex chars (overrides key_file) */
-    int session_ttl_s;        /* token lifetime (default 43200 = 12 h) */
+    char key_file[512]; /* 32-byte master key file, created 0600 if missing ("var/egret.key") */
+    char master_key_hex[65];   /* or the key itself, 64 hex chars (overrides key_file) */
+    int session_ttl_s;         /* token lifetime (default 43200 = 12 h) */
     int login_max_per_account; /* failed logins per account per window before 429 (5) */
     int login_max_per_address; /* failed logins per address per window before 429 (20) */
-    int login_window_s;       /* throttle window (900) */
-    char payment_secret[129]; /* shared secret for payment callbacks (HMAC-SHA256) */
+    int login_window_s;        /* throttle window (900) */
+    char payment_secret[129];  /* shared secret for payment callbacks (HMAC-SHA256) */
 
     /* [city] */
-    char city_name[64];       /* "厦门市" */
-    char case_prefix[16];     /* "XM" */
+    char city_name[64];          /* "厦门市" */
+    char case_prefix[16];        /* "XM" */
     int64_t min_wage_hourly_fen; /* 2100 */
-    int fatigue_minutes;      /* 720 (12 h) */
-    int accept_working_days;  /* 1 */
-    int mediation_days;       /* 15 */
+    int fatigue_minutes;         /* 720 (12 h) */
+    int accept_working_days;     /* 1 */
+    int mediation_days;          /* 15 */
 
     /* [files] */
-    char data_dir[512];       /* uploads and generated files ("var/files") */
+    char data_dir[512]; /* uploads and generated files ("var/files") */
 };
 
 /* Fill c with the built-in defaults. */
@@ -58,8 +58,8 @@ void eg_config_defaults(struct eg_config *c);
 /* Read an INI file into c. EG_E_NOT_FOUND if it does not exist;
  * EG_E_INVALID_PARAMETER (with *errline set and errmsg filled) if a line is
  * malformed or names an unknown section or key. */
-enum eg_status eg_config_read_ini(struct eg_config *c, const char *path, int *errline,
-                                  char *errmsg, size_t errmsg_len);
+enum eg_status eg_config_read_ini(struct eg_config *c, const char *path, int *errline, char *errmsg,
+                                  size_t errmsg_len);
 
 /* Apply EGRET_* environment variables. EG_E_INVALID_PARAMETER (errmsg names
  * the variable) when a value is malformed. */

@@ -8,6 +8,8 @@
  */
 #include "db/db.h"
 
+#include "core/arena.h"
+
 #include <assert.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -432,4 +434,24 @@ void eg_db_pool_free(struct eg_db_pool *p)
     free(p->idle);
     free(p->url);
     free(p);
+}
+
+void eg_stmt_copy_text(struct eg_stmt *st, int col, char *out, size_t size)
+{
+    size_t len = 0;
+    const char *s = eg_stmt_text_len(st, col, &len);
+    if (size == 0)
+        return;
+    if (len >= size)
+        len = size - 1;
+    memcpy(out, s, len);
+    out[len] = '\0';
+}
+
+const char *eg_stmt_dup_text(struct eg_stmt *st, struct eg_arena *a, int col)
+{
+    size_t len = 0;
+    const char *s = eg_stmt_text_len(st, col, &len);
+    char *d = eg_arena_strndup(a, s, len);
+    return d ? d : "";
 }

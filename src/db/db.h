@@ -76,10 +76,11 @@ struct eg_db_driver {
     int (*column_count)(struct eg_stmt *st);
     int (*is_null)(struct eg_stmt *st, int col);
     int64_t (*col_i64)(struct eg_stmt *st, int col);
-    const char *(*col_text)(struct eg_stmt *st, int col, size_t *len); /* valid until next step/done */
-    void (*done)(struct eg_stmt *st);                /* give the statement back to the cache */
-    int64_t (*changes)(struct eg_db *db);            /* rows changed by the last statement */
-    enum eg_status (*begin)(struct eg_db *db);       /* a write transaction */
+    const char *(*col_text)(struct eg_stmt *st, int col,
+                            size_t *len);      /* valid until next step/done */
+    void (*done)(struct eg_stmt *st);          /* give the statement back to the cache */
+    int64_t (*changes)(struct eg_db *db);      /* rows changed by the last statement */
+    enum eg_status (*begin)(struct eg_db *db); /* a write transaction */
     enum eg_status (*commit)(struct eg_db *db);
     enum eg_status (*rollback)(struct eg_db *db);
     const char *(*errmsg)(struct eg_db *db);
@@ -131,6 +132,11 @@ int64_t eg_stmt_i64(struct eg_stmt *st, int col);
 const char *eg_stmt_text(struct eg_stmt *st, int col);
 const char *eg_stmt_text_len(struct eg_stmt *st, int col, size_t *len);
 int eg_stmt_columns(struct eg_stmt *st);
+/* Copy a column's text into out (cut to size - 1 bytes, always terminated). */
+void eg_stmt_copy_text(struct eg_stmt *st, int col, char *out, size_t size);
+/* A column's text copied into arena memory ("" for NULL or out of memory). */
+struct eg_arena;
+const char *eg_stmt_dup_text(struct eg_stmt *st, struct eg_arena *a, int col);
 void eg_stmt_done(struct eg_stmt *st); /* NULL is fine */
 
 /*

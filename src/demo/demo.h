@@ -30,10 +30,10 @@ struct eg_db;
 struct eg_demo {
     struct eg_db *db;
     const struct eg_config *cfg;
-    eg_day today;              /* the Shanghai date the demo is seeded on */
-    int64_t now;               /* Unix seconds at seeding */
-    uint64_t rng;              /* state of eg_demo_rand() */
-    int scale;                 /* 1 = full demo; tests use smaller data via EGRET_DEMO_SCALE=small (0) */
+    eg_day today; /* the Shanghai date the demo is seeded on */
+    int64_t now;  /* Unix seconds at seeding */
+    uint64_t rng; /* state of eg_demo_rand() */
+    int scale;    /* 1 = full demo; tests use smaller data via EGRET_DEMO_SCALE=small (0) */
     struct eg_audit_ctx audit; /* the "system" actor */
 };
 

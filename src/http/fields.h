@@ -33,7 +33,7 @@ enum eg_field_type {
 #define EG_F_NULLABLE 0x02u /* JSON null accepted (treated as absent) */
 
 struct eg_field {
-    const char *name;               /* NULL ends a spec */
+    const char *name; /* NULL ends a spec */
     enum eg_field_type type;
     unsigned flags;
     size_t max_len;                 /* STRING: bytes; ARRAY: items */
@@ -44,9 +44,10 @@ struct eg_field {
 };
 
 struct eg_field_error {
-    enum eg_status status; /* EG_E_UNKNOWN_FIELD, EG_E_MISSING_FIELD, EG_E_INVALID_FIELD, EG_E_NOT_OBJECT */
-    char field[128];       /* the offending field's path */
-    char message[160];     /* what is wrong, in English */
+    enum eg_status
+        status; /* EG_E_UNKNOWN_FIELD, EG_E_MISSING_FIELD, EG_E_INVALID_FIELD, EG_E_NOT_OBJECT */
+    char field[128];   /* the offending field's path */
+    char message[160]; /* what is wrong, in English */
 };
 
 /* Check obj against a NULL-terminated spec. EG_OK, or the first error in *err. */

@@ -43,52 +43,52 @@ struct eg_stream_ops {
 };
 
 /* Route flags. */
-#define EG_ROUTE_PUBLIC 0x01u   /* no token needed (roles ignored) */
-#define EG_ROUTE_RAW_BODY 0x02u /* keep the body as bytes, do not parse JSON */
+#define EG_ROUTE_PUBLIC        0x01u /* no token needed (roles ignored) */
+#define EG_ROUTE_RAW_BODY      0x02u /* keep the body as bytes, do not parse JSON */
 #define EG_ROUTE_OPTIONAL_AUTH 0x04u /* public, but a valid token fills req->who */
 
 /* One row of the route table. Tables are const arrays ending with {0}. */
 struct eg_route {
-    const char *method;                /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-    const char *pattern;               /* "/api/v1/cases/{id}/transitions" */
+    const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    const char *pattern; /* "/api/v1/cases/{id}/transitions" */
     eg_handler_fn handler;
-    unsigned roles;                    /* EG_ROLE_* bits allowed; ignored when PUBLIC */
-    unsigned flags;                    /* EG_ROUTE_* */
-    size_t body_limit;                 /* bytes; 0 = config body_limit */
-    const struct eg_field *body_spec;  /* JSON object spec, or NULL = any JSON / no body */
-    const struct eg_stream_ops *stream;/* streamed body, or NULL */
-    const char *summary;               /* one line for `egret routes` */
+    unsigned roles;                     /* EG_ROLE_* bits allowed; ignored when PUBLIC */
+    unsigned flags;                     /* EG_ROUTE_* */
+    size_t body_limit;                  /* bytes; 0 = config body_limit */
+    const struct eg_field *body_spec;   /* JSON object spec, or NULL = any JSON / no body */
+    const struct eg_stream_ops *stream; /* streamed body, or NULL */
+    const char *summary;                /* one line for `egret routes` */
 };
 
 #define EG_MAX_PATH_PARAMS 6
 
 struct eg_req {
-    struct eg_arena *arena;      /* freed after the response */
-    struct eg_db *db;            /* this request's connection (from the pool) */
+    struct eg_arena *arena; /* freed after the response */
+    struct eg_db *db;       /* this request's connection (from the pool) */
     const struct eg_route *route;
     const struct eg_config *config;
     struct eg_server *server;
 
     const char *method;
-    const char *path;            /* URL path without the query */
-    char request_id[33];         /* hex, also sent as X-Request-Id */
-    char client_addr[64];        /* "127.0.0.1" */
+    const char *path;     /* URL path without the query */
+    char request_id[33];  /* hex, also sent as X-Request-Id */
+    char client_addr[64]; /* "127.0.0.1" */
 
     const char *param_names[EG_MAX_PATH_PARAMS];
     const char *param_values[EG_MAX_PATH_PARAMS]; /* percent-decoded */
     size_t n_params;
 
-    json_t *body;                /* parsed JSON body (borrowed; freed with the arena), or NULL */
-    const char *raw_body;        /* the body bytes (NUL-terminated), or NULL */
+    json_t *body;         /* parsed JSON body (borrowed; freed with the arena), or NULL */
+    const char *raw_body; /* the body bytes (NUL-terminated), or NULL */
     size_t raw_len;
 
-    struct eg_principal who;     /* the authenticated caller (role EG_ROLE_NONE if none) */
+    struct eg_principal who; /* the authenticated caller (role EG_ROLE_NONE if none) */
 
-    void *stream_ctx;            /* for stream callbacks */
+    void *stream_ctx; /* for stream callbacks */
 
-    void *conn;                  /* struct MHD_Connection * (server.c only) */
-    void *response;              /* struct MHD_Response * (server.c only) */
-    int status;                  /* the HTTP status replied, 0 until then */
+    void *conn;     /* struct MHD_Connection * (server.c only) */
+    void *response; /* struct MHD_Response * (server.c only) */
+    int status;     /* the HTTP status replied, 0 until then */
     int64_t started_us;
 };
 
@@ -121,12 +121,12 @@ void eg_reply_json(struct eg_req *req, int http_status, json_t *body);
  * code. field may be NULL; message NULL uses the registry's default;
  * otherwise message is a printf format.
  */
-void eg_reply_error(struct eg_req *req, enum eg_status st, const char *field,
-                    const char *message, ...) __attribute__((format(printf, 4, 5)));
+void eg_reply_error(struct eg_req *req, enum eg_status st, const char *field, const char *message,
+                    ...) __attribute__((format(printf, 4, 5)));
 
 /* Reply with bytes; data is copied. */
-void eg_reply_bytes(struct eg_req *req, int http_status, const char *content_type,
-                    const void *data, size_t len);
+void eg_reply_bytes(struct eg_req *req, int http_status, const char *content_type, const void *data,
+                    size_t len);
 
 /* Reply with bytes the server frees with free() after sending (no copy). */
 void eg_reply_take(struct eg_req *req, int http_status, const char *content_type, void *data,

@@ -33,9 +33,8 @@ struct eg_route_set {
  * percent-decoded into arena memory; a parameter that decodes to something
  * with '/' or a NUL does not match.
  */
-enum eg_status eg_router_match(const struct eg_route_set *set, const char *method,
-                               const char *path, struct eg_arena *arena,
-                               struct eg_route_match *m);
+enum eg_status eg_router_match(const struct eg_route_set *set, const char *method, const char *path,
+                               struct eg_arena *arena, struct eg_route_match *m);
 
 /* Percent-decode s into arena memory ('+' stays '+'). NULL if malformed (%zz, %00). */
 char *eg_url_decode(struct eg_arena *arena, const char *s, size_t len);

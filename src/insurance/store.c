@@ -18,28 +18,6 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* Copy column col of st into a fixed array (cut to fit, always terminated). */
-static void col_copy(struct eg_stmt *st, int col, char *out, size_t size)
-{
-    size_t len = 0;
-    const char *s = eg_stmt_text_len(st, col, &len);
-
-    if (len >= size)
-        len = size - 1;
-    memcpy(out, s, len);
-    out[len] = '\0';
-}
-
-/* Column col of st as arena text ("" for NULL). */
-static const char *col_dup(struct eg_stmt *st, struct eg_arena *a, int col)
-{
-    size_t len = 0;
-    const char *s = eg_stmt_text_len(st, col, &len);
-    char *d = eg_arena_strndup(a, s, len);
-
-    return d ? d : "";
-}
-
 /* A 'YYYY-MM-DD' column as a day (0 when empty or malformed). */
 static eg_day col_day(struct eg_stmt *st, int col)
 {
@@ -88,8 +66,8 @@ enum eg_status eg_ins_product_find(struct eg_db *db, const char *code, struct eg
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
         out->id = eg_stmt_i64(st, 0);
-        col_copy(st, 1, out->code, sizeof out->code);
-        col_copy(st, 2, out->name, sizeof out->name);
+        eg_stmt_copy_text(st, 1, out->code, sizeof out->code);
+        eg_stmt_copy_text(st, 2, out->name, sizeof out->name);
         rc = EG_OK;
     } else if (rc == EG_DONE) {
         rc = EG_E_NOT_FOUND;
@@ -114,8 +92,8 @@ enum eg_status eg_ins_products_list(struct eg_db *db, struct eg_arena *a,
             break;
         }
         arr[cnt].id = eg_stmt_i64(st, 0);
-        col_copy(st, 1, arr[cnt].code, sizeof arr[cnt].code);
-        col_copy(st, 2, arr[cnt].name, sizeof arr[cnt].name);
+        eg_stmt_copy_text(st, 1, arr[cnt].code, sizeof arr[cnt].code);
+        eg_stmt_copy_text(st, 2, arr[cnt].name, sizeof arr[cnt].name);
         cnt++;
         rc = EG_OK;
     }
@@ -177,8 +155,8 @@ enum eg_status eg_ins_versions_load(struct eg_db *db, struct eg_arena *a, int64_
         }
         version_read(st, &arr[cnt]);
         if (metas) {
-            marr[cnt].note = col_dup(st, a, 24);
-            marr[cnt].created_by = col_dup(st, a, 25);
+            marr[cnt].note = eg_stmt_dup_text(st, a, 24);
+            marr[cnt].created_by = eg_stmt_dup_text(st, a, 25);
             marr[cnt].created_at = eg_stmt_i64(st, 26);
         }
         cnt++;
@@ -353,9 +331,9 @@ static void cover_read(struct eg_stmt *st, struct eg_arena *a, struct eg_ins_cov
     c->product_id = eg_stmt_i64(st, 3);
     c->version_id = eg_stmt_i64(st, 4);
     c->version = (int)eg_stmt_i64(st, 5);
-    col_copy(st, 6, c->product_code, sizeof c->product_code);
-    col_copy(st, 7, c->state, sizeof c->state);
-    col_copy(st, 8, c->payer_kind, sizeof c->payer_kind);
+    eg_stmt_copy_text(st, 6, c->product_code, sizeof c->product_code);
+    eg_stmt_copy_text(st, 7, c->state, sizeof c->state);
+    eg_stmt_copy_text(st, 8, c->payer_kind, sizeof c->payer_kind);
     c->payer_person_id = eg_stmt_i64(st, 9);
     c->payer_org_id = eg_stmt_i64(st, 10);
     c->premium_fen = eg_stmt_i64(st, 11);
@@ -365,14 +343,14 @@ static void cover_read(struct eg_stmt *st, struct eg_arena *a, struct eg_ins_cov
     c->day_start_at = eg_stmt_i64(st, 15);
     c->cover_start_at = eg_stmt_i64(st, 16);
     c->cover_end_at = eg_stmt_i64(st, 17);
-    col_copy(st, 18, c->source, sizeof c->source);
-    col_copy(st, 19, c->enrolled_by, sizeof c->enrolled_by);
-    col_copy(st, 20, c->cancel_reason, sizeof c->cancel_reason);
+    eg_stmt_copy_text(st, 18, c->source, sizeof c->source);
+    eg_stmt_copy_text(st, 19, c->enrolled_by, sizeof c->enrolled_by);
+    eg_stmt_copy_text(st, 20, c->cancel_reason, sizeof c->cancel_reason);
     c->created_at = eg_stmt_i64(st, 21);
     c->activated_at = eg_stmt_i64(st, 22);
     c->cancelled_at = eg_stmt_i64(st, 23);
-    c->person_name = col_dup(st, a, 24);
-    col_copy(st, 25, c->id_masked, sizeof c->id_masked);
+    c->person_name = eg_stmt_dup_text(st, a, 24);
+    eg_stmt_copy_text(st, 25, c->id_masked, sizeof c->id_masked);
 }
 
 /*
@@ -432,7 +410,7 @@ enum eg_status eg_ins_cover_insert(struct eg_db *db, const struct eg_ins_cover_n
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
         *id = eg_stmt_i64(st, 0);
-        col_copy(st, 1, state, 20);
+        eg_stmt_copy_text(st, 1, state, 20);
         rc = EG_OK;
     } else if (rc == EG_DONE) {
         rc = EG_E_INTERNAL; /* a conflict without a row cannot happen */
@@ -620,9 +598,9 @@ static void order_read(struct eg_stmt *st, struct eg_ins_order *o)
 {
     memset(o, 0, sizeof *o);
     o->id = eg_stmt_i64(st, 0);
-    col_copy(st, 1, o->order_no, sizeof o->order_no);
-    col_copy(st, 2, o->kind, sizeof o->kind);
-    col_copy(st, 3, o->payer_kind, sizeof o->payer_kind);
+    eg_stmt_copy_text(st, 1, o->order_no, sizeof o->order_no);
+    eg_stmt_copy_text(st, 2, o->kind, sizeof o->kind);
+    eg_stmt_copy_text(st, 3, o->payer_kind, sizeof o->payer_kind);
     o->payer_person_id = eg_stmt_i64(st, 4);
     o->payer_org_id = eg_stmt_i64(st, 5);
     o->amount_fen = eg_stmt_i64(st, 6);
@@ -631,14 +609,14 @@ static void order_read(struct eg_stmt *st, struct eg_ins_order *o)
     o->cover_days = eg_stmt_i64(st, 9);
     o->first_day = col_day(st, 10);
     o->last_day = col_day(st, 11);
-    col_copy(st, 12, o->state, sizeof o->state);
-    col_copy(st, 13, o->created_by, sizeof o->created_by);
+    eg_stmt_copy_text(st, 12, o->state, sizeof o->state);
+    eg_stmt_copy_text(st, 13, o->created_by, sizeof o->created_by);
     o->created_at = eg_stmt_i64(st, 14);
     o->expires_at = eg_stmt_i64(st, 15);
     o->paid_at = eg_stmt_i64(st, 16);
     o->confirmed_at = eg_stmt_i64(st, 17);
     o->closed_at = eg_stmt_i64(st, 18);
-    col_copy(st, 19, o->channel_ref, sizeof o->channel_ref);
+    eg_stmt_copy_text(st, 19, o->channel_ref, sizeof o->channel_ref);
     o->refunded_fen = eg_stmt_i64(st, 20);
 }
 
@@ -698,10 +676,10 @@ enum eg_status eg_ins_order_finish(struct eg_db *db, int64_t order_id, int64_t n
         amount = eg_stmt_i64(st, 1);
         premium = eg_stmt_i64(st, 2);
         subsidy = eg_stmt_i64(st, 3);
-        col_copy(st, 4, first, sizeof first);
-        col_copy(st, 5, last, sizeof last);
+        eg_stmt_copy_text(st, 4, first, sizeof first);
+        eg_stmt_copy_text(st, 5, last, sizeof last);
         created = eg_stmt_i64(st, 6);
-        col_copy(st, 7, kind, sizeof kind);
+        eg_stmt_copy_text(st, 7, kind, sizeof kind);
         rc = EG_OK;
     } else if (rc == EG_DONE) {
         rc = EG_E_NOT_FOUND;
@@ -1038,10 +1016,10 @@ enum eg_status eg_ins_settlement(struct eg_db *db, struct eg_arena *a, const cha
             rc = EG_E_INTERNAL;
             break;
         }
-        arr[cnt].payer_kind = col_dup(st, a, 0);
+        arr[cnt].payer_kind = eg_stmt_dup_text(st, a, 0);
         arr[cnt].payer_org_id = eg_stmt_i64(st, 1);
-        arr[cnt].payer_name = col_dup(st, a, 2);
-        arr[cnt].credit_code = col_dup(st, a, 3);
+        arr[cnt].payer_name = eg_stmt_dup_text(st, a, 2);
+        arr[cnt].credit_code = eg_stmt_dup_text(st, a, 3);
         arr[cnt].person_days = eg_stmt_i64(st, 4);
         arr[cnt].premium_fen = eg_stmt_i64(st, 5);
         arr[cnt].subsidy_fen = eg_stmt_i64(st, 6);

@@ -10,26 +10,6 @@
 
 #include "db/db.h"
 
-static void col_copy(struct eg_stmt *st, int col, char *out, size_t size)
-{
-    size_t len = 0;
-    const char *s = eg_stmt_text_len(st, col, &len);
-
-    if (len >= size)
-        len = size - 1;
-    memcpy(out, s, len);
-    out[len] = '\0';
-}
-
-static const char *col_dup(struct eg_stmt *st, struct eg_arena *a, int col)
-{
-    size_t len = 0;
-    const char *s = eg_stmt_text_len(st, col, &len);
-    char *d = eg_arena_strndup(a, s, len);
-
-    return d ? d : "";
-}
-
 static void *grow(struct eg_arena *a, void *arr, size_t *cap, size_t n, size_t sz)
 {
     void *bigger;
@@ -64,21 +44,21 @@ static void claim_read(struct eg_stmt *st, struct eg_arena *a, struct eg_ins_cla
 {
     memset(c, 0, sizeof *c);
     c->id = eg_stmt_i64(st, 0);
-    col_copy(st, 1, c->claim_no, sizeof c->claim_no);
+    eg_stmt_copy_text(st, 1, c->claim_no, sizeof c->claim_no);
     c->person_id = eg_stmt_i64(st, 2);
     c->cover_day_id = eg_stmt_i64(st, 3);
     c->version_id = eg_stmt_i64(st, 4);
     c->incident_at = eg_stmt_i64(st, 5);
     (void)eg_date_parse(eg_stmt_text(st, 6), &c->incident_day);
     c->incident_year = (int)eg_stmt_i64(st, 7);
-    c->place = col_dup(st, a, 8);
-    c->description = col_dup(st, a, 9);
-    c->hospital = col_dup(st, a, 10);
-    col_copy(st, 11, c->injury_type, sizeof c->injury_type);
+    c->place = eg_stmt_dup_text(st, a, 8);
+    c->description = eg_stmt_dup_text(st, a, 9);
+    c->hospital = eg_stmt_dup_text(st, a, 10);
+    eg_stmt_copy_text(st, 11, c->injury_type, sizeof c->injury_type);
     c->state = eg_claim_state_parse(eg_stmt_text(st, 12));
-    col_copy(st, 13, c->reject_reason, sizeof c->reject_reason);
-    c->reject_note = col_dup(st, a, 14);
-    col_copy(st, 15, c->reported_by, sizeof c->reported_by);
+    eg_stmt_copy_text(st, 13, c->reject_reason, sizeof c->reject_reason);
+    c->reject_note = eg_stmt_dup_text(st, a, 14);
+    eg_stmt_copy_text(st, 15, c->reported_by, sizeof c->reported_by);
     c->reported_at = eg_stmt_i64(st, 16);
     (void)eg_date_parse(eg_stmt_text(st, 17), &c->materials_due);
     c->accepted_at = eg_stmt_i64(st, 18);
@@ -87,15 +67,15 @@ static void claim_read(struct eg_stmt *st, struct eg_arena *a, struct eg_ins_cla
     c->assessment_round = (int)eg_stmt_i64(st, 21);
     c->assessed_total_fen = eg_stmt_i64(st, 22);
     c->payout_fen = eg_stmt_i64(st, 23);
-    col_copy(st, 24, c->capped_by, sizeof c->capped_by);
+    eg_stmt_copy_text(st, 24, c->capped_by, sizeof c->capped_by);
     c->approved_at = eg_stmt_i64(st, 25);
     c->paid_at = eg_stmt_i64(st, 26);
     c->rejected_at = eg_stmt_i64(st, 27);
-    col_copy(st, 28, c->payout_ref, sizeof c->payout_ref);
+    eg_stmt_copy_text(st, 28, c->payout_ref, sizeof c->payout_ref);
     c->case_id = eg_stmt_i64(st, 29);
     c->updated_at = eg_stmt_i64(st, 30);
-    c->person_name = col_dup(st, a, 31);
-    col_copy(st, 32, c->id_masked, sizeof c->id_masked);
+    c->person_name = eg_stmt_dup_text(st, a, 31);
+    eg_stmt_copy_text(st, 32, c->id_masked, sizeof c->id_masked);
     c->payer_org_id = eg_stmt_i64(st, 33);
 }
 
@@ -333,9 +313,9 @@ enum eg_status eg_ins_claim_items(struct eg_db *db, struct eg_arena *a, int64_t 
         r->item.computed_fen = eg_stmt_i64(st, 4);
         r->item.has_override = !eg_stmt_is_null(st, 5);
         r->item.override_fen = eg_stmt_i64(st, 5);
-        r->override_reason = r->item.has_override ? col_dup(st, a, 6) : NULL;
+        r->override_reason = r->item.has_override ? eg_stmt_dup_text(st, a, 6) : NULL;
         r->item.final_fen = eg_stmt_i64(st, 7);
-        r->assessed_by = col_dup(st, a, 8);
+        r->assessed_by = eg_stmt_dup_text(st, a, 8);
         r->assessed_at = eg_stmt_i64(st, 9);
         rc = EG_OK;
     }
@@ -379,13 +359,13 @@ enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t
         struct eg_ins_claim_event_row *e = &arr[cnt++];
         e->id = eg_stmt_i64(st, 0);
         e->at = eg_stmt_i64(st, 1);
-        e->actor = col_dup(st, a, 2);
-        e->actor_role = col_dup(st, a, 3);
-        e->action = col_dup(st, a, 4);
-        e->from_state = col_dup(st, a, 5);
-        e->to_state = col_dup(st, a, 6);
-        e->reason = col_dup(st, a, 7);
-        e->note = col_dup(st, a, 8);
+        e->actor = eg_stmt_dup_text(st, a, 2);
+        e->actor_role = eg_stmt_dup_text(st, a, 3);
+        e->action = eg_stmt_dup_text(st, a, 4);
+        e->from_state = eg_stmt_dup_text(st, a, 5);
+        e->to_state = eg_stmt_dup_text(st, a, 6);
+        e->reason = eg_stmt_dup_text(st, a, 7);
+        e->note = eg_stmt_dup_text(st, a, 8);
         rc = EG_OK;
     }
     eg_stmt_done(st);
@@ -421,13 +401,13 @@ static void material_read(struct eg_stmt *st, struct eg_arena *a, struct eg_ins_
     memset(m, 0, sizeof *m);
     m->id = eg_stmt_i64(st, 0);
     m->claim_id = eg_stmt_i64(st, 1);
-    col_copy(st, 2, m->kind, sizeof m->kind);
-    col_copy(st, 3, m->content_type, sizeof m->content_type);
+    eg_stmt_copy_text(st, 2, m->kind, sizeof m->kind);
+    eg_stmt_copy_text(st, 3, m->content_type, sizeof m->content_type);
     m->size_bytes = eg_stmt_i64(st, 4);
-    col_copy(st, 5, m->sha256, sizeof m->sha256);
-    m->stored_name = col_dup(st, a, 6);
-    m->original_name = col_dup(st, a, 7);
-    col_copy(st, 8, m->uploaded_by, sizeof m->uploaded_by);
+    eg_stmt_copy_text(st, 5, m->sha256, sizeof m->sha256);
+    m->stored_name = eg_stmt_dup_text(st, a, 6);
+    m->original_name = eg_stmt_dup_text(st, a, 7);
+    eg_stmt_copy_text(st, 8, m->uploaded_by, sizeof m->uploaded_by);
     m->uploaded_at = eg_stmt_i64(st, 9);
 }
 
