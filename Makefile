@@ -1,6 +1,6 @@
 # A thin wrapper: the real build is CMake (CMakeLists.txt); the scripts in
 # scripts/ install packages, run the tests and serve the demo.
-.PHONY: all build run test fuzz bench bench-http web clean deps
+.PHONY: all build run test fuzz bench bench-http bench-db bench-cases bench-insurance bench-monitoring web clean deps
 
 all: build
 
@@ -26,6 +26,18 @@ bench: bench-http
 
 bench-http: deps build
 	@bash bench/http/run.sh
+
+bench-db: deps build
+	@bash bench/db/run.sh
+
+bench-cases: deps build
+	@bash bench/cases/run.sh
+
+bench-insurance: deps build
+	@bash bench/insurance/run.sh
+
+bench-monitoring: deps build
+	@bash bench/monitoring/run.sh
 
 clean:
 	rm -rf build build-asan build-fuzz tests/artifacts bench/out
