@@ -307,23 +307,24 @@ static void test_huge_fields(void **state)
     (void)state;
     assert_non_null(body);
     /* a 5,000-byte field: a row error; the parse goes on */
-    strcpy(body,
-           "platform_worker_id,occurred_at,reason,amount_fen,appealed\nW1,2026-02-27T08:00:00Z,");
+    snprintf(body, n + 200, "%s",
+             "platform_worker_id,occurred_at,reason,amount_fen,appealed\nW1,2026-02-27T08:00:00Z,");
     size_t at = strlen(body);
     memset(body + at, 'x', 5000);
-    strcpy(body + at + 5000, ",2000,true\nW2,2026-02-27T08:00:00Z,ok,1,false\n");
+    snprintf(body + at + 5000, n + 200 - at - 5000, "%s",
+             ",2000,true\nW2,2026-02-27T08:00:00Z,ok,1,false\n");
     csv(EG_MON_FEED_PENALTIES, body, &o);
     assert_int_equal(o.st, EG_OK);
     assert_true(has_error(&o, "2|1|reason", "longer than 4096"));
     assert_int_equal(o.nrows, 1);
     /* a 66,000-byte field stops the parse (memory stays bounded), quoted or not */
     memset(body + at, 'x', 66000);
-    strcpy(body + at + 66000, ",2000,true\n");
+    snprintf(body + at + 66000, n + 200 - at - 66000, "%s", ",2000,true\n");
     csv(EG_MON_FEED_PENALTIES, body, &o);
     assert_int_equal(o.st, EG_E_BAD_CSV);
     assert_non_null(strstr(o.stop, "longer than 65536"));
     body[at] = '"';
-    strcpy(body + at + 66000, "\",2000,true\n");
+    snprintf(body + at + 66000, n + 200 - at - 66000, "%s", "\",2000,true\n");
     csv(EG_MON_FEED_PENALTIES, body, &o);
     assert_int_equal(o.st, EG_E_BAD_CSV);
     free(body);
@@ -462,12 +463,13 @@ static void test_error_cap(void **state)
 {
     struct out o;
     size_t rows = 1500;
-    char *body = malloc(rows * 48 + 200);
+    size_t size = rows * 48 + 200;
+    char *body = malloc(size);
     (void)state;
-    strcpy(body, WR_HEAD);
-    size_t at = strlen(body);
+    assert_non_null(body);
+    size_t at = (size_t)snprintf(body, size, "%s", WR_HEAD);
     for (size_t i = 0; i < rows; i++)
-        at += (size_t)sprintf(body + at, "W%zu,2026-02-27,x,60,60,2100,0,0\n", i);
+        at += (size_t)snprintf(body + at, size - at, "W%zu,2026-02-27,x,60,60,2100,0,0\n", i);
     memset(&o, 0, sizeof o);
     struct eg_mon_parser *p =
         eg_mon_parser_new(EG_MON_FEED_WORK, EG_MON_CSV, today(), now(), NULL, NULL);
