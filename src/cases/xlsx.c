@@ -153,6 +153,8 @@ enum eg_status eg_cases_xlsx(const struct eg_case_rec *rows, size_t n, eg_day to
         write_yuan(ws, row, 12, c->claimed_total_fen, money);
         write_yuan(ws, row, 13, c->agreed_total_fen, money);
         write_yuan(ws, row, 14, c->paid_total_fen, money);
+        /* libxlsxwriter stores every number as a double; fen amounts are
+         * integers far below 2^53, so each cell holds the exact fen. */
         worksheet_write_number(ws, row, 15, (double)c->claimed_total_fen, NULL);
         worksheet_write_number(ws, row, 16, (double)c->agreed_total_fen, NULL);
         worksheet_write_number(ws, row, 17, (double)c->paid_total_fen, NULL);

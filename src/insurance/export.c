@@ -164,6 +164,7 @@ static void xlsx_row(lxw_worksheet *ws, lxw_row_t r, const struct eg_ins_settlem
     worksheet_write_string(ws, r, 1, s->credit_code, fmt);
     /* whole numbers of days and fen are exact in a spreadsheet cell */
     worksheet_write_number(ws, r, 2, (double)s->person_days, fmt);
+    /* libxlsxwriter numbers are doubles; integer fen below 2^53 stay exact. */
     worksheet_write_number(ws, r, 3, (double)s->premium_fen, fmt);
     worksheet_write_number(ws, r, 4, (double)s->subsidy_fen, fmt);
     worksheet_write_number(ws, r, 5, (double)s->payer_fen, fmt);
