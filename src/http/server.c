@@ -895,24 +895,20 @@ int eg_server_port(const struct eg_server *s)
 }
 
 /*
- * Stop accepting (the listening socket is closed at once), tell clients on
- * kept-alive connections to close after their next reply, wait for the
- * requests in flight, then stop the threads. The server is freed.
+ * Tell clients on kept-alive connections to close after their next reply,
+ * wait for the requests in flight, then stop the threads. The server is
+ * freed. (MHD_quiesce_daemon is not used: with an epoll thread pool,
+ * libmicrohttpd 0.9.75 can abort while taking the listening socket out of
+ * its epoll sets during a quiesce, so the socket closes with the daemon.)
  */
 void eg_server_stop(struct eg_server *s, int timeout_s)
 {
-    MHD_socket lfd;
     int64_t deadline;
     int left;
 
     if (s == NULL)
         return;
     atomic_store(&s->stopping, 1);
-    lfd = MHD_quiesce_daemon(s->daemon);
-    /* The kernel would still complete handshakes into the backlog of the
-     * quiesced socket and leave those clients hanging: refuse them now. */
-    if (lfd != MHD_INVALID_SOCKET)
-        shutdown(lfd, SHUT_RDWR);
     deadline = eg_now_us() + (int64_t)(timeout_s > 0 ? timeout_s : 0) * 1000000;
     while ((left = atomic_load_explicit(&s->in_flight, memory_order_acquire)) > 0 &&
            eg_now_us() < deadline) {
@@ -921,8 +917,6 @@ void eg_server_stop(struct eg_server *s, int timeout_s)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->daemon);
-    if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
     eg_log(EG_LOG_INFO, "event=stopped unfinished=%d", left);
     eg_router_free(s->router);
     free(s);
