@@ -37,22 +37,6 @@ static enum eg_status finish(struct eg_stmt *st, enum eg_status rc)
     return rc == EG_DONE ? EG_OK : (rc == EG_OK || rc == EG_ROW ? EG_E_DB : rc);
 }
 
-/* Grow an arena array of elem-sized items to hold n + 1 (doubling). */
-static void *grow(struct eg_arena *a, void *arr, size_t n, size_t *cap, size_t elem)
-{
-    void *bigger;
-
-    if (n < *cap)
-        return arr;
-    *cap = *cap ? *cap * 2 : 16;
-    bigger = eg_arena_alloc(a, *cap * elem);
-    if (bigger == NULL)
-        return NULL;
-    if (arr != NULL && n > 0)
-        memcpy(bigger, arr, n * elem);
-    return bigger;
-}
-
 const char *eg_case_actor_name(const struct eg_principal *who)
 {
     if (who == NULL || who->role == EG_ROLE_NONE)
@@ -289,7 +273,7 @@ enum eg_status eg_case_store_get(struct eg_db *db, struct eg_arena *a, int64_t i
                      "ORDER BY cd.added_at, d.id",
                      "i", id);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        out->co = grow(a, out->co, out->n_co, &cap, sizeof *out->co);
+        out->co = eg_arena_grow(a, out->co, out->n_co, &cap, sizeof *out->co);
         if (out->co == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -498,7 +482,7 @@ enum eg_status eg_case_store_list(struct eg_db *db, struct eg_arena *a,
             *more = 1;
             continue;
         }
-        *rows = grow(a, *rows, *n, &cap, sizeof **rows);
+        *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -574,7 +558,7 @@ enum eg_status eg_case_store_stats(struct eg_db *db, struct eg_arena *a,
             if (out->depts[i].department_id == dept)
                 ds = &out->depts[i];
         if (ds == NULL) {
-            out->depts = grow(a, out->depts, out->n_depts, &cap, sizeof *out->depts);
+            out->depts = eg_arena_grow(a, out->depts, out->n_depts, &cap, sizeof *out->depts);
             if (out->depts == NULL) {
                 rc = EG_E_INTERNAL;
                 break;
@@ -614,7 +598,7 @@ enum eg_status eg_cases_backlog(struct eg_db *db, struct eg_arena *a, eg_day tod
                      "ORDER BY department_id, respondent_org_id",
                      "t", day);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        *rows = grow(a, *rows, *n, &cap, sizeof **rows);
+        *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -645,7 +629,7 @@ enum eg_status eg_cases_count_by_respondent(struct eg_db *db, struct eg_arena *a
                      "submitted_on <= ? GROUP BY respondent_org_id ORDER BY respondent_org_id",
                      "tt", d1, d2);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        *rows = grow(a, *rows, *n, &cap, sizeof **rows);
+        *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -707,7 +691,7 @@ enum eg_status eg_case_store_evidence_list(struct eg_db *db, struct eg_arena *a,
     *n = 0;
     rc = eg_db_query(db, &st, EVIDENCE_COLUMNS "WHERE case_id = ? ORDER BY id", "i", case_id);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        *rows = grow(a, *rows, *n, &cap, sizeof **rows);
+        *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -815,7 +799,7 @@ enum eg_status eg_case_store_session_list(struct eg_db *db, struct eg_arena *a, 
     rc = eg_db_query(db, &st, SESSION_COLUMNS "WHERE case_id = ? ORDER BY starts_at, id", "i",
                      case_id);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        *rows = grow(a, *rows, *n, &cap, sizeof **rows);
+        *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -856,7 +840,7 @@ enum eg_status eg_case_store_response_list(struct eg_db *db, struct eg_arena *a,
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         struct eg_case_response *r;
 
-        *rows = grow(a, *rows, *n, &cap, sizeof **rows);
+        *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -1016,7 +1000,7 @@ enum eg_status eg_case_store_payment_list(struct eg_db *db, struct eg_arena *a, 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         struct eg_case_payment *p;
 
-        *rows = grow(a, *rows, *n, &cap, sizeof **rows);
+        *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -1103,7 +1087,7 @@ enum eg_status eg_case_store_rating_rollup(struct eg_db *db, struct eg_arena *a,
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         struct eg_case_rating_rollup *r;
 
-        *rows = grow(a, *rows, *n, &cap, sizeof **rows);
+        *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -1138,7 +1122,7 @@ enum eg_status eg_case_store_rules(struct eg_db *db, struct eg_arena *a,
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         struct eg_case_routing_rule *r;
 
-        *rules = grow(a, *rules, *n, &cap, sizeof **rules);
+        *rules = eg_arena_grow(a, *rules, *n, &cap, sizeof **rules);
         if (*rules == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -1327,7 +1311,7 @@ enum eg_status eg_consult_store_list(struct eg_db *db, struct eg_arena *a,
             *more = 1;
             continue;
         }
-        *rows = grow(a, *rows, *n, &cap, sizeof **rows);
+        *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
             break;

@@ -217,3 +217,17 @@ size_t eg_arena_used(const struct eg_arena *a)
 {
     return a == NULL ? 0 : a->used;
 }
+
+void *eg_arena_grow(struct eg_arena *a, void *arr, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return arr;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *bigger = eg_arena_alloc(a, ncap * elem);
+    if (bigger == NULL)
+        return NULL;
+    if (arr != NULL && n > 0)
+        memcpy(bigger, arr, n * elem);
+    *cap = ncap;
+    return bigger;
+}

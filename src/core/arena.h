@@ -36,6 +36,12 @@ char *eg_arena_vprintf(struct eg_arena *a, const char *fmt, va_list ap);
  * (in which case fn(p) is called at once so nothing leaks). */
 int eg_arena_defer(struct eg_arena *a, void (*fn)(void *), void *p);
 
+/* An arena array of elem-sized items with n used and *cap allocated, made
+ * room for one more: returned as is while n < *cap, else copied into an
+ * allocation twice the size (16 to start) and *cap updated. NULL (and *cap
+ * unchanged) when out of memory. */
+void *eg_arena_grow(struct eg_arena *a, void *arr, size_t n, size_t *cap, size_t elem);
+
 /* Bytes handed out so far (for tests and limits). */
 size_t eg_arena_used(const struct eg_arena *a);
 

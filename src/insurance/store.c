@@ -28,26 +28,6 @@ static eg_day col_day(struct eg_stmt *st, int col)
     return d;
 }
 
-/*
- * Make room for one more element of size sz in an arena array: a doubled
- * copy when full. Returns the (possibly new) array, or NULL when out of memory.
- */
-static void *grow(struct eg_arena *a, void *arr, size_t *cap, size_t n, size_t sz)
-{
-    void *bigger;
-
-    if (n < *cap)
-        return arr;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    bigger = eg_arena_alloc(a, ncap * sz);
-    if (bigger == NULL)
-        return NULL;
-    if (n > 0)
-        memcpy(bigger, arr, n * sz);
-    *cap = ncap;
-    return bigger;
-}
-
 /* Step a statement to its end, mapping EG_DONE to EG_OK. */
 static enum eg_status finish_rows(enum eg_status rc)
 {
@@ -86,7 +66,7 @@ enum eg_status eg_ins_products_list(struct eg_db *db, struct eg_arena *a,
         eg_db_query(db, &st, "SELECT id, code, name FROM ins_products ORDER BY code", "");
 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        arr = grow(a, arr, &cap, cnt, sizeof *arr);
+        arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -146,9 +126,9 @@ enum eg_status eg_ins_versions_load(struct eg_db *db, struct eg_arena *a, int64_
                                     "i", product_id);
 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        arr = grow(a, arr, &cap, cnt, sizeof *arr);
+        arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (metas)
-            marr = grow(a, marr, &mcap, cnt, sizeof *marr);
+            marr = eg_arena_grow(a, marr, cnt, &mcap, sizeof *marr);
         if (arr == NULL || (metas && marr == NULL)) {
             rc = EG_E_INTERNAL;
             break;
@@ -476,7 +456,7 @@ enum eg_status eg_ins_cover_list(struct eg_db *db, struct eg_arena *a,
                          "iittttttiii", f->order_id, f->order_id, state, state, from, from, to, to,
                          f->before_id, f->before_id, (int64_t)f->limit);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        arr = grow(a, arr, &cap, cnt, sizeof *arr);
+        arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -802,7 +782,7 @@ enum eg_status eg_ins_order_list(struct eg_db *db, struct eg_arena *a,
         state, state, f->before_id, f->before_id, (int64_t)f->limit);
 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        arr = grow(a, arr, &cap, cnt, sizeof *arr);
+        arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -1011,7 +991,7 @@ enum eg_status eg_ins_settlement(struct eg_db *db, struct eg_arena *a, const cha
                     "t", month);
 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        arr = grow(a, arr, &cap, cnt, sizeof *arr);
+        arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -1127,7 +1107,7 @@ enum eg_status eg_ins_figures_compute(struct eg_db *db, struct eg_arena *a, eg_d
                      "AND incident_day >= ? AND incident_day <= ?",
                      "tt", f, t);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        out->pay_seconds = grow(a, out->pay_seconds, &cap, out->n_pay, sizeof(int64_t));
+        out->pay_seconds = eg_arena_grow(a, out->pay_seconds, out->n_pay, &cap, sizeof(int64_t));
         if (out->pay_seconds == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -1166,14 +1146,14 @@ enum eg_status eg_ins_calendar_load(struct eg_db *db, struct eg_arena *a, eg_day
         if (d == 0)
             continue;
         if (holiday) {
-            hol = grow(a, hol, &hcap, nh, sizeof *hol);
+            hol = eg_arena_grow(a, hol, nh, &hcap, sizeof *hol);
             if (hol == NULL) {
                 rc = EG_E_INTERNAL;
                 break;
             }
             hol[nh++] = d;
         } else {
-            work = grow(a, work, &wcap, nw, sizeof *work);
+            work = eg_arena_grow(a, work, nw, &wcap, sizeof *work);
             if (work == NULL) {
                 rc = EG_E_INTERNAL;
                 break;

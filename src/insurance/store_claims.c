@@ -10,22 +10,6 @@
 
 #include "db/db.h"
 
-static void *grow(struct eg_arena *a, void *arr, size_t *cap, size_t n, size_t sz)
-{
-    void *bigger;
-
-    if (n < *cap)
-        return arr;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    bigger = eg_arena_alloc(a, ncap * sz);
-    if (bigger == NULL)
-        return NULL;
-    if (n > 0)
-        memcpy(bigger, arr, n * sz);
-    *cap = ncap;
-    return bigger;
-}
-
 #define CLAIM_COLS                                                                                 \
     "cl.id, cl.claim_no, cl.person_id, cl.cover_day_id, cl.version_id, cl.incident_at, "           \
     "cl.incident_day, cl.incident_year, cl.place, cl.description, cl.hospital, cl.injury_type, "   \
@@ -178,7 +162,7 @@ enum eg_status eg_ins_claim_list(struct eg_db *db, struct eg_arena *a,
         f->case_id, f->case_id, (int64_t)f->overdue_only, today, today, f->before_id, f->before_id,
         (int64_t)f->limit);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        arr = grow(a, arr, &cap, cnt, sizeof *arr);
+        arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -299,7 +283,7 @@ enum eg_status eg_ins_claim_items(struct eg_db *db, struct eg_arena *a, int64_t 
                     "ii", claim_id, (int64_t)round);
 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        arr = grow(a, arr, &cap, cnt, sizeof *arr);
+        arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -351,7 +335,7 @@ enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t
                                     "i", claim_id);
 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        arr = grow(a, arr, &cap, cnt, sizeof *arr);
+        arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
             break;
@@ -451,7 +435,7 @@ enum eg_status eg_ins_material_list(struct eg_db *db, struct eg_arena *a, int64_
         "i", claim_id);
 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        arr = grow(a, arr, &cap, cnt, sizeof *arr);
+        arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
             break;
