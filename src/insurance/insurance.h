@@ -68,4 +68,19 @@ enum eg_status eg_insurance_claim_backlog(struct eg_db *db, eg_day today,
 /* The number of distinct people covered (an active or expired cover-day) on day. */
 enum eg_status eg_insurance_covered_people(struct eg_db *db, eg_day day, int64_t *n);
 
+/*
+ * Whether person_id had cover in force at instant t: *covered = 1 when an
+ * active (or since expired) cover-day's window, from max(start of day,
+ * payment) to the end of the day, contains t; else 0. (query.c)
+ */
+enum eg_status eg_insurance_covered_at(struct eg_db *db, int64_t person_id, int64_t t,
+                                       int *covered);
+
+/*
+ * Whether an injury claim of person_id (in any state) gives an incident time
+ * within window_s seconds of t: *claimed = 1 or 0. (query.c)
+ */
+enum eg_status eg_insurance_claimed_near(struct eg_db *db, int64_t person_id, int64_t t,
+                                         int64_t window_s, int *claimed);
+
 #endif

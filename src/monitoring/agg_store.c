@@ -21,8 +21,9 @@
 #define SUM_COLS                                                                                   \
     "records, worker_days, orders, online_minutes, order_minutes, income_fen, penalty_count, "     \
     "penalty_fen, fatigue_days, paid_days, low_pay_days, penalty_events, penalty_events_fen, "     \
-    "penalty_appealed, deactivations, deactivations_with_channel, cases, claims, covered_days"
-#define N_SUM_COLS 19
+    "penalty_appealed, deactivations, deactivations_with_channel, cases, claims, covered_days, "   \
+    "traffic_incidents, traffic_injuries, uncovered_injuries, social_days"
+#define N_SUM_COLS 23
 
 /* The sums of a row starting at column off. */
 static void read_sums(struct eg_stmt *st, int off, struct eg_mon_agg *a)
@@ -45,7 +46,11 @@ static void read_sums(struct eg_stmt *st, int off, struct eg_mon_agg *a)
                               &a->deactivations_with_channel,
                               &a->cases,
                               &a->claims,
-                              &a->covered_days};
+                              &a->covered_days,
+                              &a->traffic_incidents,
+                              &a->traffic_injuries,
+                              &a->uncovered_injuries,
+                              &a->social_days};
     for (int i = 0; i < N_SUM_COLS; i++)
         *f[i] = eg_stmt_i64(st, off + i);
 }
@@ -351,7 +356,7 @@ enum eg_status eg_mon_daily_add(struct eg_db *db, eg_day day, int64_t platform_i
         db, NULL,
         "INSERT INTO mon_daily (day, platform_id, district, sector, " SUM_COLS
         ", income_hist, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, platform_id, district) DO UPDATE SET "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, platform_id, district) DO UPDATE SET "
         "sector = excluded.sector, records = mon_daily.records + excluded.records, "
         "worker_days = mon_daily.worker_days + excluded.worker_days, "
         "orders = mon_daily.orders + excluded.orders, "
@@ -371,16 +376,22 @@ enum eg_status eg_mon_daily_add(struct eg_db *db, eg_day day, int64_t platform_i
         "excluded.deactivations_with_channel, cases = mon_daily.cases + excluded.cases, "
         "claims = mon_daily.claims + excluded.claims, "
         "covered_days = mon_daily.covered_days + excluded.covered_days, "
+        "traffic_incidents = mon_daily.traffic_incidents + excluded.traffic_incidents, "
+        "traffic_injuries = mon_daily.traffic_injuries + excluded.traffic_injuries, "
+        "uncovered_injuries = mon_daily.uncovered_injuries + excluded.uncovered_injuries, "
+        "social_days = mon_daily.social_days + excluded.social_days, "
         "income_hist = excluded.income_hist, updated_at = excluded.updated_at",
         "titt"
         "iiiiiiiiii"
         "iiiiiiiii"
+        "iiii"
         "ti",
         dtext, platform_id, district, sector ? sector : "", d->records, d->worker_days, d->orders,
         d->online_minutes, d->order_minutes, d->income_fen, d->penalty_count, d->penalty_fen,
         d->fatigue_days, d->paid_days, d->low_pay_days, d->penalty_events, d->penalty_events_fen,
         d->penalty_appealed, d->deactivations, d->deactivations_with_channel, d->cases, d->claims,
-        d->covered_days, text, eg_now());
+        d->covered_days, d->traffic_incidents, d->traffic_injuries, d->uncovered_injuries,
+        d->social_days, text, eg_now());
 out:
     free(hist);
     free(text);
@@ -415,7 +426,8 @@ static enum eg_status write_platform_groups(struct eg_db *db, const struct eg_mo
  * the platform: they are read from the insurance module's cover_days and
  * claims tables joined with the work records. A covered day is a cover-day
  * active on the date (or expired since, which is what an active day becomes
- * once it is over).
+ * once it is over). The departments' traffic incidents and social-insurance
+ * records are added by eg_mon_department_day() (store_department.c).
  */
 enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon_sectors *sec,
                                            eg_day day)
@@ -431,7 +443,9 @@ enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon
     }
     eg_date_format(day, d);
     rc = eg_db_run(db, NULL,
-                   "UPDATE mon_daily SET cases = 0, claims = 0, covered_days = 0 WHERE day = ?",
+                   "UPDATE mon_daily SET cases = 0, claims = 0, covered_days = 0, "
+                   "traffic_incidents = 0, traffic_injuries = 0, uncovered_injuries = 0, "
+                   "social_days = 0 WHERE day = ?",
                    "t", d);
     if (rc != EG_OK)
         goto out;
@@ -494,7 +508,9 @@ enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon
         }
         agg->cases += cases[i].cases;
     }
-    rc = write_platform_groups(db, sec, day, g);
+    rc = eg_mon_department_day(db, day, g);
+    if (rc == EG_OK)
+        rc = write_platform_groups(db, sec, day, g);
 out:
     eg_stmt_done(st);
     eg_mon_groups_free(g);

@@ -13,7 +13,9 @@
  * and do not change its state.
  *
  * Built-in rules watch the case backlog (overdue cases, from the cases
- * module) and the claim backlog (overdue claims, from the insurance module).
+ * module), the claim backlog (overdue claims, from the insurance module),
+ * traffic injuries rising and injured workers without cover or claim (from
+ * the departments' feeds).
  */
 #include "monitoring/internal.h"
 
@@ -119,27 +121,63 @@ static enum eg_status insert_rule(struct eg_db *db, const struct eg_audit_ctx *c
                                        builtin));
 }
 
+/* Whether a built-in rule on indicator and scope is already there (removed ones count). */
+static enum eg_status builtin_exists(struct eg_db *db, const char *indicator, const char *scope,
+                                     int *exists)
+{
+    int64_t n = 0;
+    enum eg_status rc = eg_db_one_i64(db, &n,
+                                      "SELECT COUNT(*) FROM mon_alert_rules WHERE builtin = 1 AND "
+                                      "indicator = ? AND scope = ?",
+                                      "tt", indicator, scope);
+    *exists = n > 0;
+    return rc;
+}
+
+/* The built-in rules; each is seeded once (a database made before a rule
+ * was added gets it on its next evaluation). */
+struct builtin {
+    const char *name, *indicator, *scope, *mode, *op;
+    int64_t threshold_e4, window, pending;
+    const char *level, *department;
+};
+
+static const struct builtin builtins[] = {
+    {"逾期未办结案件 Overdue cases", EG_MON_SNAP_OVERDUE_CASES, "city", "value", "gt", 0, 1, 1,
+     "orange", "centre"},
+    {"平台逾期案件积压 Overdue cases against a platform", EG_MON_SNAP_OVERDUE_CASES, "platform",
+     "value", "ge", 30000, 1, 1, "yellow", "centre"},
+    {"逾期未处理理赔 Overdue claims", EG_MON_SNAP_OVERDUE_CLAIMS, "city", "value", "gt", 0, 1, 1,
+     "orange", "hrss"},
+    /* traffic injuries over 7 days up by more than half against the 7 days before */
+    {"交通事故伤亡上升 Traffic injuries rising", "traffic_injuries", "city", "pct_change", "gt",
+     500000, 7, 1, "yellow", "traffic_police"},
+    /* an injured worker with neither cover nor a claim, on any of the last 7 days */
+    {"伤亡未保未报 Injured workers without cover or claim", "uncovered_injuries", "city", "value",
+     "gt", 0, 7, 1, "orange", "hrss"},
+};
+#define N_BUILTINS ((int64_t)(sizeof builtins / sizeof builtins[0]))
+
 enum eg_status eg_mon_rules_seed(struct eg_db *db, const struct eg_audit_ctx *ctx)
 {
-    int64_t n = 0, centre = 0, hrss = 0, id = 0;
+    int64_t centre = 0, id = 0;
     char path[128];
-    enum eg_status rc =
-        eg_db_one_i64(db, &n, "SELECT COUNT(*) FROM mon_alert_rules WHERE builtin = 1", "");
-    if (rc != EG_OK || n > 0)
-        return rc;
+    enum eg_status rc = EG_OK;
     if (eg_department_by_code(db, "centre", &centre, path) != EG_OK)
         return EG_OK; /* no department tree yet: seeded later */
-    if (eg_department_by_code(db, "hrss", &hrss, path) != EG_OK)
-        hrss = centre;
-    rc = insert_rule(db, ctx, "逾期未办结案件 Overdue cases", EG_MON_SNAP_OVERDUE_CASES, "city", "",
-                     "value", "gt", 0, 1, 1, "orange", centre, 1, 1, "system", &id);
-    if (rc == EG_OK)
-        rc = insert_rule(db, ctx, "平台逾期案件积压 Overdue cases against a platform",
-                         EG_MON_SNAP_OVERDUE_CASES, "platform", "", "value", "ge", 30000, 1, 1,
-                         "yellow", centre, 1, 1, "system", &id);
-    if (rc == EG_OK)
-        rc = insert_rule(db, ctx, "逾期未处理理赔 Overdue claims", EG_MON_SNAP_OVERDUE_CLAIMS,
-                         "city", "", "value", "gt", 0, 1, 1, "orange", hrss, 1, 1, "system", &id);
+    for (int64_t i = 0; rc == EG_OK && i < N_BUILTINS; i++) {
+        const struct builtin *b = &builtins[i];
+        int64_t dept = 0;
+        int exists = 0;
+        rc = builtin_exists(db, b->indicator, b->scope, &exists);
+        if (rc != EG_OK || exists)
+            continue;
+        if (eg_department_by_code(db, b->department, &dept, path) != EG_OK)
+            dept = centre;
+        rc = insert_rule(db, ctx, b->name, b->indicator, b->scope, "", b->mode, b->op,
+                         b->threshold_e4, b->window, b->pending, b->level, dept, 1, 1, "system",
+                         &id);
+    }
     return rc;
 }
 
@@ -270,7 +308,8 @@ static enum eg_status member_value(struct eg_db *db, const struct eg_mon_params 
     rc = eg_mon_daily_sum(db, &f, day - w + 1, day, eg_mon_indicator_needs_hist(ind), agg);
     if (rc != EG_OK)
         return rc;
-    if (agg->records == 0 && agg->penalty_events == 0 && agg->deactivations == 0 && agg->cases == 0)
+    if (agg->records == 0 && agg->penalty_events == 0 && agg->deactivations == 0 &&
+        agg->cases == 0 && agg->traffic_incidents == 0)
         return EG_OK; /* no data for the window yet */
     int d1 = 0;
     double cur = eg_mon_indicator_value(ind, agg, p, &d1);
@@ -293,42 +332,22 @@ static enum eg_status member_value(struct eg_db *db, const struct eg_mon_params 
     return EG_OK;
 }
 
-/* A number scaled by 10^4 as text ("0.1523", "12", "-3.5"). */
-static void e4_text(int64_t v, char *out, size_t n)
-{
-    int64_t a = v < 0 ? -v : v;
-    int64_t whole = a / 10000, frac = a % 10000;
-    if (frac == 0) {
-        snprintf(out, n, "%s%lld", v < 0 ? "-" : "", (long long)whole);
-        return;
-    }
-    char f[8];
-    snprintf(f, sizeof f, "%04lld", (long long)frac);
-    for (int i = 3; i > 0 && f[i] == '0'; i--)
-        f[i] = '\0';
-    snprintf(out, n, "%s%lld.%s", v < 0 ? "-" : "", (long long)whole, f);
-}
-
-/* The alert's message: who, what, the value, the threshold, the date. */
+/* The alert's message for one evaluation (calc.h): `met` says whether the
+ * condition held, so a resolution states the negated comparison. */
 static void alert_message(const struct rule *r, const struct member *m, double value,
-                          int64_t cmp_e4, eg_day day, char *out, size_t n)
+                          int64_t cmp_e4, eg_day day, int met, char *out, size_t n)
 {
-    char date[11], v[32], t[32], c[32];
-    int ind = eg_mon_indicator_find(r->indicator);
-    const char *label = ind >= 0 ? eg_mon_indicators[ind].label : r->indicator;
-    eg_date_format(day, date);
-    e4_text(eg_mon_e4(value), v, sizeof v);
-    e4_text(r->threshold_e4, t, sizeof t);
-    e4_text(cmp_e4, c, sizeof c);
-    if (r->pct)
-        snprintf(out, n, "%s: %s (%s) changed %s%% over %d days to %s (%s %s%%) on %s", m->name,
-                 label, r->indicator, c, r->window_days, v, eg_mon_op_symbol(r->op), t, date);
-    else if (r->window_days > 1)
-        snprintf(out, n, "%s: %s (%s) = %s over the %d days to %s (%s %s)", m->name, label,
-                 r->indicator, v, r->window_days, date, eg_mon_op_symbol(r->op), t);
-    else
-        snprintf(out, n, "%s: %s (%s) = %s on %s (%s %s)", m->name, label, r->indicator, v, date,
-                 eg_mon_op_symbol(r->op), t);
+    struct eg_mon_alert_msg in = {.member = m->name,
+                                  .indicator = r->indicator,
+                                  .pct = r->pct,
+                                  .op = (enum eg_mon_op)r->op,
+                                  .threshold_e4 = r->threshold_e4,
+                                  .window_days = r->window_days,
+                                  .value = value,
+                                  .cmp_e4 = cmp_e4,
+                                  .day = day,
+                                  .met = met};
+    eg_mon_alert_message(&in, out, n);
 }
 
 /* The latest alert of a rule and member (open or resolved), if any. */
@@ -397,7 +416,7 @@ static enum eg_status eval_tx_fn(struct eg_db *db, void *p)
     if (ch == EG_MON_CHANGE_NONE)
         return EG_OK;
     eg_date_format(next.last_period ? next.last_period : e->day, period);
-    alert_message(r, e->m, e->value, e->cmp_e4, e->day, msg, sizeof msg);
+    alert_message(r, e->m, e->value, e->cmp_e4, e->day, e->hit, msg, sizeof msg);
     const char *to = eg_mon_alert_state_name(next.state);
     const char *from = eg_mon_alert_state_name(cur.state);
     if (ch == EG_MON_CHANGE_OPENED) {
@@ -471,7 +490,7 @@ enum eg_status eg_mon_alerts_evaluate(struct eg_db *db, const struct eg_mon_para
     }
     int64_t nb = 0;
     rc = eg_db_one_i64(db, &nb, "SELECT COUNT(*) FROM mon_alert_rules WHERE builtin = 1", "");
-    if (rc == EG_OK && nb == 0)
+    if (rc == EG_OK && nb < N_BUILTINS)
         rc = eg_db_tx(db, seed_tx, &sys);
     if (rc != EG_OK)
         goto out;

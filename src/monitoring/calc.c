@@ -36,6 +36,10 @@ void eg_mon_agg_merge(struct eg_mon_agg *dst, const struct eg_mon_agg *src)
     dst->cases += src->cases;
     dst->claims += src->claims;
     dst->covered_days += src->covered_days;
+    dst->traffic_incidents += src->traffic_incidents;
+    dst->traffic_injuries += src->traffic_injuries;
+    dst->uncovered_injuries += src->uncovered_injuries;
+    dst->social_days += src->social_days;
     for (int i = 0; i < EG_MON_HIST_BUCKETS; i++)
         dst->hist[i] += src->hist[i];
 }
@@ -254,6 +258,26 @@ const struct eg_mon_indicator eg_mon_indicators[EG_MON_IND_COUNT] = {
                            "Injury claims (not rejected) of workers active that day."},
     [EG_MON_IND_CLAIMS_PER_MILLION_ORDERS] = {"claims_per_million_orders", "per_million_orders",
                                               "百万单报案数", "Claims per million orders."},
+    [EG_MON_IND_TRAFFIC_INCIDENTS] = {"traffic_incidents", "incidents", "交通事故与违法",
+                                      "Traffic incidents (collisions and violations) of the "
+                                      "platform's workers, from the traffic police's and "
+                                      "transport departments' feed; counted in the incident's "
+                                      "district, on the platform the worker worked for that day "
+                                      "(else the one whose roster holds the worker)."},
+    [EG_MON_IND_TRAFFIC_INJURIES] = {"traffic_injuries", "incidents", "交通事故伤亡",
+                                     "Traffic incidents in which someone was hurt (severity "
+                                     "minor, serious or fatal)."},
+    [EG_MON_IND_TRAFFIC_INJURIES_PER_MILLION_ORDERS] = {"traffic_injuries_per_million_orders",
+                                                        "per_million_orders", "百万单交通伤亡",
+                                                        "Traffic injuries per million orders."},
+    [EG_MON_IND_UNCOVERED_INJURIES] = {"uncovered_injuries", "incidents", "伤亡未保未报",
+                                       "Traffic injuries of a worker with no cover-day in force "
+                                       "at the incident time and no injury claim within a day "
+                                       "of it (listed at /api/v1/monitoring/uncovered-injuries)."},
+    [EG_MON_IND_SOCIAL_INSURANCE_COVERAGE] = {"social_insurance_coverage", "share", "社保覆盖率",
+                                              "Share of active worker-days whose worker has a "
+                                              "social-insurance contribution (any scheme) paid "
+                                              "for that month, from the departments' feed."},
 };
 
 int eg_mon_indicator_find(const char *name)
@@ -340,6 +364,16 @@ double eg_mon_indicator_value(int ind, const struct eg_mon_agg *a, const struct 
         return (double)a->claims;
     case EG_MON_IND_CLAIMS_PER_MILLION_ORDERS:
         return ratio(1e6 * (double)a->claims, (double)a->orders, defined);
+    case EG_MON_IND_TRAFFIC_INCIDENTS:
+        return (double)a->traffic_incidents;
+    case EG_MON_IND_TRAFFIC_INJURIES:
+        return (double)a->traffic_injuries;
+    case EG_MON_IND_TRAFFIC_INJURIES_PER_MILLION_ORDERS:
+        return ratio(1e6 * (double)a->traffic_injuries, (double)a->orders, defined);
+    case EG_MON_IND_UNCOVERED_INJURIES:
+        return (double)a->uncovered_injuries;
+    case EG_MON_IND_SOCIAL_INSURANCE_COVERAGE:
+        return ratio((double)a->social_days, (double)a->worker_days, defined);
     default:
         *defined = 0;
         return 0;
@@ -379,6 +413,21 @@ const char *eg_mon_op_symbol(enum eg_mon_op op)
     return (unsigned)op < 4 ? op_symbols[op] : "?";
 }
 
+enum eg_mon_op eg_mon_op_negate(enum eg_mon_op op)
+{
+    switch (op) {
+    case EG_MON_GT:
+        return EG_MON_LE;
+    case EG_MON_GE:
+        return EG_MON_LT;
+    case EG_MON_LT:
+        return EG_MON_GE;
+    case EG_MON_LE:
+        return EG_MON_GT;
+    }
+    return op;
+}
+
 int eg_mon_compare(enum eg_mon_op op, int64_t value_e4, int64_t threshold_e4)
 {
     switch (op) {
@@ -402,6 +451,47 @@ int64_t eg_mon_pct_change_e4(double cur, double prev, int *defined)
     }
     *defined = 1;
     return eg_mon_e4((cur - prev) / fabs(prev) * 100.0);
+}
+
+void eg_mon_e4_text(int64_t v, char *out, size_t n)
+{
+    int64_t a = v < 0 ? -v : v;
+    int64_t whole = a / 10000, frac = a % 10000;
+    if (frac == 0) {
+        snprintf(out, n, "%s%lld", v < 0 ? "-" : "", (long long)whole);
+        return;
+    }
+    char f[8];
+    snprintf(f, sizeof f, "%04lld", (long long)frac);
+    for (int i = 3; i > 0 && f[i] == '0'; i--)
+        f[i] = '\0';
+    snprintf(out, n, "%s%lld.%s", v < 0 ? "-" : "", (long long)whole, f);
+}
+
+void eg_mon_alert_message(const struct eg_mon_alert_msg *m, char *out, size_t n)
+{
+    char date[11], v[32], t[32], c[32];
+    int ind = eg_mon_indicator_find(m->indicator);
+    const char *label = ind >= 0 ? eg_mon_indicators[ind].label : m->indicator;
+    const char *sym = eg_mon_op_symbol(m->met ? m->op : eg_mon_op_negate(m->op));
+    eg_date_format(m->day, date);
+    eg_mon_e4_text(eg_mon_e4(m->value), v, sizeof v);
+    eg_mon_e4_text(m->threshold_e4, t, sizeof t);
+    eg_mon_e4_text(m->cmp_e4, c, sizeof c);
+    if (m->pct)
+        snprintf(out, n, "%s: %s (%s) changed %s%% over %d days to %s (%s %s%%) on %s", m->member,
+                 label, m->indicator, c, m->window_days, v, sym, t, date);
+    else if (m->window_days > 1)
+        snprintf(out, n, "%s: %s (%s) = %s over the %d days to %s (%s %s)", m->member, label,
+                 m->indicator, v, m->window_days, date, sym, t);
+    else
+        snprintf(out, n, "%s: %s (%s) = %s on %s (%s %s)", m->member, label, m->indicator, v, date,
+                 sym, t);
+}
+
+int eg_mon_severity_injured(const char *severity)
+{
+    return severity && severity[0] && strcmp(severity, "none") != 0;
 }
 
 static const char *const state_names[] = {"none", "pending", "firing", "resolved"};

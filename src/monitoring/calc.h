@@ -71,8 +71,12 @@ struct eg_mon_agg {
     int64_t deactivations;
     int64_t deactivations_with_channel; /* deactivations that name an appeal channel */
     int64_t cases;                      /* cases submitted against the platform (cases module) */
-    int64_t claims;       /* injury claims of its workers that day (insurance module) */
-    int64_t covered_days; /* active worker-days with a cover-day (insurance module) */
+    int64_t claims;             /* injury claims of its workers that day (insurance module) */
+    int64_t covered_days;       /* active worker-days with a cover-day (insurance module) */
+    int64_t traffic_incidents;  /* traffic incidents of its workers (departments' feed) */
+    int64_t traffic_injuries;   /* of those, with someone hurt (severity other than none) */
+    int64_t uncovered_injuries; /* injured with no cover in force and no claim (findings) */
+    int64_t social_days;        /* active worker-days with social insurance paid that month */
     int64_t hist[EG_MON_HIST_BUCKETS]; /* paid_days by hourly income bucket */
 };
 
@@ -144,6 +148,12 @@ enum eg_mon_ind {
     EG_MON_IND_INSURANCE_COVERAGE, /* share of active worker-days insured */
     EG_MON_IND_CLAIMS,
     EG_MON_IND_CLAIMS_PER_MILLION_ORDERS,
+    EG_MON_IND_TRAFFIC_INCIDENTS, /* traffic incidents (departments' feed) */
+    EG_MON_IND_TRAFFIC_INJURIES,  /* of those, with someone hurt */
+    EG_MON_IND_TRAFFIC_INJURIES_PER_MILLION_ORDERS,
+    EG_MON_IND_UNCOVERED_INJURIES,        /* injured, no cover in force, no claim */
+    EG_MON_IND_SOCIAL_INSURANCE_COVERAGE, /* share of active worker-days with social insurance paid
+                                           */
     EG_MON_IND_COUNT
 };
 
@@ -180,6 +190,9 @@ int eg_mon_op_parse(const char *s);
 const char *eg_mon_op_name(enum eg_mon_op op);
 const char *eg_mon_op_symbol(enum eg_mon_op op); /* ">" "≥" "<" "≤" */
 
+/* The comparison that holds exactly when op does not: gt → le, ge → lt … */
+enum eg_mon_op eg_mon_op_negate(enum eg_mon_op op);
+
 /* Whether value op threshold (both scaled by 10^4). */
 int eg_mon_compare(enum eg_mon_op op, int64_t value_e4, int64_t threshold_e4);
 
@@ -188,6 +201,35 @@ int eg_mon_compare(enum eg_mon_op op, int64_t value_e4, int64_t threshold_e4);
  * *defined is 0 when prev is 0 (no baseline).
  */
 int64_t eg_mon_pct_change_e4(double cur, double prev, int *defined);
+
+/* A number scaled by 10^4 as text without trailing zeros ("0.1523", "12", "-3.5"). */
+void eg_mon_e4_text(int64_t v, char *out, size_t n);
+
+/* What an alert's message says. */
+struct eg_mon_alert_msg {
+    const char *member;    /* the scope member's name, e.g. "全市 city" */
+    const char *indicator; /* the rule's indicator name (its label is looked up) */
+    int pct;               /* 1: a % change rule */
+    enum eg_mon_op op;
+    int64_t threshold_e4;
+    int window_days;
+    double value;   /* the indicator's value */
+    int64_t cmp_e4; /* what was compared: the value, or the % change */
+    eg_day day;     /* the evaluated date */
+    int met;        /* 1: the condition holds (opened, updated, fired); 0: it no longer does */
+};
+
+/*
+ * The message of an alert evaluation into out (n bytes): who, what, the
+ * value, the comparison and the date, e.g. "全市 city: … = 3 on 2026-05-01
+ * (> 0)". When the condition is not met (a resolution) the comparison
+ * shown is the negated one, so the text states what is true of the value
+ * ("= 2 … (< 3)" for a rule "≥ 3").
+ */
+void eg_mon_alert_message(const struct eg_mon_alert_msg *m, char *out, size_t n);
+
+/* Whether a traffic incident's severity means someone was hurt (anything but "none"). */
+int eg_mon_severity_injured(const char *severity);
 
 enum eg_mon_alert_state {
     EG_MON_ALERT_NONE = 0, /* no open alert (none yet, or the last one resolved) */

@@ -190,7 +190,7 @@ enum eg_status eg_mon_sectors_load(struct eg_db *db, struct eg_arena *a, struct 
 const char *eg_mon_sectors_find(const struct eg_mon_sectors *s, int64_t id);
 
 /* Re-derive cases, claims and covered worker-days of one day from the other
- * modules (inside a transaction). */
+ * modules, and the departments' figures (inside a transaction). */
 enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon_sectors *sec,
                                            eg_day day);
 
@@ -201,6 +201,50 @@ enum eg_status eg_mon_recompute_day(struct eg_db *db, const struct eg_mon_params
 
 /* Whether an indicator needs the income histogram. */
 int eg_mon_indicator_needs_hist(int ind);
+
+/* -------------------------------------------------- store_department.c */
+
+/* How near (seconds) a claim's incident time must be to a traffic injury's
+ * to count as its claim. */
+#define EG_MON_CLAIM_WINDOW_S 86400
+
+/*
+ * Add one day's departmental figures to the (platform, district) groups g:
+ * traffic incidents, injuries and uncovered injuries (an injury of a worker
+ * with no cover in force at the incident time and no claim, asked of the
+ * insurance module), and active worker-days with social insurance paid for
+ * the month. An incident counts on the platform the worker worked for that
+ * day (else the first roster entry), in the incident's district; a person on
+ * no roster is on no platform and not counted. Inside a transaction.
+ */
+enum eg_status eg_mon_department_day(struct eg_db *db, eg_day day, struct eg_mon_groups *g);
+
+/* One traffic injury without cover and without a claim (a finding). */
+struct eg_mon_injury {
+    int64_t id; /* mon_traffic_incidents.id (the cursor) */
+    const char *reference;
+    int64_t person_id;
+    int64_t occurred_at;
+    const char *district, *district_name;
+    const char *kind, *severity, *vehicle;
+    const char *department; /* the sending department's code */
+    int64_t platform_id;    /* 0 when the person is on no roster */
+    const char *platform_name;
+};
+
+/*
+ * The uncovered injuries with an incident date in [from, to] and an id
+ * above after, in id order (platform_id > 0: only that platform's), at most
+ * limit (≥ 1) of them; strings live in a. *next is the id to continue after
+ * when more may follow, else 0. At most EG_MON_INJURY_SCAN injured
+ * incidents are read per call (so *next can be set with fewer than limit
+ * listed).
+ */
+#define EG_MON_INJURY_SCAN 2000
+enum eg_status eg_mon_injuries_uncovered(struct eg_db *db, struct eg_arena *a, eg_day from,
+                                         eg_day to, int64_t platform_id, int64_t after,
+                                         size_t limit, struct eg_mon_injury **out, size_t *n,
+                                         int64_t *next);
 
 /* ---------------------------------------------------------- ingest.c */
 
@@ -293,6 +337,7 @@ void eg_mon_api_indicators_refresh(struct eg_req *req);
 void eg_mon_api_dashboard_overview(struct eg_req *req);
 void eg_mon_api_dashboard_trends(struct eg_req *req);
 void eg_mon_api_dashboard_breakdown(struct eg_req *req);
+void eg_mon_api_uncovered_injuries(struct eg_req *req);
 
 void eg_mon_api_rules_list(struct eg_req *req);
 void eg_mon_api_rules_create(struct eg_req *req);

@@ -230,6 +230,8 @@ const struct eg_route eg_monitoring_routes[] = {
      "One indicator per day, with its 7-day window"},
     {"GET", "/api/v1/dashboard/breakdown", eg_mon_api_dashboard_breakdown, VIEW, 0, 0, NULL, NULL,
      "One indicator by platform, sector or district"},
+    {"GET", "/api/v1/monitoring/uncovered-injuries", eg_mon_api_uncovered_injuries, VIEW, 0, 0,
+     NULL, NULL, "Traffic injuries of workers with no cover in force and no claim (findings)"},
 
     /* early warning */
     {"GET", "/api/v1/alert-rules", eg_mon_api_rules_list, VIEW, 0, 0, NULL, NULL,

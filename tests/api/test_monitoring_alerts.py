@@ -127,7 +127,8 @@ class TestRules(unittest.TestCase):
         tok = S.login("admin")
         rules = S.request("GET", "/api/v1/alert-rules", token=tok).body["items"]
         built = [x for x in rules if x["builtin"]]
-        self.assertEqual({x["indicator"] for x in built}, {"overdue_cases", "overdue_claims"})
+        self.assertEqual({x["indicator"] for x in built},
+                         {"overdue_cases", "overdue_claims", "traffic_injuries", "uncovered_injuries"})
         b = built[0]
         assert_error(S.request("DELETE", "/api/v1/alert-rules/%d" % b["id"], token=tok), 409, "conflict")
         r = S.request("PATCH", "/api/v1/alert-rules/%d" % b["id"], token=tok, body={"indicator": "orders"})

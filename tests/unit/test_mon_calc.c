@@ -236,6 +236,97 @@ static void test_comparisons(void **state)
     assert_string_equal(eg_mon_op_symbol(EG_MON_GE), "≥");
 }
 
+/* The message of a firing and of a resolution: a resolution states the
+ * negated comparison, so the text is true of the value it shows. */
+static void test_alert_message(void **state)
+{
+    (void)state;
+    char out[400];
+    eg_day d = eg_day_from_civil(2026, 5, 1);
+    struct eg_mon_alert_msg m = {.member = "全市 city",
+                                 .indicator = "overdue_cases",
+                                 .op = EG_MON_GE,
+                                 .threshold_e4 = 30000,
+                                 .window_days = 1,
+                                 .value = 4,
+                                 .cmp_e4 = 40000,
+                                 .day = d,
+                                 .met = 1};
+    eg_mon_alert_message(&m, out, sizeof out);
+    assert_string_equal(out, "全市 city: overdue_cases (overdue_cases) = 4 on 2026-05-01 (≥ 3)");
+    m.value = 2;
+    m.cmp_e4 = 20000;
+    m.met = 0;
+    eg_mon_alert_message(&m, out, sizeof out);
+    assert_string_equal(out, "全市 city: overdue_cases (overdue_cases) = 2 on 2026-05-01 (< 3)");
+    /* every operator's negation */
+    const char *neg[4] = {"≤", "<", "≥", ">"};
+    for (int op = EG_MON_GT; op <= EG_MON_LE; op++) {
+        assert_string_equal(eg_mon_op_symbol(eg_mon_op_negate((enum eg_mon_op)op)), neg[op]);
+        for (int64_t v = 1499; v <= 1501; v++)
+            assert_int_equal(eg_mon_compare(eg_mon_op_negate((enum eg_mon_op)op), v, 1500),
+                             !eg_mon_compare((enum eg_mon_op)op, v, 1500));
+    }
+    /* an indicator over a window, and a % change rule */
+    m.indicator = "fatigue_share";
+    m.op = EG_MON_GT;
+    m.threshold_e4 = 3000;
+    m.window_days = 7;
+    m.value = 0.25;
+    m.cmp_e4 = 2500;
+    eg_mon_alert_message(&m, out, sizeof out);
+    assert_string_equal(out, "全市 city: 超时劳动占比 (fatigue_share) = 0.25 over the 7 days to "
+                             "2026-05-01 (≤ 0.3)");
+    m.pct = 1;
+    m.op = EG_MON_GT;
+    m.threshold_e4 = 500000;
+    m.cmp_e4 = 100000;
+    eg_mon_alert_message(&m, out, sizeof out);
+    assert_string_equal(out, "全市 city: 超时劳动占比 (fatigue_share) changed 10% over 7 days to "
+                             "0.25 (≤ 50%) on 2026-05-01");
+    m.met = 1;
+    m.cmp_e4 = 600000;
+    eg_mon_alert_message(&m, out, sizeof out);
+    assert_non_null(strstr(out, "changed 60% over 7 days to 0.25 (> 50%)"));
+}
+
+/* Department-feed figures: traffic injuries and social-insurance coverage. */
+static void test_department_indicators(void **state)
+{
+    (void)state;
+    struct eg_mon_agg a, b;
+    int d = 0;
+    eg_mon_agg_clear(&a);
+    eg_mon_agg_clear(&b);
+    a.days = 1;
+    a.orders = 500000;
+    a.worker_days = 4;
+    a.traffic_incidents = 3;
+    a.traffic_injuries = 2;
+    a.uncovered_injuries = 1;
+    a.social_days = 1;
+    b = a;
+    eg_mon_agg_merge(&b, &a);
+    assert_int_equal(b.traffic_incidents, 6);
+    assert_int_equal(b.uncovered_injuries, 2);
+    assert_int_equal(b.social_days, 2);
+    assert_true(ind(&a, EG_MON_IND_TRAFFIC_INCIDENTS, &d) == 3 && d);
+    assert_true(ind(&a, EG_MON_IND_TRAFFIC_INJURIES, &d) == 2 && d);
+    assert_true(ind(&a, EG_MON_IND_TRAFFIC_INJURIES_PER_MILLION_ORDERS, &d) == 4 && d);
+    assert_true(ind(&a, EG_MON_IND_UNCOVERED_INJURIES, &d) == 1 && d);
+    assert_true(ind(&a, EG_MON_IND_SOCIAL_INSURANCE_COVERAGE, &d) == 0.25 && d);
+    a.worker_days = 0;
+    a.orders = 0;
+    ind(&a, EG_MON_IND_SOCIAL_INSURANCE_COVERAGE, &d);
+    assert_false(d);
+    ind(&a, EG_MON_IND_TRAFFIC_INJURIES_PER_MILLION_ORDERS, &d);
+    assert_false(d);
+    assert_true(eg_mon_severity_injured("minor"));
+    assert_true(eg_mon_severity_injured("fatal"));
+    assert_false(eg_mon_severity_injured("none"));
+    assert_false(eg_mon_severity_injured(""));
+}
+
 /* One evaluation of date day with hit; returns what changed. */
 static enum eg_mon_alert_change step(struct eg_mon_alert_cur *cur, eg_day day, int hit, int pending)
 {
@@ -407,6 +498,8 @@ int main(void)
         cmocka_unit_test(test_histogram_median),
         cmocka_unit_test(test_indicator_catalogue),
         cmocka_unit_test(test_comparisons),
+        cmocka_unit_test(test_alert_message),
+        cmocka_unit_test(test_department_indicators),
         cmocka_unit_test(test_alert_pending_period),
         cmocka_unit_test(test_alert_pending_clears),
         cmocka_unit_test(test_scorecard),
