@@ -4,6 +4,9 @@
 // into rows {indicator, date, end, value, scope, scope_id, scope_name}.
 import { api } from './api.js'
 
+// The departments' feeds (traffic police, social insurance) on the overview.
+export const DEPT_INDICATORS = ['traffic_incidents', 'traffic_injuries', 'uncovered_injuries', 'social_insurance_coverage']
+
 export const KEY_INDICATORS = ['active_workers', 'online_hours_per_worker', 'fatigue_share', 'min_wage_ratio', 'penalties_per_100_orders', 'deactivations_per_1000_workers', 'cases_per_1000_workers', 'insurance_coverage']
 
 // query: {scope, id, period: day|week, from, to, names: [..]}
