@@ -8,10 +8,33 @@
 #include "app/routes.h"
 #include "auth/accounts.h"
 #include "auth/crypto.h"
+#include "auth/hashpool.h"
+#include "cases/cases.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "db/db.h"
 #include "demo/demo.h"
 #include "http/server.h"
+
+/*
+ * Warn when the holiday calendar lacks this year or the next (Shanghai
+ * dates): deadlines in working days would then count holidays as working
+ * days. The State Council publishes a year's arrangement late in the year
+ * before; an administrator adds it with PUT /api/v1/calendar.
+ */
+static void warn_calendar_gaps(struct eg_db *db)
+{
+    int y, m, d;
+    eg_day_to_civil(eg_day_of(eg_now()), &y, &m, &d);
+    for (int year = y; year <= y + 1; year++) {
+        int64_t n = 0;
+        if (eg_cases_calendar_year_days(db, year, &n) == EG_OK && n == 0)
+            eg_log(EG_LOG_WARN,
+                   "event=calendar_missing year=%d hint=\"working-day deadlines count holidays "
+                   "as working days; add the year with PUT /api/v1/calendar\"",
+                   year);
+    }
+}
 
 int eg_cmd_serve(struct eg_cli *cli)
 {
@@ -26,6 +49,8 @@ int eg_cmd_serve(struct eg_cli *cli)
     if (eg_db_schema_version(db, &version) != EG_OK || version < eg_db_migrations_latest())
         eg_log(EG_LOG_WARN, "event=schema_behind version=%d latest=%d hint=\"run egret migrate\"",
                version, eg_db_migrations_latest());
+    else
+        warn_calendar_gaps(db);
     eg_db_close(db);
 
     int pool_size = cli->cfg.db_pool > 0 ? cli->cfg.db_pool : cli->cfg.threads + 2;
@@ -34,6 +59,10 @@ int eg_cmd_serve(struct eg_cli *cli)
     rc = 1;
     if (eg_db_pool_new(cli->cfg.db, pool_size, &pool) != EG_OK) {
         fprintf(stderr, "egret serve: cannot open the database pool\n");
+        goto out;
+    }
+    if (eg_hashpool_start(cli->cfg.hash_workers, cli->cfg.hash_queue) != EG_OK) {
+        fprintf(stderr, "egret serve: cannot start the password-hashing threads\n");
         goto out;
     }
     if (eg_server_start(&cli->cfg, eg_app_routes(), pool, &srv) != EG_OK) {
@@ -47,10 +76,18 @@ int eg_cmd_serve(struct eg_cli *cli)
 out:
     if (srv)
         eg_server_stop(srv, 0);
+    eg_hashpool_stop(); /* after the server: its suspended logins need the pool */
     if (pool)
         eg_db_pool_free(pool);
     eg_keys_free(keys);
     return rc;
+}
+
+/* Load the built-in holiday calendar (years without rows only), audited. */
+static enum eg_status calendar_tx(struct eg_db *db, void *arg)
+{
+    static const struct eg_audit_ctx system_ctx = {NULL, "", ""};
+    return eg_cases_calendar_seed_builtin(db, &system_ctx, arg);
 }
 
 int eg_cmd_migrate(struct eg_cli *cli)
@@ -60,13 +97,23 @@ int eg_cmd_migrate(struct eg_cli *cli)
         return rc;
     struct eg_db *db = NULL;
     struct eg_keys *keys = NULL;
-    if (eg_cli_open(cli, &db, &keys) != EG_OK)
+    if (eg_cli_open_migrate(cli, &db, &keys) != EG_OK)
         return 1;
     int applied = 0;
     static const struct eg_audit_ctx system_ctx = {NULL, "", ""};
     enum eg_status st = eg_db_migrate(db, &applied);
+    if (st == EG_OK && eg_cli_key_check_record(cli, db, keys) != EG_OK) {
+        eg_db_close(db);
+        eg_keys_free(keys);
+        return 1;
+    }
     if (st == EG_OK)
         st = eg_departments_seed(db, &system_ctx, cli->cfg.city_name);
+    int days = 0;
+    if (st == EG_OK)
+        st = eg_db_tx(db, calendar_tx, &days);
+    if (st == EG_OK && days > 0)
+        eg_log(EG_LOG_INFO, "event=calendar_loaded days=%d source=built-in", days);
     int version = 0;
     eg_db_schema_version(db, &version);
     if (st == EG_OK)
@@ -90,6 +137,11 @@ int eg_cmd_seed_demo(struct eg_cli *cli)
         return 1;
     int applied = 0, seeded = 0;
     enum eg_status st = eg_db_migrate(db, &applied);
+    if (st == EG_OK && eg_cli_key_check_record(cli, db, keys) != EG_OK) {
+        eg_db_close(db);
+        eg_keys_free(keys);
+        return 1;
+    }
     if (st == EG_OK)
         st = eg_demo_seed(db, &cli->cfg, &seeded);
     if (st != EG_OK)

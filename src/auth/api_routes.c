@@ -16,6 +16,9 @@ static const char *const org_kinds[] = {"platform", "company", "insurer", "other
 static const struct eg_field login_spec[] = {
     {"login", EG_FT_STRING, EG_F_REQUIRED, 128, 0, 0, NULL, NULL, NULL},
     {"password", EG_FT_STRING, EG_F_REQUIRED, 1024, 0, 0, NULL, NULL, NULL},
+    {"device", EG_FT_STRING, EG_F_NULLABLE, 256, 0, 0, NULL, NULL, NULL},
+    {"challenge", EG_FT_STRING, EG_F_NULLABLE, 256, 0, 0, NULL, NULL, NULL},
+    {"solution", EG_FT_STRING, EG_F_NULLABLE, 64, 0, 0, NULL, NULL, NULL},
     {0},
 };
 
@@ -25,6 +28,22 @@ static const struct eg_field register_spec[] = {
     {"name", EG_FT_STRING, EG_F_REQUIRED, 100, 0, 0, NULL, NULL, NULL},
     {"id_number", EG_FT_STRING, EG_F_REQUIRED, 32, 0, 0, NULL, NULL, NULL},
     {"phone", EG_FT_STRING, EG_F_NULLABLE, 32, 0, 0, NULL, NULL, NULL},
+    {0},
+};
+
+static const struct eg_field register_verify_spec[] = {
+    {"registration_id", EG_FT_INT, EG_F_REQUIRED, 0, 1, INT64_MAX, NULL, NULL, NULL},
+    {"code", EG_FT_STRING, EG_F_REQUIRED, 16, 0, 0, NULL, NULL, NULL},
+    {0},
+};
+
+static const struct eg_field register_resend_spec[] = {
+    {"registration_id", EG_FT_INT, EG_F_REQUIRED, 0, 1, INT64_MAX, NULL, NULL, NULL},
+    {0},
+};
+
+static const struct eg_field verify_account_spec[] = {
+    {"registration_id", EG_FT_INT, EG_F_REQUIRED, 0, 1, INT64_MAX, NULL, NULL, NULL},
     {0},
 };
 
@@ -89,6 +108,8 @@ static const struct eg_field person_spec[] = {
 /* Staff who serve people in person may see full identities; analysts never. */
 #define PII_ROLES   (EG_ROLE_MEDIATOR | EG_ROLE_INSURER | EG_ROLE_ADMIN)
 #define AUDIT_ROLES (EG_ROLE_SUPERVISOR | EG_ROLE_ADMIN)
+/* Staff who verify a person's identity at a service window. */
+#define WINDOW_ROLES (EG_ROLE_MEDIATOR | EG_ROLE_ADMIN)
 
 const struct eg_route eg_auth_routes[] = {
     {"POST", "/api/v1/auth/login", eg_auth_api_login, 0, EG_ROUTE_PUBLIC, SMALL_BODY, login_spec,
@@ -96,7 +117,12 @@ const struct eg_route eg_auth_routes[] = {
     {"POST", "/api/v1/auth/logout", eg_auth_api_logout, EG_ROLES_ANY_USER, 0, SMALL_BODY, NULL,
      NULL, "End the caller's session"},
     {"POST", "/api/v1/auth/register", eg_auth_api_register, 0, EG_ROUTE_PUBLIC, SMALL_BODY,
-     register_spec, NULL, "Register a worker account"},
+     register_spec, NULL, "Register a worker account (202: verification required)"},
+    {"POST", "/api/v1/auth/register/verify", eg_auth_api_register_verify, 0, EG_ROUTE_PUBLIC,
+     SMALL_BODY, register_verify_spec, NULL,
+     "Complete a pending registration with the code sent to the phone on file"},
+    {"POST", "/api/v1/auth/register/resend", eg_auth_api_register_resend, 0, EG_ROUTE_PUBLIC,
+     SMALL_BODY, register_resend_spec, NULL, "Send a new code for a pending registration"},
     {"GET", "/api/v1/me", eg_auth_api_me, EG_ROLES_ALL, 0, 0, NULL, NULL,
      "The caller: account, role, department"},
     {"GET", "/api/v1/users", eg_auth_api_users_list, EG_ROLE_ADMIN, 0, 0, NULL, NULL,
@@ -129,6 +155,11 @@ const struct eg_route eg_auth_routes[] = {
      NULL, NULL, "One person (masked)"},
     {"GET", "/api/v1/people/{id}/identity", eg_auth_api_people_identity, PII_ROLES, 0, 0, NULL,
      NULL, "A person's full ID number and phone (audited)"},
+    {"GET", "/api/v1/people/{id}/registrations", eg_auth_api_people_registrations,
+     WINDOW_ROLES, 0, 0, NULL, NULL, "Self-registrations waiting to be linked to this person"},
+    {"POST", "/api/v1/people/{id}/verify-account", eg_auth_api_people_verify_account,
+     WINDOW_ROLES, 0, SMALL_BODY, verify_account_spec, NULL,
+     "Link a pending registration after checking the ID card in person (audited)"},
     {"GET", "/api/v1/audit", eg_auth_api_audit_list, AUDIT_ROLES, 0, 0, NULL, NULL,
      "The audit trail, newest first"},
     {"GET", "/api/v1/audit/verify", eg_auth_api_audit_verify, AUDIT_ROLES, 0, 0, NULL, NULL,

@@ -1,6 +1,7 @@
 /*
- * api_session.c — signing in and out, registering as a worker, and "who am
- * I": POST /api/v1/auth/login, /logout, /register and GET /api/v1/me.
+ * api_session.c — signing in and out and "who am I": POST
+ * /api/v1/auth/login, /logout and GET /api/v1/me (registering is in
+ * api_register.c).
  */
 #include "auth/internal.h"
 
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "auth/crypto.h"
+#include "auth/hashpool.h"
 #include "auth/session.h"
 #include "core/ident.h"
 #include "core/time.h"
@@ -48,20 +50,36 @@ static enum eg_status caller_json(struct eg_req *req, json_t **out)
     return EG_OK;
 }
 
-/* Sign in: the token, its expiry and the user. A throttled caller is told
- * when to come back (Retry-After, the throttle window). */
-void eg_auth_api_login(struct eg_req *req)
+/* An attempt in flight: kept in the request's arena while its password is
+ * checked on the hashing pool. */
+struct login_job {
+    struct eg_req *req;
+    struct eg_login_attempt a;
+};
+
+/* 429 with a fresh proof-of-work challenge for the next attempt:
+ * {"error":{code,message}, "challenge":{"value","bits","algorithm"}}. */
+static void reply_challenge(struct eg_req *req, const struct eg_login_attempt *a)
 {
-    struct eg_login_result res;
-    char expires[21], retry[24];
-    json_t *user = NULL;
-    enum eg_status st = eg_session_login(req->db, req->config, eg_json_str(req->body, "login", ""),
-                                         eg_json_str(req->body, "password", ""), req->client_addr,
-                                         req->request_id, &res);
-    if (st == EG_E_THROTTLED) {
-        snprintf(retry, sizeof retry, "%d", req->config->login_window_s);
-        eg_reply_header(req, "Retry-After", retry);
+    json_t *body = json_pack("{s:{s:s, s:s}, s:{s:s, s:i, s:s}}", "error", "code",
+                             eg_status_code(EG_E_CHALLENGE_REQUIRED), "message",
+                             eg_status_message(EG_E_CHALLENGE_REQUIRED), "challenge", "value",
+                             a->challenge, "bits", a->challenge_bits, "algorithm", "sha256");
+    if (!body) {
+        eg_reply_error(req, EG_E_INTERNAL, NULL, NULL);
+        return;
     }
+    eg_reply_json(req, eg_status_http(EG_E_CHALLENGE_REQUIRED), body);
+}
+
+/* The end of a sign-in, on an HTTP thread: record it and answer. */
+static void login_finish(struct eg_req *req, void *ctx)
+{
+    struct login_job *job = ctx;
+    struct eg_login_result res;
+    char expires[21];
+    json_t *user = NULL;
+    enum eg_status st = eg_session_login_finish(req->db, req->config, &job->a, &res);
     if (st == EG_OK)
         st = eg_auth_user_json(req->db, res.who.user_id, &user);
     if (st != EG_OK) {
@@ -69,10 +87,67 @@ void eg_auth_api_login(struct eg_req *req)
         return;
     }
     eg_instant_format(res.expires_at, expires);
-    eg_reply_json(
-        req, 200,
-        json_pack("{s:s, s:s, s:o}", "token", res.token, "expires_at", expires, "user", user));
+    eg_reply_json(req, 200,
+                  json_pack("{s:s, s:s, s:o, s:s}", "token", res.token, "expires_at", expires,
+                            "user", user, "device", res.device));
     memset(res.token, 0, sizeof res.token);
+}
+
+/* The password check on a hashing-pool thread; then the request goes on. */
+static void login_job_run(void *p)
+{
+    struct login_job *job = p;
+    eg_session_login_check(&job->a);
+    eg_req_resume(job->req);
+}
+
+/*
+ * Sign in: the token, its expiry, the user and a device token to send as
+ * "device" next time. A throttled caller is told when to come back
+ * (Retry-After); past the waits it is given a proof-of-work challenge.
+ * The password hash runs on the hashing pool while the connection is
+ * suspended, so that no HTTP thread waits for it; a full queue answers 429
+ * server_busy at once.
+ */
+void eg_auth_api_login(struct eg_req *req)
+{
+    char retry[24];
+    struct login_job *job = eg_arena_alloc(req->arena, sizeof *job);
+    if (!job) {
+        eg_reply_error(req, EG_E_INTERNAL, NULL, NULL);
+        return;
+    }
+    job->req = req;
+    enum eg_status st = eg_session_login_begin(
+        req->db, req->config, eg_json_str(req->body, "login", ""),
+        eg_json_str(req->body, "password", ""), eg_json_str(req->body, "device", NULL),
+        eg_json_str(req->body, "challenge", NULL), eg_json_str(req->body, "solution", NULL),
+        req->client_addr, req->request_id, &job->a);
+    if (st == EG_E_THROTTLED) {
+        snprintf(retry, sizeof retry, "%lld", (long long)job->a.retry_after);
+        eg_reply_header(req, "Retry-After", retry);
+    }
+    if (st == EG_E_CHALLENGE_REQUIRED) {
+        reply_challenge(req, &job->a);
+        return;
+    }
+    if (st != EG_OK) {
+        eg_reply_error(req, st, NULL, NULL);
+        return;
+    }
+    st = eg_hashpool_reserve();
+    if (st == EG_E_UNAVAILABLE) { /* no pool (tools): check in place */
+        eg_session_login_check(&job->a);
+        login_finish(req, job);
+        return;
+    }
+    if (st != EG_OK) {
+        eg_reply_header(req, "Retry-After", "1");
+        eg_reply_error(req, st, NULL, NULL);
+        return;
+    }
+    eg_req_suspend(req, login_finish, job);
+    eg_hashpool_submit_reserved(login_job_run, job);
 }
 
 /* End the caller's own session. */
@@ -89,83 +164,6 @@ void eg_auth_api_logout(struct eg_req *req)
         return;
     }
     eg_reply_empty(req);
-}
-
-struct register_tx {
-    const struct eg_audit_ctx *ctx;
-    struct eg_person_input person;
-    const char *login, *hash;
-    int64_t person_id, user_id;
-    const char *field;
-};
-
-/* The person (found or created) and the worker account, together or not at all. */
-static enum eg_status register_tx_fn(struct eg_db *db, void *p)
-{
-    struct register_tx *r = p;
-    int created = 0;
-    r->field = NULL;
-    r->person_id = r->user_id = 0;
-    enum eg_status st =
-        eg_auth_person_upsert(db, r->ctx, &r->person, &r->person_id, &created, &r->field);
-    if (st != EG_OK)
-        return st;
-    struct eg_user_input in = {r->login,     NULL, EG_ROLE_WORKER, NULL,
-                               r->person_id, 0,    r->person.name};
-    st = eg_auth_user_insert(db, r->ctx, &in, r->hash, &r->user_id, &r->field);
-    if (st == EG_E_DUPLICATE && r->field && strcmp(r->field, "person_id") == 0)
-        r->field = "id_number";
-    return st;
-}
-
-/*
- * Everything that can be checked without the database is checked before
- * the (deliberately slow) password hash, so bad input costs us little.
- */
-void eg_auth_api_register(struct eg_req *req)
-{
-    struct eg_audit_ctx ctx = eg_auth_req_ctx(req);
-    struct eg_id_info info;
-    char hash[128];
-    json_t *user = NULL, *person = NULL;
-    const char *field = NULL;
-    enum eg_status st = EG_E_INVALID_FIELD;
-    const char *login = eg_json_str(req->body, "login", "");
-    const char *password = eg_json_str(req->body, "password", "");
-    const char *name = eg_json_str(req->body, "name", "");
-    const char *idn = eg_json_str(req->body, "id_number", "");
-    const char *phone = eg_json_str(req->body, "phone", NULL);
-
-    if (!eg_auth_login_valid(login))
-        field = "login";
-    else if (strlen(password) < EG_PASSWORD_MIN || strlen(password) > EG_PASSWORD_MAX)
-        field = "password";
-    else if (eg_id_number_check(idn, eg_day_of(eg_now()), &info) != EG_OK)
-        field = "id_number";
-    else if (phone && *phone && eg_phone_check(phone) != EG_OK)
-        field = "phone";
-    if (field)
-        goto fail;
-    st = eg_password_hash(password, hash);
-    if (st != EG_OK)
-        goto fail;
-    struct register_tx r = {&ctx, {name, idn, phone}, login, hash, 0, 0, NULL};
-    st = eg_db_tx(req->db, register_tx_fn, &r);
-    field = r.field;
-    if (st != EG_OK)
-        goto fail;
-    st = eg_auth_user_json(req->db, r.user_id, &user);
-    if (st == EG_OK)
-        st = eg_person_json(req->db, req->arena, &ctx, r.person_id, 0, &person);
-    if (st != EG_OK) {
-        json_decref(user);
-        goto fail;
-    }
-    json_object_set_new(user, "person", person);
-    eg_reply_json(req, 201, user);
-    return;
-fail:
-    eg_auth_reply_field(req, st, field);
 }
 
 void eg_auth_api_me(struct eg_req *req)

@@ -8,6 +8,7 @@
  */
 #include "auth/session.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -180,78 +181,231 @@ enum eg_status eg_session_authenticate(struct eg_db *db, const char *token, int6
     return rc;
 }
 
-/* Count recent failures of one kind (account or address) for key. */
-static enum eg_status count_failures(struct eg_db *db, const char *kind, const char *key,
-                                     int64_t since, int64_t *n)
+/* Recent failures of one kind ("account", "address", "device") for key:
+ * how many within the window and when the last one was. */
+static enum eg_status recent_failures(struct eg_db *db, const char *kind, const char *key,
+                                      int64_t since, int64_t *n, int64_t *last)
 {
-    return eg_db_one_i64(
-        db, n, "SELECT COUNT(*) FROM login_failures WHERE kind = ? AND key = ? AND at > ?", "tti",
+    struct eg_stmt *st = NULL;
+    *n = *last = 0;
+    enum eg_status rc = eg_db_query(
+        db, &st,
+        "SELECT COUNT(*), MAX(at) FROM login_failures WHERE kind = ? AND key = ? AND at > ?", "tti",
         kind, key, since);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW) {
+        *n = eg_stmt_i64(st, 0);
+        *last = eg_stmt_is_null(st, 1) ? 0 : eg_stmt_i64(st, 1);
+        rc = EG_OK;
+    } else if (rc == EG_DONE) {
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    return rc;
+}
+
+/* The verdict of one throttle key under a limit. */
+static enum eg_status key_verdict(struct eg_db *db, const struct eg_config *cfg, const char *kind,
+                                  const char *key, int limit, int64_t now,
+                                  struct eg_lockout_verdict *v)
+{
+    struct eg_lockout_policy p = {limit > 0 ? limit : 1,
+                                  cfg->login_delay_s > 0 ? cfg->login_delay_s : 1,
+                                  cfg->login_pow_after > 0 ? cfg->login_pow_after : 1,
+                                  cfg->login_pow_bits > 0 ? cfg->login_pow_bits : 16,
+                                  cfg->login_window_s > 0 ? cfg->login_window_s : 900};
+    int64_t n = 0, last = 0;
+    enum eg_status rc = recent_failures(db, kind, key, now - p.window_s, &n, &last);
+    if (rc == EG_OK)
+        eg_lockout_decide(&p, n, last, now, v);
+    return rc;
+}
+
+/* Whether a solved challenge's id was used already. */
+static enum eg_status challenge_used(struct eg_db *db, const char *id, int *used)
+{
+    int64_t n = 0;
+    enum eg_status rc = eg_db_one_i64(
+        db, &n, "SELECT COUNT(*) FROM login_failures WHERE kind = 'challenge' AND key = ?", "t",
+        id);
+    *used = n > 0;
+    return rc;
+}
+
+/* Read the account of a->login into a (unknown: user_id 0). */
+static enum eg_status read_account(struct eg_db *db, struct eg_login_attempt *a)
+{
+    struct eg_stmt *st = NULL;
+    enum eg_status rc = eg_db_query(
+        db, &st, "SELECT id, password_hash, disabled FROM users WHERE login = ?", "t", a->login);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW) {
+        a->user_id = eg_stmt_i64(st, 0);
+        copy_text(a->stored, sizeof a->stored, eg_stmt_text(st, 1));
+        a->disabled = eg_stmt_i64(st, 2) != 0;
+        rc = EG_OK;
+    } else if (rc == EG_DONE) {
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    return rc;
+}
+
+/*
+ * Throttling comes before the password is looked at, so that a throttled
+ * attacker learns nothing. A known device is judged by its own failures
+ * only; anyone else by the account's and the address's, the stricter
+ * winning. Past the waits, a solved unused challenge of enough bits for
+ * this login lets the attempt through.
+ */
+enum eg_status eg_session_login_begin(struct eg_db *db, const struct eg_config *cfg,
+                                      const char *login, const char *password, const char *device,
+                                      const char *challenge, const char *solution,
+                                      const char *address, const char *request_id,
+                                      struct eg_login_attempt *a)
+{
+    const struct eg_keys *keys = eg_keys_global();
+    struct eg_lockout_verdict v = {0, 0}, w = {0, 0};
+    enum eg_status rc;
+
+    memset(a, 0, sizeof *a);
+    a->login = login ? login : "";
+    a->password = password ? password : "";
+    a->address = address ? address : "";
+    a->request_id = request_id ? request_id : "";
+    a->now = eg_now();
+    if (!keys)
+        return EG_E_INTERNAL;
+    rc = read_account(db, a);
+    if (rc != EG_OK)
+        return rc;
+    if (device && *device && a->user_id > 0)
+        a->device_ok = eg_device_token_check(keys, device, a->user_id, a->now, a->device_id);
+    if (a->device_ok) {
+        rc = key_verdict(db, cfg, "device", a->device_id, cfg->login_max_per_account, a->now, &v);
+    } else {
+        rc = key_verdict(db, cfg, "account", a->login, cfg->login_max_per_account, a->now, &v);
+        if (rc == EG_OK)
+            rc =
+                key_verdict(db, cfg, "address", a->address, cfg->login_max_per_address, a->now, &w);
+        eg_lockout_merge(&v, &w);
+    }
+    if (rc != EG_OK)
+        return rc;
+    if (v.wait_s > 0) {
+        eg_log(EG_LOG_WARN, "event=login_throttled request_id=%s wait_s=%" PRId64, a->request_id,
+               v.wait_s);
+        a->retry_after = v.wait_s;
+        return EG_E_THROTTLED;
+    }
+    if (v.pow_bits > 0) {
+        int bits = 0, used = 1;
+        char id[EG_LOCKOUT_ID_LEN + 1];
+        if (eg_pow_challenge_check(keys, a->login, challenge, a->now, &bits, id) == EG_OK &&
+            bits >= v.pow_bits && eg_pow_solved(challenge, solution, bits)) {
+            rc = challenge_used(db, id, &used);
+            if (rc != EG_OK)
+                return rc;
+        }
+        if (used) {
+            eg_log(EG_LOG_WARN, "event=login_challenge request_id=%s bits=%d", a->request_id,
+                   v.pow_bits);
+            eg_pow_challenge_new(keys, a->login, v.pow_bits, a->now, a->challenge);
+            a->challenge_bits = v.pow_bits;
+            return EG_E_CHALLENGE_REQUIRED;
+        }
+        memcpy(a->pow_id, id, sizeof a->pow_id);
+    }
+    return EG_OK;
+}
+
+void eg_session_login_check(struct eg_login_attempt *a)
+{
+    if (a->user_id > 0)
+        a->good = eg_password_verify(a->stored, a->password) == EG_OK;
+    else
+        eg_password_dummy_verify(a->password);
+}
+
+/* Mark a solved challenge as used (pruning old marks). */
+static enum eg_status spend_challenge(struct eg_db *db, const struct eg_login_attempt *a)
+{
+    if (!a->pow_id[0])
+        return EG_OK;
+    enum eg_status rc =
+        eg_db_run(db, NULL, "DELETE FROM login_failures WHERE kind = 'challenge' AND at <= ?", "i",
+                  a->now - 2 * EG_POW_TTL_S);
+    if (rc == EG_OK)
+        rc = eg_db_run(db, NULL,
+                       "INSERT INTO login_failures (kind, key, at) VALUES ('challenge', ?, ?)",
+                       "ti", a->pow_id, a->now);
+    return rc;
 }
 
 struct failure_tx {
-    const char *login;
-    const char *address;
-    const char *request_id;
+    const struct eg_login_attempt *a;
     const char *reason;
-    int64_t user_id;
-    int64_t now;
     int64_t window;
-    int record; /* 1 = count it for throttling */
 };
 
 /*
- * Record a failed sign-in: one row per throttle key, pruning that key's rows
- * older than the window, and an audit event naming the login (never the
- * password).
+ * Record a failed sign-in: one row per throttle key (the device's for a
+ * known device, else the account's and the address's), pruning that key's
+ * rows older than the window, and an audit event naming the login (never
+ * the password).
  */
 static enum eg_status failure_tx_fn(struct eg_db *db, void *p)
 {
     struct failure_tx *f = p;
-    struct eg_audit_ctx ctx = {NULL, f->address, f->request_id};
-    enum eg_status rc = EG_OK;
-    if (f->record) {
-        const char *kinds[2] = {"account", "address"};
-        const char *keys[2] = {f->login, f->address};
-        for (int i = 0; i < 2 && rc == EG_OK; i++) {
-            rc = eg_db_run(db, NULL,
-                           "DELETE FROM login_failures WHERE kind = ? AND key = ? AND at <= ?",
-                           "tti", kinds[i], keys[i], f->now - f->window);
-            if (rc == EG_OK)
-                rc = eg_db_run(db, NULL,
-                               "INSERT INTO login_failures (kind, key, at) VALUES (?, ?, ?)", "tti",
-                               kinds[i], keys[i], f->now);
-        }
+    const struct eg_login_attempt *a = f->a;
+    struct eg_audit_ctx ctx = {NULL, a->address, a->request_id};
+    const char *kinds[2] = {"account", "address"};
+    const char *keys[2] = {a->login, a->address};
+    int n = 2;
+    if (a->device_ok) {
+        kinds[0] = "device";
+        keys[0] = a->device_id;
+        n = 1;
+    }
+    enum eg_status rc = spend_challenge(db, a);
+    for (int i = 0; i < n && rc == EG_OK; i++) {
+        rc =
+            eg_db_run(db, NULL, "DELETE FROM login_failures WHERE kind = ? AND key = ? AND at <= ?",
+                      "tti", kinds[i], keys[i], a->now - f->window);
+        if (rc == EG_OK)
+            rc = eg_db_run(db, NULL, "INSERT INTO login_failures (kind, key, at) VALUES (?, ?, ?)",
+                           "tti", kinds[i], keys[i], a->now);
     }
     if (rc == EG_OK)
-        rc = eg_auth_audit(db, &ctx, "auth.login_failed", "user", f->user_id,
-                           json_pack("{s:s, s:s}", "login", f->login, "reason", f->reason));
+        rc = eg_auth_audit(db, &ctx, "auth.login_failed", "user", a->user_id,
+                           json_pack("{s:s, s:s}", "login", a->login, "reason", f->reason));
     return rc;
 }
 
 struct success_tx {
     const struct eg_principal *who;
-    const char *login;
+    const struct eg_login_attempt *a;
     const char *token_hash;
-    const char *address;
-    const char *request_id;
-    int64_t now;
     int64_t expires;
     int64_t session_id; /* out */
 };
 
-/* Create the session, clear the account's failures, audit "auth.login". */
+/* Create the session, clear the failures of the key that signed in (the
+ * device, or the account), spend the challenge, audit "auth.login". */
 static enum eg_status success_tx_fn(struct eg_db *db, void *p)
 {
     struct success_tx *s = p;
+    const struct eg_login_attempt *a = s->a;
     struct eg_stmt *st = NULL;
-    struct eg_audit_ctx ctx = {s->who, s->address, s->request_id};
+    struct eg_audit_ctx ctx = {s->who, a->address, a->request_id};
     s->session_id = 0;
     enum eg_status rc =
         eg_db_query(db, &st,
                     "INSERT INTO sessions (token_hash, user_id, created_at, "
                     "expires_at, address) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                    "tiiit", s->token_hash, s->who->user_id, s->now, s->expires, s->address);
+                    "tiiit", s->token_hash, s->who->user_id, a->now, s->expires, a->address);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -261,111 +415,53 @@ static enum eg_status success_tx_fn(struct eg_db *db, void *p)
     eg_stmt_done(st);
     if (rc != EG_DONE)
         return rc == EG_OK ? EG_E_DB : rc;
-    rc = eg_db_run(db, NULL, "DELETE FROM login_failures WHERE kind = 'account' AND key = ?", "t",
-                   s->login);
+    rc = eg_db_run(db, NULL, "DELETE FROM login_failures WHERE kind = ? AND key = ?", "tt",
+                   a->device_ok ? "device" : "account", a->device_ok ? a->device_id : a->login);
+    if (rc == EG_OK)
+        rc = spend_challenge(db, a);
     if (rc == EG_OK)
         rc = eg_auth_audit(db, &ctx, "auth.login", "session", s->session_id,
-                           json_pack("{s:I}", "expires_at", (json_int_t)s->expires));
+                           json_pack("{s:I, s:b}", "expires_at", (json_int_t)s->expires,
+                                     "known_device", a->device_ok));
     return rc;
 }
 
 /*
- * Throttling comes first and does not look at the password, so that a
- * throttled attacker learns nothing. The password hash is checked outside
- * any transaction (it is slow on purpose); an unknown login is checked
- * against a dummy hash so both failures take the same time and answer the
- * same status.
+ * A disabled account fails like a wrong password, whatever the password
+ * (and counts as a failure), so that the answer reveals nothing about the
+ * password of a disabled account.
  */
-enum eg_status eg_session_login(struct eg_db *db, const struct eg_config *cfg, const char *login,
-                                const char *password, const char *address, const char *request_id,
-                                struct eg_login_result *res)
+enum eg_status eg_session_login_finish(struct eg_db *db, const struct eg_config *cfg,
+                                       struct eg_login_attempt *a, struct eg_login_result *res)
 {
-    enum eg_status rc;
-    struct eg_stmt *st = NULL;
-    int64_t n_account = 0, n_address = 0, user_id = 0;
-    int found = 0, disabled = 0;
-    char stored[129];
-    char hash[65];
     const struct eg_keys *keys = eg_keys_global();
+    char hash[65];
+    enum eg_status rc;
 
     memset(res, 0, sizeof *res);
-    login = login ? login : "";
-    password = password ? password : "";
-    address = address ? address : "";
-    request_id = request_id ? request_id : "";
-    int64_t now = eg_now();
     if (!keys)
         return EG_E_INTERNAL;
-
-    rc = count_failures(db, "account", login, now - cfg->login_window_s, &n_account);
-    if (rc == EG_OK)
-        rc = count_failures(db, "address", address, now - cfg->login_window_s, &n_address);
-    if (rc != EG_OK)
-        goto out;
-    if ((cfg->login_max_per_account > 0 && n_account >= cfg->login_max_per_account) ||
-        (cfg->login_max_per_address > 0 && n_address >= cfg->login_max_per_address)) {
-        eg_log(EG_LOG_WARN, "event=login_throttled request_id=%s", request_id);
-        rc = EG_E_THROTTLED;
-        goto out;
-    }
-
-    stored[0] = '\0';
-    rc = eg_db_query(db, &st, "SELECT id, password_hash, disabled FROM users WHERE login = ?", "t",
-                     login);
-    if (rc == EG_OK)
-        rc = eg_stmt_step(st);
-    if (rc == EG_ROW) {
-        found = 1;
-        user_id = eg_stmt_i64(st, 0);
-        copy_text(stored, sizeof stored, eg_stmt_text(st, 1));
-        disabled = eg_stmt_i64(st, 2) != 0;
-        rc = EG_OK;
-    } else if (rc == EG_DONE) {
-        rc = EG_OK;
-    }
-    eg_stmt_done(st);
-    if (rc != EG_OK)
-        goto out;
-
-    int good = 0;
-    if (found)
-        good = eg_password_verify(stored, password) == EG_OK;
-    else
-        eg_password_dummy_verify(password);
-    if (!good || disabled) {
-        struct failure_tx f = {login,
-                               address,
-                               request_id,
-                               good ? "account_disabled" : "bad_credentials",
-                               found ? user_id : 0,
-                               now,
-                               cfg->login_window_s,
-                               !good};
+    if (!a->good || a->disabled || a->user_id <= 0) {
+        struct failure_tx f = {a, a->good ? "account_disabled" : "bad_credentials",
+                               cfg->login_window_s};
         rc = eg_db_tx(db, failure_tx_fn, &f);
-        if (rc == EG_OK)
-            rc = good ? EG_E_ACCOUNT_DISABLED : EG_E_BAD_CREDENTIALS;
-        goto out;
+        return rc == EG_OK ? EG_E_BAD_CREDENTIALS : rc;
     }
-
-    rc = eg_principal_load_user(db, user_id, &res->who);
+    rc = eg_principal_load_user(db, a->user_id, &res->who);
     if (rc != EG_OK)
         goto out;
     eg_token_new("egs_", res->token);
     eg_token_hash(keys, res->token, hash);
-    res->expires_at = now + (cfg->session_ttl_s > 0 ? cfg->session_ttl_s : 43200);
-    struct success_tx s = {&res->who, login, hash, address, request_id, now, res->expires_at, 0};
+    res->expires_at = a->now + (cfg->session_ttl_s > 0 ? cfg->session_ttl_s : 43200);
+    struct success_tx s = {&res->who, a, hash, res->expires_at, 0};
     rc = eg_db_tx(db, success_tx_fn, &s);
     if (rc != EG_OK)
         goto out;
     res->who.session_id = s.session_id;
+    eg_device_token_new(keys, a->user_id, a->now, res->device);
 out:
-    if (rc != EG_OK) {
-        struct eg_principal none;
-        memset(&none, 0, sizeof none);
-        res->who = none;
-        memset(res->token, 0, sizeof res->token);
-        res->expires_at = 0;
-    }
+    if (rc != EG_OK)
+        memset(res, 0, sizeof *res);
     return rc;
 }
 

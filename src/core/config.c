@@ -11,6 +11,13 @@
  *   threads              = (online CPUs, at least 2)  worker threads, 1–1024
  *   connection_limit     = 1024            most open connections, 1–1000000
  *   connection_timeout_s = 30              idle connection timeout, 1–86400
+ *   header_timeout_s     = 10              request line and headers must arrive within, 1–3600
+ *   body_timeout_s       = 30              a body must arrive within this plus 1 s per 64 KiB
+ *                                          of its route's cap, 1–86400
+ *   connections_per_address = 128          most open connections from one peer, 1–1000000
+ *   trusted_proxies      = (empty)         proxies whose X-Forwarded-For is believed:
+ *                                          addresses or CIDRs separated by commas or spaces
+ *   public_url           = (empty)         public base URL of the web app (QR codes)
  *   body_limit           = 65536           default request body cap in bytes, 1–1073741824
  *   static_dir           = web/dist        web app files
  *   log_level            = info            debug, info, warn, error or off
@@ -27,10 +34,26 @@
  *   login_max_per_account = 5              failed logins per account per window, 1–1000000
  *   login_max_per_address = 20             failed logins per address per window, 1–1000000
  *   login_window_s       = 900             login throttle window, 1–2592000
+ *   login_delay_s        = 1               first wait past a limit (doubles per failure), 1–3600
+ *   login_pow_after      = 5               failures past a limit before proof of work, 1–1000
+ *   login_pow_bits       = 16              proof-of-work difficulty (leading zero bits), 1–28
+ *   hash_workers         = (half the CPUs, at least 1)  password-hashing threads, 1–64
+ *   hash_queue           = 16              password hashes waiting; more answer 429, 1–100000
  *   payment_secret       = demo-payment-secret
  *                                          HMAC-SHA256 secret for payment callbacks;
  *                                          the default is public and MUST be changed
  *                                          for any real deployment
+ *   register_max_per_address = 10          self-registrations per address per window, 1–1000000
+ *   register_max_per_id  = 3               self-registrations per ID number per window, 1–1000000
+ *   register_window_s    = 3600            registration throttle window, 1–2592000
+ *
+ *   [sms]
+ *   url                  = (empty)         HTTP SMS gateway; empty = no SMS is sent
+ *   account              = (empty)         account at the gateway
+ *   secret               = (empty)         HMAC-SHA256 key signing requests to the gateway
+ *   signature            = egret           sender signature shown in messages
+ *   template_register    = register_code   template id of the registration code message
+ *   timeout_ms           = 5000            whole request to the gateway at most, 100–30000
  *
  *   [city]
  *   name                 = 厦门市          city name shown in documents
@@ -42,6 +65,8 @@
  *
  *   [files]
  *   data_dir             = var/files       uploads and generated files
+ *   pdf_font             = /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+ *                                          CJK TrueType font embedded in PDFs
  *
  * Environment: EGRET_<SECTION>_<KEY> in upper case sets any key (for
  * example EGRET_SERVER_THREADS, EGRET_DB_URL, EGRET_SECURITY_PAYMENT_SECRET);
@@ -97,6 +122,11 @@ static const struct key keys[] = {
     {"server", "threads", K_INT, FIELD(threads), 1, 1024},
     {"server", "connection_limit", K_INT, FIELD(connection_limit), 1, 1000000},
     {"server", "connection_timeout_s", K_INT, FIELD(connection_timeout_s), 1, 86400},
+    {"server", "header_timeout_s", K_INT, FIELD(header_timeout_s), 1, 3600},
+    {"server", "body_timeout_s", K_INT, FIELD(body_timeout_s), 1, 86400},
+    {"server", "connections_per_address", K_INT, FIELD(connections_per_address), 1, 1000000},
+    {"server", "trusted_proxies", K_STR, FIELD(trusted_proxies), 0, 0},
+    {"server", "public_url", K_STR, FIELD(public_url), 0, 0},
     {"server", "body_limit", K_SIZE, FIELD(body_limit), 1, 1073741824},
     {"server", "static_dir", K_STR, FIELD(static_dir), 1, 0},
     {"server", "log_level", K_LEVEL, FIELD(log_level), 0, 0},
@@ -109,7 +139,21 @@ static const struct key keys[] = {
     {"security", "login_max_per_account", K_INT, FIELD(login_max_per_account), 1, 1000000},
     {"security", "login_max_per_address", K_INT, FIELD(login_max_per_address), 1, 1000000},
     {"security", "login_window_s", K_INT, FIELD(login_window_s), 1, 2592000},
+    {"security", "login_delay_s", K_INT, FIELD(login_delay_s), 1, 3600},
+    {"security", "login_pow_after", K_INT, FIELD(login_pow_after), 1, 1000},
+    {"security", "login_pow_bits", K_INT, FIELD(login_pow_bits), 1, 28},
+    {"security", "hash_workers", K_INT, FIELD(hash_workers), 1, 64},
+    {"security", "hash_queue", K_INT, FIELD(hash_queue), 1, 100000},
     {"security", "payment_secret", K_STR, FIELD(payment_secret), 1, 0},
+    {"security", "register_max_per_address", K_INT, FIELD(register_max_per_address), 1, 1000000},
+    {"security", "register_max_per_id", K_INT, FIELD(register_max_per_id), 1, 1000000},
+    {"security", "register_window_s", K_INT, FIELD(register_window_s), 1, 2592000},
+    {"sms", "url", K_STR, FIELD(sms_url), 0, 0},
+    {"sms", "account", K_STR, FIELD(sms_account), 0, 0},
+    {"sms", "secret", K_STR, FIELD(sms_secret), 0, 0},
+    {"sms", "signature", K_STR, FIELD(sms_signature), 1, 0},
+    {"sms", "template_register", K_STR, FIELD(sms_template_register), 1, 0},
+    {"sms", "timeout_ms", K_INT, FIELD(sms_timeout_ms), 100, 30000},
     {"city", "name", K_STR, FIELD(city_name), 1, 0},
     {"city", "case_prefix", K_CODE, FIELD(case_prefix), 1, 0},
     {"city", "min_wage_hourly_fen", K_I64, FIELD(min_wage_hourly_fen), 0, EG_MONEY_MAX_FEN},
@@ -117,6 +161,7 @@ static const struct key keys[] = {
     {"city", "accept_working_days", K_INT, FIELD(accept_working_days), 0, 365},
     {"city", "mediation_days", K_INT, FIELD(mediation_days), 1, 365},
     {"files", "data_dir", K_STR, FIELD(data_dir), 1, 0},
+    {"files", "pdf_font", K_STR, FIELD(pdf_font), 1, 0},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -140,6 +185,9 @@ void eg_config_defaults(struct eg_config *c)
     c->threads = (int)cpus;
     c->connection_limit = 1024;
     c->connection_timeout_s = 30;
+    c->header_timeout_s = 10;
+    c->body_timeout_s = 30;
+    c->connections_per_address = 128;
     c->body_limit = 65536;
     set_str(c->static_dir, sizeof(c->static_dir), "web/dist");
     set_str(c->log_level, sizeof(c->log_level), "info");
@@ -151,7 +199,18 @@ void eg_config_defaults(struct eg_config *c)
     c->login_max_per_account = 5;
     c->login_max_per_address = 20;
     c->login_window_s = 900;
+    c->login_delay_s = 1;
+    c->login_pow_after = 5;
+    c->login_pow_bits = 16;
+    c->hash_workers = cpus / 2 > 64 ? 64 : (int)(cpus / 2);
+    c->hash_queue = 16;
     set_str(c->payment_secret, sizeof(c->payment_secret), "demo-payment-secret");
+    c->register_max_per_address = 10;
+    c->register_max_per_id = 3;
+    c->register_window_s = 3600;
+    set_str(c->sms_signature, sizeof(c->sms_signature), "egret");
+    set_str(c->sms_template_register, sizeof(c->sms_template_register), "register_code");
+    c->sms_timeout_ms = 5000;
     set_str(c->city_name, sizeof(c->city_name), "厦门市");
     set_str(c->case_prefix, sizeof(c->case_prefix), "XM");
     c->min_wage_hourly_fen = 2100;
@@ -159,6 +218,7 @@ void eg_config_defaults(struct eg_config *c)
     c->accept_working_days = 1;
     c->mediation_days = 15;
     set_str(c->data_dir, sizeof(c->data_dir), "var/files");
+    set_str(c->pdf_font, sizeof(c->pdf_font), "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
 }
 
 /* Parse a whole decimal integer within [min, max]; 0 if malformed or outside. */

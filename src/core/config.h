@@ -22,10 +22,15 @@ struct eg_config {
     int threads;              /* worker threads (default: number of CPUs, at least 2) */
     int connection_limit;     /* most open connections (default 1024) */
     int connection_timeout_s; /* idle connection timeout (default 30) */
-    size_t body_limit;        /* default per-route body cap in bytes (default 65536) */
-    char static_dir[512];     /* web app files ("web/dist") */
-    char log_level[16];       /* "info" */
-    int access_log;           /* 1 = one line per request (default 1) */
+    int header_timeout_s;     /* whole request line and headers must arrive within (10) */
+    int body_timeout_s; /* a body must arrive within this plus 1 s per 64 KiB of its cap (30) */
+    int connections_per_address; /* most open connections from one peer address (128) */
+    char trusted_proxies[512];   /* addresses/CIDRs whose X-Forwarded-For is believed ("") */
+    char public_url[256];        /* public base URL of the web app, "https://host" ("") */
+    size_t body_limit;           /* default per-route body cap in bytes (default 65536) */
+    char static_dir[512];        /* web app files ("web/dist") */
+    char log_level[16];          /* "info" */
+    int access_log;              /* 1 = one line per request (default 1) */
 
     /* [db] */
     char db[1024]; /* file path or postgres:// URL ("var/egret.db") */
@@ -38,7 +43,23 @@ struct eg_config {
     int login_max_per_account; /* failed logins per account per window before 429 (5) */
     int login_max_per_address; /* failed logins per address per window before 429 (20) */
     int login_window_s;        /* throttle window (900) */
+    int login_delay_s;         /* first wait past a limit, doubling per failure (1) */
+    int login_pow_after;       /* failures past a limit before proof of work replaces waits (5) */
+    int login_pow_bits;        /* proof-of-work difficulty in leading zero bits (16) */
+    int hash_workers;          /* password-hashing threads (half the CPUs, at least 1) */
+    int hash_queue;            /* password hashes waiting at most; more answer 429 (16) */
     char payment_secret[129];  /* shared secret for payment callbacks (HMAC-SHA256) */
+    int register_max_per_address; /* registrations per address per window before 429 (10) */
+    int register_max_per_id;      /* registrations per ID number per window before 429 (3) */
+    int register_window_s;        /* registration throttle window (3600) */
+
+    /* [sms] */
+    char sms_url[512];              /* HTTP SMS gateway; "" = no SMS (codes only at a window) */
+    char sms_account[128];          /* account name at the gateway */
+    char sms_secret[129];           /* HMAC-SHA256 key signing each request to the gateway */
+    char sms_signature[64];         /* the sender signature shown in messages ("egret") */
+    char sms_template_register[64]; /* template id of the registration code ("register_code") */
+    int sms_timeout_ms;             /* whole request to the gateway at most (5000) */
 
     /* [city] */
     char city_name[64];          /* "厦门市" */
@@ -50,6 +71,7 @@ struct eg_config {
 
     /* [files] */
     char data_dir[512]; /* uploads and generated files ("var/files") */
+    char pdf_font[512]; /* CJK TrueType font (.ttf/.ttc) embedded in generated PDFs */
 };
 
 /* Fill c with the built-in defaults. */

@@ -32,9 +32,11 @@ typedef void (*eg_handler_fn)(struct eg_req *req);
  * Streaming bodies (CSV feeds of millions of rows): when a route has
  * .stream set, the body is not buffered. begin() runs once after
  * authentication, chunk() for each piece as it arrives, finish() once at the
- * end and must reply. An error status from begin() or chunk() is answered
- * at once with eg_reply_error(req, st, NULL, NULL) unless the callback
- * replied itself; the rest of the body is then discarded.
+ * end and must reply. req->db is set in begin() only: the pooled connection
+ * goes back when it returns, never held across the body's callbacks. An
+ * error status from begin() or chunk() is answered at once with
+ * eg_reply_error(req, st, NULL, NULL) unless the callback replied itself;
+ * the rest of the body is then discarded.
  */
 struct eg_stream_ops {
     enum eg_status (*begin)(struct eg_req *req);
@@ -72,7 +74,9 @@ struct eg_req {
     const char *method;
     const char *path;     /* URL path without the query */
     char request_id[33];  /* hex, also sent as X-Request-Id */
-    char client_addr[64]; /* "127.0.0.1" */
+    char client_addr[64]; /* the client: the peer, or from X-Forwarded-For when the
+                             peer is a trusted proxy ("203.0.113.7") */
+    char peer_addr[64];   /* the address of the socket's other end ("127.0.0.1") */
 
     const char *param_names[EG_MAX_PATH_PARAMS];
     const char *param_values[EG_MAX_PATH_PARAMS]; /* percent-decoded */
@@ -138,5 +142,19 @@ void eg_reply_header(struct eg_req *req, const char *name, const char *value);
 
 /* Reply 204 No Content. */
 void eg_reply_empty(struct eg_req *req);
+
+/*
+ * Work that must not hold an HTTP thread (a deliberately slow password
+ * hash). A handler calls eg_req_suspend(req, resume, ctx), hands the work
+ * to another thread and returns without replying; that thread calls
+ * eg_req_resume(req) exactly once when done, and must not touch req after
+ * (a handler that cannot hand the work over calls it itself, then replies).
+ * Then resume(req, ctx) runs on an HTTP thread with a fresh database
+ * connection (the handler's went back to the pool, ending its read
+ * snapshot) and replies, or suspends again. The arena lives on meanwhile.
+ */
+typedef void (*eg_resume_fn)(struct eg_req *req, void *ctx);
+void eg_req_suspend(struct eg_req *req, eg_resume_fn resume, void *ctx);
+void eg_req_resume(struct eg_req *req);
 
 #endif

@@ -11,6 +11,7 @@
 #define EG_HTTP_INTERNAL_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,36 @@ enum eg_status eg_router_find(const struct eg_router *rt, const char *method, co
 /* Free a compiled router (NULL is fine). */
 void eg_router_free(struct eg_router *rt);
 
+/* A trusted proxy: an address and how many leading bits of it must match. */
+struct eg_proxy_net {
+    int family; /* AF_INET or AF_INET6 */
+    unsigned char addr[16];
+    unsigned bits;
+};
+
+#define EG_MAX_TRUSTED_PROXIES 32
+
+/* Where an open connection is in its request, for the deadline sweep. */
+enum eg_conn_phase {
+    EG_CONN_HEADERS, /* waiting for a request line and headers */
+    EG_CONN_BODY,    /* headers in, the body arriving */
+    EG_CONN_REPLY    /* the reply is queued or being sent (idle timeout only) */
+};
+
+/*
+ * One open connection (the socket context of libmicrohttpd): made when it
+ * is accepted, freed when it closes. The sweep thread shuts down the socket
+ * of a connection whose deadline has passed; libmicrohttpd then sees the
+ * end of the stream and closes it as usual.
+ */
+struct eg_conn {
+    struct eg_conn *prev, *next; /* in eg_server.conns, under conns_lock */
+    int fd;
+    _Atomic int_fast64_t deadline_us; /* 0 = none */
+    _Atomic int phase;                /* enum eg_conn_phase */
+    atomic_int cut;                   /* the sweep shut it down */
+};
+
 /* Extra reply headers a handler may set with eg_reply_header(). */
 #define EG_RQ_MAX_HEADERS 8
 
@@ -57,6 +88,15 @@ struct eg_server {
     int port;                   /* the TCP port actually bound */
     char static_root[PATH_MAX]; /* realpath of cfg->static_dir, "" when there is none */
     size_t static_root_len;
+    struct eg_proxy_net proxies[EG_MAX_TRUSTED_PROXIES]; /* cfg->trusted_proxies, parsed */
+    size_t n_proxies;
+    pthread_mutex_t conns_lock;
+    struct eg_conn *conns; /* open connections */
+    pthread_t sweeper;     /* enforces the header and body deadlines */
+    int sweeper_started;
+    pthread_mutex_t sweep_lock;
+    pthread_cond_t sweep_cond;
+    int sweep_stop; /* under sweep_lock */
 };
 
 /* What the request turned out to be once its headers were read. */
@@ -80,11 +120,21 @@ struct eg_rq {
     int db_held;      /* req.db came from the pool and goes back */
     int stream_begun; /* the route's stream begin() ran */
     int is_head;
+    int close;           /* the reply closes the connection (framing errors) */
+    int early;           /* answered on the socket mid-body (eg_conn_early_reply) */
+    const char *uri_raw; /* the request target as libmicrohttpd holds it at the request line */
+    size_t uri_len;      /* its length then, up to the first NUL */
+    struct eg_conn *ec;  /* the connection's deadline record, or NULL */
+    int peer_family;     /* AF_INET, AF_INET6 or 0 */
+    unsigned char peer_ip[16];
     size_t limit;      /* most body bytes accepted */
     uint64_t bytes_in; /* body bytes received */
     char *body;        /* buffered body (arena), NUL-terminated */
     size_t body_len;
     size_t body_cap;
+    eg_resume_fn resume; /* set while suspended by eg_req_suspend() */
+    void *resume_ctx;
+    atomic_int resumed; /* eg_req_resume() was called */
     const char *hdr_names[EG_RQ_MAX_HEADERS];
     const char *hdr_values[EG_RQ_MAX_HEADERS];
     size_t n_hdrs;
@@ -122,5 +172,57 @@ void eg_http_static_reply(struct eg_req *req);
 
 /* Whether path is under the API ("/api" or "/api/..."). */
 int eg_http_is_api_path(const char *path);
+
+/* --- conn.c: connection deadlines, trusted proxies, framing checks --- */
+
+/* libmicrohttpd's MHD_OPTION_NOTIFY_CONNECTION callback (cls: the server):
+ * keeps a struct eg_conn per open connection with the header deadline. */
+void eg_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                    enum MHD_ConnectionNotificationCode code);
+
+/* The record of a connection, or NULL. */
+struct eg_conn *eg_conn_of(struct MHD_Connection *conn);
+
+/* Enter a phase with its deadline (0 = none). c may be NULL. */
+void eg_conn_set_deadline(struct eg_conn *c, enum eg_conn_phase phase, int64_t deadline_us);
+
+/* When a body with this cap must have arrived, starting now. */
+int64_t eg_conn_body_deadline_us(const struct eg_server *s, size_t limit);
+
+/* Start and stop the thread that enforces the deadlines (also sets up the
+ * locks). Stop before freeing the server; safe if start failed. */
+enum eg_status eg_conn_sweeper_start(struct eg_server *s);
+void eg_conn_sweeper_stop(struct eg_server *s);
+
+/* Parse server.trusted_proxies into s->proxies. EG_E_INVALID_PARAMETER
+ * (logged) when an entry is not an address or CIDR. */
+enum eg_status eg_conn_proxies_parse(struct eg_server *s, const char *list);
+
+/* The peer's numeric address into out ("-" when unknown), its family
+ * (AF_INET, AF_INET6; IPv4-mapped addresses as AF_INET; 0 unknown) and
+ * bytes. */
+void eg_conn_peer(struct MHD_Connection *conn, char *out, size_t size, int *family,
+                  unsigned char addr[16]);
+
+/* When the peer is a trusted proxy, replace out with the client that
+ * X-Forwarded-For names; otherwise leave it. */
+void eg_conn_client_addr(const struct eg_server *s, struct MHD_Connection *conn, int family,
+                         const unsigned char *peer, char *out, size_t size);
+
+/* Framing problems libmicrohttpd lets through: a NUL in the target, an
+ * HTTP/1.1 request without (or with two) Host, Content-Length headers that
+ * disagree or come with Transfer-Encoding (EG_E_BAD_REQUEST), a transfer
+ * coding other than chunked (EG_E_NOT_IMPLEMENTED). *why is the message. */
+enum eg_status eg_conn_check_framing(struct eg_rq *rq, const char *version, const char **why);
+
+/*
+ * Answer an error in the middle of a body. libmicrohttpd 0.9.75 queues a
+ * reply only when the headers are in or the whole body is, so this writes
+ * a complete HTTP/1.1 reply ({"error":…}, Connection: close) straight to
+ * the socket, shuts down its sending side and sets rq->early: the server
+ * then drops a bounded rest of the body and closes the connection. Any
+ * parked reply is dropped. 0 on success, -1 if the socket would not take it.
+ */
+int eg_conn_early_reply(struct eg_rq *rq, enum eg_status st, const char *message);
 
 #endif

@@ -22,6 +22,10 @@
  *                 content type, JSON parsing and the field check, then the
  *                 handler; its response is queued here and the database
  *                 connection goes back to the pool at once.
+ *   (suspended)   a handler may park the request off the HTTP threads
+ *                 (eg_req_suspend: slow work such as a password hash);
+ *                 when resumed, the last call runs its second half with a
+ *                 fresh database connection, and that replies.
  *   on_completed  the database connection goes back (if still held), one
  *                 access-log line, the arena is freed, the in-flight count
  *                 drops.
@@ -59,8 +63,10 @@
 /* Per-connection memory of libmicrohttpd: the request line and headers must
  * fit (larger ones are refused with 431/414). libmicrohttpd zeroes it for
  * every request, so it is kept no larger than headers need. */
-#define CONNECTION_MEMORY  ((size_t)16 * 1024)
-#define PER_IP_CONNECTIONS 256u
+#define CONNECTION_MEMORY ((size_t)16 * 1024)
+/* After an early reply written to the socket, this much more of the body
+ * is read and dropped (so that the client sees the reply, not a reset). */
+#define EARLY_LINGER_MAX ((uint64_t)1024 * 1024)
 /* A body that keeps coming after it was refused is cut off after this much. */
 #define DISCARD_MAX ((uint64_t)16 * 1024 * 1024)
 /* First buffer for a body of unknown length (chunked upload). */
@@ -92,25 +98,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     eg_log(EG_LOG_WARN, "event=mhd msg=\"%s\"", msg);
 }
 
-/* The numeric address of the client into out ("-" when unknown). */
-static void client_address(struct MHD_Connection *conn, char *out, size_t size)
-{
-    const union MHD_ConnectionInfo *ci;
-    const struct sockaddr *sa;
-
-    snprintf(out, size, "-");
-    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci == NULL || ci->client_addr == NULL)
-        return;
-    sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)size);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)size);
-}
-
 /*
  * A new request context, when the request line has arrived. The path is
  * kept raw (without the query): the router decodes parameters itself, and
@@ -140,7 +127,20 @@ static struct eg_rq *rq_new(struct eg_server *s, struct MHD_Connection *conn, co
     rq->req.who.role = EG_ROLE_NONE;
     rq->phase = EG_RQ_NEW;
     rq->kind = EG_RQ_ERROR;
-    client_address(conn, rq->req.client_addr, sizeof(rq->req.client_addr));
+    rq->uri_raw = uri;
+    rq->uri_len = strlen(uri);
+    eg_conn_peer(conn, rq->req.peer_addr, sizeof(rq->req.peer_addr), &rq->peer_family, rq->peer_ip);
+    memcpy(rq->req.client_addr, rq->req.peer_addr, sizeof(rq->req.client_addr));
+    rq->ec = eg_conn_of(conn);
+    if (rq->ec != NULL) {
+        /* The rest of the headers within the header timeout, at the latest
+         * (a kept-alive connection had the idle timeout to start). */
+        int64_t d = rq->req.started_us + (int64_t)s->cfg->header_timeout_s * 1000000;
+        int64_t cur = atomic_load_explicit(&rq->ec->deadline_us, memory_order_relaxed);
+
+        if (cur == 0 || d < cur)
+            eg_conn_set_deadline(rq->ec, EG_CONN_HEADERS, d);
+    }
     atomic_fetch_add_explicit(&s->in_flight, 1, memory_order_relaxed);
     return rq;
 }
@@ -205,7 +205,11 @@ static enum eg_status acquire_db(struct eg_server *s, struct eg_rq *rq)
         rq->req.db = NULL;
         eg_log(EG_LOG_ERROR, "event=db_acquire_failed rid=%s code=%s", rq->req.request_id,
                eg_status_code(st));
-        return EG_E_UNAVAILABLE;
+        if (st != EG_E_BUSY)
+            return EG_E_UNAVAILABLE;
+        /* every connection stayed in use for the pool's whole wait bound */
+        eg_reply_header(&rq->req, "Retry-After", "1");
+        return EG_E_BUSY;
     }
     rq->db_held = 1;
     return EG_OK;
@@ -342,6 +346,10 @@ static int content_length(struct eg_rq *rq, uint64_t *out)
 /*
  * A streamed route's start, on the first call: database, authentication,
  * role, begin(). Any failure is parked as the reply and the body dropped.
+ * The pooled connection goes back when begin() returns: the body's client
+ * decides how long the stream lasts, and a stream holding a pooled
+ * connection across callbacks could starve every other request. chunk()
+ * and finish() run with req->db NULL (a stream opens what it needs).
  */
 static void stream_open(struct eg_server *s, struct eg_rq *rq)
 {
@@ -353,6 +361,7 @@ static void stream_open(struct eg_server *s, struct eg_rq *rq)
         st = authenticate(rq);
     if (st == EG_OK && req->response == NULL)
         st = req->route->stream->begin(req);
+    release_db(s, rq);
     if (st == EG_OK && req->response == NULL) {
         rq->stream_begun = 1;
         return;
@@ -378,16 +387,20 @@ static enum MHD_Result queue(struct eg_rq *rq)
         return MHD_NO;
     ret = MHD_queue_response(req->conn, (unsigned)req->status, req->response);
     MHD_destroy_response(req->response);
+    req->response = NULL;
     rq->phase = EG_RQ_DONE;
+    eg_conn_set_deadline(rq->ec, EG_CONN_REPLY, 0);
     return ret;
 }
 
 /* The first call: the headers are in. */
-static enum MHD_Result first_call(struct eg_server *s, struct eg_rq *rq, const char *method)
+static enum MHD_Result first_call(struct eg_server *s, struct eg_rq *rq, const char *method,
+                                  const char *version)
 {
     struct eg_req *req = &rq->req;
     struct eg_route_match m;
     enum eg_status st;
+    const char *why;
     uint64_t clen;
     int has_len;
     size_t i;
@@ -396,6 +409,15 @@ static enum MHD_Result first_call(struct eg_server *s, struct eg_rq *rq, const c
     req->method = intern_method(req->arena, method);
     rq->is_head = strcmp(req->method, "HEAD") == 0;
     set_request_id(s, rq);
+    st = eg_conn_check_framing(rq, version, &why);
+    if (st != EG_OK) {
+        /* The body cannot be framed safely: answer and close at once. */
+        rq->close = 1;
+        eg_reply_error(req, st, NULL, "%s", why);
+        return queue(rq);
+    }
+    eg_conn_client_addr(s, req->conn, rq->peer_family, rq->peer_ip, req->client_addr,
+                        sizeof(req->client_addr));
 
     st = eg_router_find(s->router, req->method, req->path, req->arena, &m);
     if (st == EG_OK) {
@@ -421,6 +443,7 @@ static enum MHD_Result first_call(struct eg_server *s, struct eg_rq *rq, const c
         }
     }
 
+    eg_conn_set_deadline(rq->ec, EG_CONN_BODY, eg_conn_body_deadline_us(s, rq->limit));
     has_len = content_length(rq, &clen);
     if (has_len > 0 && clen > rq->limit) {
         if (req->response == NULL)
@@ -476,6 +499,8 @@ static enum MHD_Result on_upload(struct eg_rq *rq, const char *data, size_t n)
     enum eg_status st;
 
     rq->bytes_in += n;
+    if (rq->early && rq->bytes_in > (uint64_t)rq->limit + EARLY_LINGER_MAX)
+        return MHD_NO;
     if (rq->discard) {
         if (rq->bytes_in > (uint64_t)rq->limit + DISCARD_MAX) {
             eg_log(EG_LOG_WARN, "event=body_cut rid=%s bytes_in=%" PRIu64, req->request_id,
@@ -485,8 +510,13 @@ static enum MHD_Result on_upload(struct eg_rq *rq, const char *data, size_t n)
         return MHD_YES;
     }
     if (rq->bytes_in > rq->limit) {
-        eg_reply_error(req, EG_E_TOO_LARGE, NULL,
-                       "The request body is larger than the limit of %zu bytes.", rq->limit);
+        /* A chunked body past its cap: answer now, since it may never end. */
+        char msg[96];
+
+        snprintf(msg, sizeof(msg), "The request body is larger than the limit of %zu bytes.",
+                 rq->limit);
+        if (eg_conn_early_reply(rq, EG_E_TOO_LARGE, msg) != 0)
+            return MHD_NO;
         rq->discard = 1;
         return MHD_YES;
     }
@@ -562,7 +592,10 @@ static enum eg_status prepare_route(struct eg_server *s, struct eg_rq *rq)
     }
     st = eg_json_parse_body(rq->body, rq->body_len, &body, &ferr);
     if (st != EG_OK) {
-        eg_reply_error(req, st, NULL, "%s", ferr.message);
+        if (ferr.field[0] != '\0')
+            eg_reply_error(req, st, ferr.field, "%s %s", ferr.field, ferr.message);
+        else
+            eg_reply_error(req, st, NULL, "%s", ferr.message);
         return st;
     }
     if (eg_arena_defer(req->arena, decref_json, body) != 0) {
@@ -583,12 +616,53 @@ static enum eg_status prepare_route(struct eg_server *s, struct eg_rq *rq)
     return EG_OK;
 }
 
-/* The last call: produce the reply (unless one is parked) and queue it. */
+void eg_req_suspend(struct eg_req *req, eg_resume_fn resume, void *ctx)
+{
+    struct eg_rq *rq = eg_rq_of(req);
+
+    rq->resume = resume;
+    rq->resume_ctx = ctx;
+    atomic_store(&rq->resumed, 0);
+    MHD_suspend_connection(req->conn);
+}
+
+void eg_req_resume(struct eg_req *req)
+{
+    struct eg_rq *rq = eg_rq_of(req);
+    struct MHD_Connection *conn = req->conn;
+
+    atomic_store(&rq->resumed, 1);
+    MHD_resume_connection(conn);
+}
+
+/* A suspended handler's second half, once resumed: with a database
+ * connection again, it replies (or suspends once more). */
+static void run_resumed(struct eg_server *s, struct eg_rq *rq)
+{
+    struct eg_req *req = &rq->req;
+    eg_resume_fn fn = rq->resume;
+    void *ctx = rq->resume_ctx;
+
+    rq->resume = NULL;
+    rq->resume_ctx = NULL;
+    if (acquire_db(s, rq) == EG_OK)
+        fn(req, ctx);
+    else
+        eg_reply_error(req, EG_E_UNAVAILABLE, NULL, NULL);
+}
+
+/* The last call: produce the reply (unless one is parked) and queue it. A
+ * handler that suspended the connection (eg_req_suspend) is called again
+ * here once resumed; until then nothing is queued. */
 static enum MHD_Result final_call(struct eg_server *s, struct eg_rq *rq)
 {
     struct eg_req *req = &rq->req;
 
-    if (req->response == NULL) {
+    if (rq->resume != NULL) {
+        if (!atomic_load(&rq->resumed))
+            return MHD_YES;
+        run_resumed(s, rq);
+    } else if (req->response == NULL) {
         switch (rq->kind) {
         case EG_RQ_STATIC:
             eg_http_static_reply(req);
@@ -600,7 +674,7 @@ static enum MHD_Result final_call(struct eg_server *s, struct eg_rq *rq)
             } else if (prepare_route(s, rq) == EG_OK && req->route->handler != NULL) {
                 req->route->handler(req);
             }
-            if (req->response == NULL)
+            if (req->response == NULL && rq->resume == NULL)
                 eg_log(EG_LOG_ERROR, "event=no_reply rid=%s", req->request_id);
             break;
         case EG_RQ_ERROR:
@@ -608,8 +682,11 @@ static enum MHD_Result final_call(struct eg_server *s, struct eg_rq *rq)
         }
     }
     /* The handler is done with the database; free it for others now rather
-     * than after the reply has crossed the network. */
+     * than after the reply has crossed the network (or while suspended). */
     release_db(s, rq);
+    if (rq->resume != NULL && req->response == NULL)
+        return MHD_YES;
+    rq->resume = NULL; /* replied after all: the suspension was taken back */
     return queue(rq);
 }
 
@@ -627,7 +704,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct eg_rq *rq = *con_cls;
     size_t n;
 
-    (void)version;
     if (rq == NULL) {
         /* Only when the context could not be made at the request line. */
         rq = rq_new(s, conn, url);
@@ -636,7 +712,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = rq;
     }
     if (rq->phase == EG_RQ_NEW)
-        return first_call(s, rq, method);
+        return first_call(s, rq, method, version);
     n = *upload_data_size;
     if (n != 0) {
         *upload_data_size = 0;
@@ -644,6 +720,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_YES;
         return on_upload(rq, upload_data, n);
     }
+    if (rq->early)
+        return MHD_NO; /* answered on the socket already: close */
     if (rq->phase == EG_RQ_DONE)
         return MHD_YES;
     return final_call(s, rq);
@@ -683,25 +761,37 @@ static const char *end_reason(enum MHD_RequestTerminationCode toe)
     return "unknown";
 }
 
-/* One access-log line: the path only, never the query (it may hold personal data). */
+/*
+ * One access-log line. The path only, never the query; and even the path
+ * may hold personal data (GET /people/<ID number>), so runs of digits that
+ * could be an ID number or a phone are masked (eg_log_redact_digits), as is
+ * the login. A matched route is named by its pattern as well.
+ */
 static void access_log(struct eg_rq *rq, enum MHD_RequestTerminationCode toe)
 {
     const struct eg_req *req = &rq->req;
-    char path[256], method[16], user[64];
+    char path[256], method[16], user[64], route[128];
     int64_t us = eg_now_us() - req->started_us;
     const char *end = end_reason(toe);
 
     if (us < 0)
         us = 0;
+    if (rq->ec != NULL && atomic_load_explicit(&rq->ec->cut, memory_order_relaxed))
+        end = "deadline";
     log_safe(req->path, path, sizeof(path));
+    eg_log_redact_digits(path);
     log_safe(req->method, method, sizeof(method));
     log_safe(req->who.login, user, sizeof(user));
+    eg_log_redact_digits(user);
+    log_safe(req->route != NULL ? req->route->pattern : NULL, route, sizeof(route));
     eg_log(EG_LOG_INFO,
-           "event=http rid=%s method=%s path=%s status=%d ms=%" PRId64 ".%03d bytes_in=%" PRIu64
-           " user=%s addr=%s%s%s",
-           req->request_id[0] ? req->request_id : "-", method, path,
+           "event=http rid=%s method=%s path=%s route=%s status=%d ms=%" PRId64
+           ".%03d bytes_in=%" PRIu64 " user=%s addr=%s%s%s%s%s",
+           req->request_id[0] ? req->request_id : "-", method, path, route,
            rq->phase == EG_RQ_DONE ? req->status : 0, us / 1000, (int)(us % 1000), rq->bytes_in,
-           user, req->client_addr, end ? " end=" : "", end ? end : "");
+           user, req->client_addr, strcmp(req->client_addr, req->peer_addr) != 0 ? " peer=" : "",
+           strcmp(req->client_addr, req->peer_addr) != 0 ? req->peer_addr : "", end ? " end=" : "",
+           end ? end : "");
 }
 
 /*
@@ -725,6 +815,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     release_db(s, rq);
     if (s->cfg->access_log)
         access_log(rq, toe);
+    /* A kept-alive connection may idle, then has the header timeout. */
+    eg_conn_set_deadline(
+        rq->ec, EG_CONN_HEADERS,
+        eg_now_us() +
+            ((int64_t)s->cfg->connection_timeout_s + (int64_t)s->cfg->header_timeout_s) * 1000000);
     eg_arena_destroy(rq->req.arena);
     atomic_fetch_sub_explicit(&s->in_flight, 1, memory_order_release);
 }
@@ -842,6 +937,12 @@ enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_rout
     }
     s->rid_prefix[16] = '\0';
     eg_http_static_init(s);
+    rc = eg_conn_proxies_parse(s, cfg->trusted_proxies);
+    if (rc != EG_OK)
+        goto out;
+    rc = eg_conn_sweeper_start(s);
+    if (rc != EG_OK)
+        goto out;
 
     /* A client that goes away must not kill the process. */
     memset(&sa, 0, sizeof(sa));
@@ -856,7 +957,8 @@ enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_rout
     sigaddset(&block, SIGINT);
     pthread_sigmask(SIG_BLOCK, &block, &old);
 
-    flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+            MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     threads = cfg->threads > 0 ? (unsigned)cfg->threads : 1u;
@@ -867,9 +969,11 @@ enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_rout
         (unsigned)(cfg->connection_limit > 0 ? cfg->connection_limit : 1024),
         MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)(cfg->connection_timeout_s > 0 ? cfg->connection_timeout_s : 30),
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_IP_CONNECTIONS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)(cfg->connections_per_address > 0 ? cfg->connections_per_address : 128),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+        s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+        eg_conn_notify, s, MHD_OPTION_END);
     if (s->daemon == NULL) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         eg_log(EG_LOG_ERROR, "event=listen_failed listen=%s", cfg->listen);
@@ -883,8 +987,10 @@ enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_rout
     s = NULL;
     rc = EG_OK;
 out:
-    if (s != NULL)
+    if (s != NULL) {
+        eg_conn_sweeper_stop(s);
         eg_router_free(s->router);
+    }
     free(s);
     return rc;
 }
@@ -916,6 +1022,7 @@ void eg_server_stop(struct eg_server *s, int timeout_s)
 
         nanosleep(&ts, NULL);
     }
+    eg_conn_sweeper_stop(s);
     MHD_stop_daemon(s->daemon);
     eg_log(EG_LOG_INFO, "event=stopped unfinished=%d", left);
     eg_router_free(s->router);

@@ -181,10 +181,10 @@ class TestLogin(unittest.TestCase):
         cases = [
             ({"login": "admin"}, 400, "missing_field", "password"),
             ({"password": "x"}, 400, "missing_field", "login"),
-            ({"login": "admin", "password": "egret-demo", "remember": True}, 400, "unknown_field", "remember"),
-            ({"login": 5, "password": "egret-demo"}, 400, "invalid_field", "login"),
-            ({"login": "admin", "password": ["egret-demo"]}, 400, "invalid_field", "password"),
-            ({"login": "x" * 5000, "password": "egret-demo"}, 400, "invalid_field", "login"),
+            ({"login": "admin", "password": "egret-city-demo", "remember": True}, 400, "unknown_field", "remember"),
+            ({"login": 5, "password": "egret-city-demo"}, 400, "invalid_field", "login"),
+            ({"login": "admin", "password": ["egret-city-demo"]}, 400, "invalid_field", "password"),
+            ({"login": "x" * 5000, "password": "egret-city-demo"}, 400, "invalid_field", "login"),
         ]
         for body, status, code, field in cases:
             with self.subTest(body=str(body)[:60]):
@@ -205,9 +205,10 @@ class TestLogin(unittest.TestCase):
         r = S.request("PATCH", "/api/v1/users/%d" % user["id"], body={"disabled": True}, token=admin())
         assert_status(r, 200)
         self.assertTrue(r.body["disabled"])
+        # A disabled account answers like a wrong password, whatever the
+        # password: the answer says nothing about it.
         r = S.request("POST", LOGIN, body={"login": user["login"], "password": pw})
-        assert_error(r, 403, "account_disabled")
-        # A wrong password for a disabled account says nothing about it.
+        assert_error(r, 401, "bad_credentials")
         r = S.request("POST", LOGIN, body={"login": user["login"], "password": pw + "x"})
         assert_error(r, 401, "bad_credentials")
         # Its session ended with it.
@@ -242,18 +243,18 @@ class TestThrottling(unittest.TestCase):
                 assert_error(srv.request("POST", LOGIN, body={"login": "analyst", "password": "wrong-pw"}),
                              401, "bad_credentials")
             # Throttled: even the right password is not checked.
-            r = srv.request("POST", LOGIN, body={"login": "analyst", "password": "egret-demo"})
+            r = srv.request("POST", LOGIN, body={"login": "analyst", "password": "egret-city-demo"})
             assert_error(r, 429, "too_many_requests")
             self.assertTrue(r.headers.get("Retry-After"))
             r = srv.request("POST", LOGIN, body={"login": "analyst", "password": "wrong-pw"})
             assert_error(r, 429, "too_many_requests")
             # Other accounts from the same address still sign in (3 < 6).
-            assert_status(srv.request("POST", LOGIN, body={"login": "admin", "password": "egret-demo"}), 200)
+            assert_status(srv.request("POST", LOGIN, body={"login": "admin", "password": "egret-city-demo"}), 200)
             # Now per address: three more failures on logins that do not exist.
             for i in range(3):
                 assert_error(srv.request("POST", LOGIN, body={"login": unique("x"), "password": "wrong"}),
                              401, "bad_credentials")
-            r = srv.request("POST", LOGIN, body={"login": "supervisor", "password": "egret-demo"})
+            r = srv.request("POST", LOGIN, body={"login": "supervisor", "password": "egret-city-demo"})
             assert_error(r, 429, "too_many_requests")
             # Throttled attempts did not count or sign in: no session for supervisor.
             rows = srv.sql("SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id "
@@ -317,10 +318,10 @@ class TestTokens(unittest.TestCase):
         r = S.request("POST", "/api/v1/users/%d/password" % user["id"], body={"password": "short"},
                       token=admin())
         assert_error(r, 400, "invalid_field", field="password")
-        r = S.request("POST", "/api/v1/users/99999999/password", body={"password": "long-enough"},
+        r = S.request("POST", "/api/v1/users/99999999/password", body={"password": "long-enough-pw"},
                       token=admin())
         assert_error(r, 404, "not_found")
-        r = S.request("POST", "/api/v1/users/%d/password" % user["id"], body={"password": "long-enough"},
+        r = S.request("POST", "/api/v1/users/%d/password" % user["id"], body={"password": "long-enough-pw"},
                       token=S.login("supervisor"))
         assert_error(r, 403, "forbidden")
 
@@ -379,7 +380,7 @@ class TestRegister(unittest.TestCase):
                 body, r = register(**overrides)
                 assert_error(r, 400, code, field=field)
                 self.assertEqual(user_count(body["login"]), 0)
-        r = S.request("POST", "/api/v1/auth/register", body={"login": unique("w."), "password": "long-enough"})
+        r = S.request("POST", "/api/v1/auth/register", body={"login": unique("w."), "password": "long-enough-pw"})
         assert_error(r, 400, "missing_field")
 
     def test_duplicates(self):
@@ -553,7 +554,7 @@ class TestUsers(unittest.TestCase):
         ]
         for extra, status, code, field in cases:
             with self.subTest(extra=extra):
-                body = {"login": unique("u."), "password": "long-enough"}
+                body = {"login": unique("u."), "password": "long-enough-pw"}
                 body.update(extra)
                 assert_error(S.request("POST", "/api/v1/users", body=body, token=tok), status, code, field=field)
                 if body["login"] != "admin":
@@ -566,7 +567,7 @@ class TestUsers(unittest.TestCase):
         assert_status(r, 201)
         user, _ = make_user("worker", person_id=r.body["id"])
         self.assertEqual(user["person_id"], r.body["id"])
-        body = {"login": unique("u."), "password": "long-enough", "role": "worker", "person_id": r.body["id"]}
+        body = {"login": unique("u."), "password": "long-enough-pw", "role": "worker", "person_id": r.body["id"]}
         assert_error(S.request("POST", "/api/v1/users", body=body, token=tok), 409, "duplicate", field="person_id")
 
     def test_sql_metacharacters_in_display_names(self):
@@ -601,7 +602,7 @@ class TestUsers(unittest.TestCase):
         for body, status, code, field in (({"department": "nope"}, 400, "invalid_field", "department"),
                                           ({"role": "mediator"}, 400, "invalid_field", "role"),
                                           ({"display_name": ""}, 400, "invalid_field", "display_name"),
-                                          ({"password": "long-enough"}, 400, "unknown_field", "password"),
+                                          ({"password": "long-enough-pw"}, 400, "unknown_field", "password"),
                                           ({"disabled": "yes"}, 400, "invalid_field", "disabled")):
             with self.subTest(body=body):
                 assert_error(S.request("PATCH", "/api/v1/users/%d" % user["id"], body=body, token=tok),
@@ -815,14 +816,14 @@ class TestAudit(unittest.TestCase):
 
     def test_writes_are_audited_with_request_ids(self):
         r = S.request("POST", "/api/v1/users", token=admin(),
-                      body={"login": unique("aud."), "password": "long-enough", "role": "supervisor"})
+                      body={"login": unique("aud."), "password": "long-enough-pw", "role": "supervisor"})
         assert_status(r, 201)
         ev = audit_events(action="user.create", entity_id=str(r.body["id"]))
         self.assertEqual(len(ev), 1)
         self.assertEqual(ev[0]["actor"], "admin")
         self.assertEqual(ev[0]["actor_role"], "admin")
         self.assertEqual(ev[0]["request_id"], r.headers.get("X-Request-Id"))
-        self.assertNotIn("long-enough", str(ev))
+        self.assertNotIn("long-enough-pw", str(ev))
 
 
 if __name__ == "__main__":

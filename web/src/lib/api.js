@@ -73,6 +73,7 @@ export async function request(method, path, opts = {}) {
   if (!res.ok) {
     const e = (data && data.error) || {}
     const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message || res.statusText, e.field, e)
+    err.body = data
     if (res.status === 401 && session.token && !opts.noAuthRedirect) {
       clearSession()
       if (onUnauthenticated) onUnauthenticated(err)
