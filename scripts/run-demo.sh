@@ -52,7 +52,7 @@ case "$host" in '' | 0.0.0.0 | '*') host=127.0.0.1 ;; esac
 echo
 echo "  egret is starting at  http://$host:$port"
 echo
-echo "  Demo logins (password egret-demo for all):"
+echo "  Demo logins (password egret-city-demo for all):"
 if logins=$("$egret" demo-logins 2>/dev/null) && [ -n "$logins" ]; then
     printf '%s\n' "$logins" | sed 's/^/    /'
 else

@@ -197,7 +197,7 @@ curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || die "egret serve did not
 
 login() {
     curl -fs -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'Content-Type: application/json' \
-        -d "{\"login\":\"$1\",\"password\":\"egret-demo\"}" |
+        -d "{\"login\":\"$1\",\"password\":\"egret-city-demo\"}" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 admin=$(login admin)

@@ -80,7 +80,7 @@ for _ in $(seq 1 600); do
     sleep 0.1
 done
 login=$(curl -s -H 'Content-Type: application/json' \
-    -d '{"login":"admin","password":"egret-demo"}' "http://127.0.0.1:$port/api/v1/auth/login")
+    -d '{"login":"admin","password":"egret-city-demo"}' "http://127.0.0.1:$port/api/v1/auth/login")
 token=$(printf '%s' "$login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') ||
     die "login as admin failed: $login"
 

@@ -100,7 +100,7 @@ sleep 1
 rss_start=$(rss_kb "$egret_pid")
 
 login=$(curl -s -H 'Content-Type: application/json' \
-    -d '{"login":"admin","password":"egret-demo"}' "http://127.0.0.1:$egret_port/api/v1/auth/login")
+    -d '{"login":"admin","password":"egret-city-demo"}' "http://127.0.0.1:$egret_port/api/v1/auth/login")
 token=$(printf '%s' "$login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') ||
     die "login as admin failed: $login"
 mkdir -p "$tmp/www"

@@ -12,6 +12,7 @@
 #include "auth/accounts.h"
 #include "auth/audit.h"
 #include "auth/crypto.h"
+#include "auth/password_policy.h"
 #include "db/db.h"
 #include "demo/demo.h"
 
@@ -109,8 +110,12 @@ int eg_cmd_user_add(struct eg_cli *cli)
     char *pw = read_password(cli->name);
     if (!pw)
         return 2;
-    if (strlen(pw) < 8) {
-        fprintf(stderr, "egret user add: the password must have at least 8 characters\n");
+    enum eg_status pst = eg_password_policy_check(pw, u.in.login);
+    if (pst != EG_OK) {
+        fprintf(stderr, "egret user add: %s\n",
+                pst == EG_E_WEAK_PASSWORD
+                    ? "the password is too common or too easy to guess; choose another"
+                    : "the password must have at least 12 characters");
         sodium_free(pw);
         return 2;
     }
@@ -184,6 +189,9 @@ static int change_user(struct eg_cli *cli, eg_tx_fn fn, struct user_change *c, i
             printf("%s: done for %s\n", cli->name, c->login);
         else if (st == EG_E_NOT_FOUND)
             fprintf(stderr, "egret %s: no user %s\n", cli->name, c->login);
+        else if (st == EG_E_INVALID_FIELD && wants_pw)
+            fprintf(stderr, "egret %s: the password must have at least 12 characters\n",
+                    cli->name);
         else
             fprintf(stderr, "egret %s: %s\n", cli->name, eg_status_message(st));
         eg_db_close(db);

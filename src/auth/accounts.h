@@ -55,11 +55,13 @@ struct eg_user_input {
 };
 
 /* Create a user (argon2id password). EG_E_DUPLICATE for a taken login,
- * EG_E_INVALID_FIELD for a weak password (< 8 chars) or bad department. Audited. */
+ * EG_E_INVALID_FIELD for a password shorter than 12 characters or a bad
+ * department, EG_E_WEAK_PASSWORD for a common one (password_policy.h). Audited. */
 enum eg_status eg_user_create(struct eg_db *db, const struct eg_audit_ctx *ctx,
                               const struct eg_user_input *in, int64_t *user_id);
 
-/* Set a new password and revoke the user's sessions. Audited. */
+/* Set a new password (checked by password_policy.h: EG_E_INVALID_FIELD,
+ * EG_E_WEAK_PASSWORD) and revoke the user's sessions. Audited. */
 enum eg_status eg_user_set_password(struct eg_db *db, const struct eg_audit_ctx *ctx,
                                     const char *login, const char *password);
 

@@ -21,14 +21,14 @@ static const struct {
     const char *invalid;
 } field_rules[] = {
     {"login", "login must be 3 to 63 characters of letters, digits and . _ @ -"},
-    {"password", "password must be 8 to 1024 characters"},
+    {"password", "password must be at least 12 characters (and at most 1024 bytes)"},
     {"role", "role is not allowed here"},
     {"department", "department must be the code of an existing department (mediators need one; "
                    "workers and platforms have none)"},
     {"person_id", "person_id must name an existing person (worker accounts only)"},
     {"organisation_id", "organisation_id must name an existing organisation (platform and "
                         "insurer accounts only)"},
-    {"display_name", "display_name must be at most 128 bytes without control characters"},
+    {"display_name", "display_name must be at most 128 characters without control characters"},
     {"name", "name must be non-empty text without control characters"},
     {"id_number", "id_number is not a valid resident ID number (GB 11643: 18 characters, a real "
                   "birth date and the right check character)"},

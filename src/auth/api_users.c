@@ -341,7 +341,8 @@ void eg_auth_api_users_password(struct eg_req *req)
     if (rc == EG_OK)
         rc = eg_user_set_password(req->db, &ctx, login, password);
     if (rc != EG_OK) {
-        eg_auth_reply_field(req, rc, rc == EG_E_INVALID_FIELD ? "password" : NULL);
+        eg_auth_reply_field(
+            req, rc, rc == EG_E_INVALID_FIELD || rc == EG_E_WEAK_PASSWORD ? "password" : NULL);
         return;
     }
     eg_reply_empty(req);

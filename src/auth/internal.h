@@ -11,6 +11,7 @@
 
 #include "auth/accounts.h"
 #include "auth/audit.h"
+#include "auth/password_policy.h"
 #include "auth/principal.h"
 #include "db/db.h"
 
@@ -19,8 +20,6 @@ struct eg_req;
 /* Longest login; principal.login holds it with its NUL. */
 #define EG_LOGIN_MAX    63
 #define EG_LOGIN_MIN    3
-#define EG_PASSWORD_MIN 8
-#define EG_PASSWORD_MAX 1024
 
 /* Verify password against a fixed hash of matching cost, so that an unknown
  * login takes as long as a wrong password. The result is ignored. */
@@ -121,6 +120,10 @@ void eg_auth_reply_list(struct eg_req *req, json_t *items, int64_t next_cursor);
 void eg_auth_api_login(struct eg_req *req);
 void eg_auth_api_logout(struct eg_req *req);
 void eg_auth_api_register(struct eg_req *req);
+void eg_auth_api_register_verify(struct eg_req *req);
+void eg_auth_api_register_resend(struct eg_req *req);
+void eg_auth_api_people_registrations(struct eg_req *req);
+void eg_auth_api_people_verify_account(struct eg_req *req);
 void eg_auth_api_me(struct eg_req *req);
 void eg_auth_api_users_list(struct eg_req *req);
 void eg_auth_api_users_create(struct eg_req *req);

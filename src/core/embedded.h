@@ -15,5 +15,6 @@ struct eg_embedded {
 
 extern const struct eg_embedded eg_embedded_migrations[];
 extern const struct eg_embedded eg_embedded_docs[];
+extern const struct eg_embedded eg_embedded_passwords[]; /* src/auth/common_passwords.txt */
 
 #endif

@@ -25,7 +25,7 @@
 struct eg_db;
 
 /* Every demo account's password (printed by `make run`). */
-#define EG_DEMO_PASSWORD "egret-demo"
+#define EG_DEMO_PASSWORD "egret-city-demo"
 
 struct eg_demo {
     struct eg_db *db;

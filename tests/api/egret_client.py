@@ -17,7 +17,7 @@ A test module usually looks like this:
 
     class TestThings(unittest.TestCase):
         def test_me(self):
-            token = S.login("admin", "egret-demo")
+            token = S.login("admin")
             r = S.request("GET", "/api/v1/me", token=token)
             assert_status(r, 200)
             self.assertEqual(r.body["user"]["role"], "admin")
@@ -26,6 +26,7 @@ Only the Python standard library is used. See tests/api/README.md.
 """
 
 import atexit
+import datetime
 import http.client
 import json
 import os
@@ -48,7 +49,9 @@ EGRET = os.environ.get("EGRET_TEST_BIN") or os.path.join(REPO, "build", "egret")
 ENGINE = os.environ.get("EGRET_TEST_ENGINE") or "sqlite"
 ARTIFACTS = os.path.join(REPO, "tests", "artifacts", ENGINE)
 
-DEMO_PASSWORD = "egret-demo"
+# The one demo password; the C side has it as EG_DEMO_PASSWORD (src/demo/demo.h).
+DEMO_PASSWORD = "egret-city-demo"
+SMS_STANDIN = os.path.join(REPO, "scripts", "sms-standin.py")
 DEMO_LOGINS = (
     "admin", "supervisor", "mediator", "mediator.siming", "mediator.hrss",
     "insurer", "analyst", "worker", "worker2",
@@ -371,6 +374,9 @@ class Server:
     static_files: {relative path: bytes or str} written into the static dir.
     fresh_seed:   seed this database itself instead of copying the run's
                   seeded template (only for tests of seeding itself).
+    sms:          start the SMS gateway stand-in (scripts/sms-standin.py)
+                  and point the server at it; read what it got with
+                  sms_messages().
 
     Attributes after construction: dir (temp dir), db (EGRET_DB value),
     static_dir, key_file, log_path, engine; after start(): port, base_url,
@@ -378,8 +384,11 @@ class Server:
     """
 
     def __init__(self, seed=True, env=None, args=None, name=None, engine=None, migrate=True,
-                 static_files=None, fresh_seed=False):
+                 static_files=None, fresh_seed=False, sms=False):
         self.seed = seed
+        self.sms = sms
+        self.sms_proc = None
+        self.sms_log = None
         self.extra_env = dict(env or {})
         self.args = list(args or [])
         self.engine = engine or ENGINE
@@ -397,6 +406,7 @@ class Server:
         for rel, content in (static_files or {}).items():
             self.write_static(rel, content)
         self.pg_db = None
+        self.demo_today = None  # after prepare() with seed: the demo's Shanghai date
         if self.engine == "sqlite":
             self.db = os.path.join(self.dir, "egret.db")
         elif self.engine == "postgres":
@@ -439,8 +449,15 @@ class Server:
             "EGRET_FILES_DATA_DIR": self.files_dir,
             "EGRET_PWHASH_FAST": "1",
             "EGRET_DEMO_SCALE": "small",
+            # Suites register many workers from one address; the throttle
+            # has its own tests (test_auth_registration.py).
+            "EGRET_SECURITY_REGISTER_MAX_PER_ADDRESS": "1000000",
+            "EGRET_SECURITY_REGISTER_MAX_PER_ID": "1000000",
             "TZ": "UTC",
         })
+        if self.sms_url:
+            e.update({"EGRET_SMS_URL": self.sms_url, "EGRET_SMS_ACCOUNT": "egret-test",
+                      "EGRET_SMS_SECRET": "sms-test-secret"})
         if self.port is not None:
             e["EGRET_LISTEN"] = "127.0.0.1:%d" % self.port
         e.update(self.extra_env)
@@ -489,6 +506,14 @@ class Server:
             self.run_cli(["migrate"], check=True)
         if self.seed:
             self.run_cli(["seed-demo"], check=True)
+            self.demo_today = self._seeded_day()
+
+    def _seeded_day(self):
+        """The Shanghai date the demo was seeded on: its work records end the
+        day before. Tests of demo data use it rather than today, which has
+        moved on when a run crosses midnight in Shanghai (16:00 UTC)."""
+        last = self.sql("SELECT MAX(day) FROM mon_daily")[0][0]
+        return datetime.date.fromisoformat(last) + datetime.timedelta(days=1)
 
     def _copy_template(self):
         key = (self.engine, EGRET)
@@ -497,6 +522,7 @@ class Server:
             if tpl is None:
                 tpl = _make_template(self.engine)
                 _templates[key] = tpl
+        self.demo_today = tpl["demo_today"]
         if os.path.exists(tpl["key_file"]):
             shutil.copyfile(tpl["key_file"], self.key_file)
             os.chmod(self.key_file, 0o600)
@@ -549,7 +575,39 @@ class Server:
             self.cleanup()
             raise
 
+    sms_url = None
+
+    def _start_sms(self):
+        """Start the SMS stand-in once (it outlives restarts of the server)."""
+        if not self.sms or self.sms_proc is not None:
+            return
+        self.sms_log = os.path.join(self.dir, "sms.jsonl")
+        open(self.sms_log, "w").close()
+        self.sms_proc = subprocess.Popen(
+            [sys.executable, SMS_STANDIN, "--log", self.sms_log, "--secret", "sms-test-secret"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.sms_proc.stdout.readline()
+        if not line.startswith("listening "):
+            raise AssertionError("the SMS stand-in did not start: %r" % line)
+        self.sms_url = "http://127.0.0.1:%d/send" % int(line.split()[1])
+
+    def _stop_sms(self):
+        if self.sms_proc is not None:
+            self.sms_proc.kill()
+            self.sms_proc.wait()
+            self.sms_proc.stdout.close()
+            self.sms_proc = None
+
+    def sms_messages(self):
+        """Every message the SMS stand-in received, oldest first (dicts with
+        to, template, params, signature, account, signed)."""
+        if not self.sms_log or not os.path.exists(self.sms_log):
+            return []
+        with open(self.sms_log, encoding="utf-8") as f:
+            return [json.loads(ln) for ln in f if ln.strip()]
+
     def _start(self, wait):
+        self._start_sms()
         self.prepare()
         last_err = None
         for _ in range(3):
@@ -646,6 +704,7 @@ class Server:
 
     def cleanup(self):
         self._cleaned = True
+        self._stop_sms()
         if self.pg_db:
             try:
                 _pg_drop(self.pg_db)
@@ -758,5 +817,6 @@ def _make_template(engine):
     """Migrate and seed one database for copying into every seeded Server."""
     srv = Server(seed=True, fresh_seed=True, name="seed-template", engine=engine)
     srv.prepare()
-    tpl = {"dir": srv.dir, "db": srv.db, "key_file": srv.key_file, "pg_db": srv.pg_db}
+    tpl = {"dir": srv.dir, "db": srv.db, "key_file": srv.key_file, "pg_db": srv.pg_db,
+           "demo_today": srv.demo_today}
     return tpl

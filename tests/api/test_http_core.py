@@ -256,16 +256,16 @@ class TestJsonInput(unittest.TestCase):
     def test_nul_in_string(self):
         r = self.post_login(b'{"login":"ad\\u0000min","password":"' + DEMO_PASSWORD.encode() + b'"}')
         assert_error(r, 400, ("bad_json", "invalid_field", "bad_utf8"))
-        r = self.post_login(b'{"login":"admin","password":"egret-demo\\u0000x"}')
+        r = self.post_login(b'{"login":"admin","password":"egret-city-demo\\u0000x"}')
         assert_error(r, 400, ("bad_json", "invalid_field", "bad_utf8"))
 
     def test_duplicate_keys(self):
-        r = self.post_login(b'{"login":"nobody","login":"admin","password":"egret-demo"}')
+        r = self.post_login(b'{"login":"nobody","login":"admin","password":"egret-city-demo"}')
         assert_error(r, 400, ("bad_json", "invalid_field"))
 
     def test_wrong_types(self):
         for body, field in (({"login": 5, "password": "x"}, "login"),
-                            ({"login": "admin", "password": ["egret-demo"]}, "password"),
+                            ({"login": "admin", "password": ["egret-city-demo"]}, "password"),
                             ({"login": None, "password": "x"}, "login"),
                             ({"login": {"$ne": ""}, "password": "x"}, "login"),
                             ({"login": True, "password": "x"}, "login")):

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, openBrowser, signIn, shot, apiAs, PHONE, DESKTOP } from './lib.mjs'
+import { startServer, openBrowser, signIn, shot, apiAs, PASSWORD, PHONE, DESKTOP } from './lib.mjs'
 
 let server
 const shared = {}
@@ -303,7 +303,7 @@ test('signed out, a page asks for sign-in and returns there afterwards', async (
     await page.goto('/staff/cases')
     await page.waitForURL(/\/login\?next=/)
     await page.locator('#login-name').fill('mediator')
-    await page.locator('#login-password').fill('egret-demo')
+    await page.locator('#login-password').fill(PASSWORD)
     await page.locator('#login-password').press('Enter')
     await page.waitForURL('**/staff/cases')
   } finally {

@@ -17,7 +17,7 @@ const require = createRequire(join(root, 'web', 'package.json'))
 const { chromium } = require('playwright-core')
 
 export const ARTIFACTS = join(root, 'tests', 'artifacts', 'browser')
-export const PASSWORD = 'egret-demo'
+export const PASSWORD = 'egret-city-demo'
 const CHROMIUM = process.env.EGRET_CHROMIUM || '/usr/bin/chromium'
 
 function freePort() {
