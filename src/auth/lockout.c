@@ -9,6 +9,7 @@
  */
 #include "auth/lockout.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,28 @@ void eg_lockout_merge(struct eg_lockout_verdict *a, const struct eg_lockout_verd
         a->wait_s = b->wait_s;
     if (b->pow_bits > a->pow_bits)
         a->pow_bits = b->pow_bits;
+}
+
+void eg_lockout_address_key(const char *addr, char *out, size_t size)
+{
+    unsigned char a[16];
+    char text[INET6_ADDRSTRLEN];
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    addr = addr ? addr : "";
+    if (strchr(addr, ':') && inet_pton(AF_INET6, addr, a) == 1) {
+        if (memcmp(a, mapped, sizeof mapped) == 0 &&
+            inet_ntop(AF_INET, a + 12, text, sizeof text) != NULL) {
+            snprintf(out, size, "%s", text);
+            return;
+        }
+        memset(a + 8, 0, 8);
+        if (inet_ntop(AF_INET6, a, text, sizeof text) != NULL) {
+            snprintf(out, size, "%s/64", text);
+            return;
+        }
+    }
+    snprintf(out, size, "%s", addr);
 }
 
 int eg_pow_zero_bits(const unsigned char *h, size_t n)

@@ -68,6 +68,14 @@ void eg_lockout_decide(const struct eg_lockout_policy *p, int64_t n, int64_t las
 /* The stricter of two verdicts (longer wait, more bits) into *a. */
 void eg_lockout_merge(struct eg_lockout_verdict *a, const struct eg_lockout_verdict *b);
 
+/*
+ * The throttle key of a client address: an IPv4 address as it is; an IPv6
+ * address by its /64 network ("2001:db8:1:2::/64"), since one subscriber
+ * usually holds a whole /64; an IPv4-mapped IPv6 address as the IPv4
+ * address. Anything else is copied (truncated to size).
+ */
+void eg_lockout_address_key(const char *addr, char *out, size_t size);
+
 /* Leading zero bits of the n bytes at h. */
 int eg_pow_zero_bits(const unsigned char *h, size_t n);
 

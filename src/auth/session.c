@@ -274,6 +274,7 @@ enum eg_status eg_session_login_begin(struct eg_db *db, const struct eg_config *
     a->login = login ? login : "";
     a->password = password ? password : "";
     a->address = address ? address : "";
+    eg_lockout_address_key(a->address, a->address_key, sizeof a->address_key);
     a->request_id = request_id ? request_id : "";
     a->now = eg_now();
     if (!keys)
@@ -288,8 +289,8 @@ enum eg_status eg_session_login_begin(struct eg_db *db, const struct eg_config *
     } else {
         rc = key_verdict(db, cfg, "account", a->login, cfg->login_max_per_account, a->now, &v);
         if (rc == EG_OK)
-            rc =
-                key_verdict(db, cfg, "address", a->address, cfg->login_max_per_address, a->now, &w);
+            rc = key_verdict(db, cfg, "address", a->address_key, cfg->login_max_per_address, a->now,
+                             &w);
         eg_lockout_merge(&v, &w);
     }
     if (rc != EG_OK)
@@ -362,7 +363,7 @@ static enum eg_status failure_tx_fn(struct eg_db *db, void *p)
     const struct eg_login_attempt *a = f->a;
     struct eg_audit_ctx ctx = {NULL, a->address, a->request_id};
     const char *kinds[2] = {"account", "address"};
-    const char *keys[2] = {a->login, a->address};
+    const char *keys[2] = {a->login, a->address_key};
     int n = 2;
     if (a->device_ok) {
         kinds[0] = "device";

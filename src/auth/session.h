@@ -35,6 +35,7 @@ struct eg_login_result {
  */
 struct eg_login_attempt {
     const char *login, *password, *address, *request_id;
+    char address_key[64]; /* the address as throttled (an IPv6 address by its /64) */
     int64_t now;
     int64_t user_id; /* 0 for an unknown login */
     int disabled;

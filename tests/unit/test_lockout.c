@@ -98,6 +98,27 @@ static void test_merge_takes_the_stricter(void **state)
     assert_int_equal(a.pow_bits, 18);
 }
 
+/* One IPv6 subscriber (a /64) is one address; IPv4 stays as it is. */
+static void test_address_key(void **state)
+{
+    (void)state;
+    char k[64], k2[64];
+    eg_lockout_address_key("203.0.113.7", k, sizeof k);
+    assert_string_equal(k, "203.0.113.7");
+    eg_lockout_address_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", k, sizeof k);
+    assert_string_equal(k, "2001:db8:1:2::/64");
+    eg_lockout_address_key("2001:0db8:0001:0002::1", k2, sizeof k2);
+    assert_string_equal(k, k2);
+    eg_lockout_address_key("2001:db8:1:3::1", k2, sizeof k2);
+    assert_string_not_equal(k, k2);
+    eg_lockout_address_key("::ffff:198.51.100.1", k, sizeof k);
+    assert_string_equal(k, "198.51.100.1");
+    eg_lockout_address_key("-", k, sizeof k);
+    assert_string_equal(k, "-");
+    eg_lockout_address_key(NULL, k, sizeof k);
+    assert_string_equal(k, "");
+}
+
 static void test_zero_bits(void **state)
 {
     (void)state;
@@ -215,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_wait_capped_by_window),
         cmocka_unit_test(test_proof_of_work_replaces_waits),
         cmocka_unit_test(test_merge_takes_the_stricter),
+        cmocka_unit_test(test_address_key),
         cmocka_unit_test(test_zero_bits),
         cmocka_unit_test(test_pow_solved),
         cmocka_unit_test(test_challenge_round_trip),
