@@ -3,9 +3,11 @@
  *
  *   POST  /api/v1/claims                    report (the worker, or the insurer/admin for someone)
  *   GET   /api/v1/claims                    list (own, or all for staff), filters, cursor
- *   GET   /api/v1/claims/{id}               one, with items, materials and timeline
+ *   GET   /api/v1/claims/{id}               one, with items, every assessment round, materials
+ *                                           and timeline
  *   PATCH /api/v1/claims/{id}               link or unlink a work-injury dispute case
- *   POST  /api/v1/claims/{id}/transitions   accept, reject, approve, pay
+ *   POST  /api/v1/claims/{id}/transitions   accept, reject, approve, pay; reopen or reject an
+ *                                           approved claim before it is paid (a reason in note)
  *   POST  /api/v1/claims/{id}/assessment    itemised benefits by the product version's schedule
  *
  * A claim is accepted only for a person covered at the incident's instant:
@@ -112,17 +114,97 @@ static json_t *claim_json(const struct eg_ins_claim *c, eg_day today)
         eg_ins_instant(c->rejected_at), "overdue", overdue, "next_states", next);
 }
 
-/* The claim with its items, materials and timeline. */
+static json_t *item_json(const struct eg_ins_claim_item_row *row)
+{
+    const struct eg_ins_item *it = &row->item;
+    json_t *o = json_pack("{s:s, s:I, s:o, s:I, s:o}", "kind", eg_ins_item_name(it->kind),
+                          "computed_fen", (json_int_t)it->computed_fen, "override_fen",
+                          it->has_override ? json_integer(it->override_fen) : json_null(),
+                          "final_fen", (json_int_t)it->final_fen, "override_reason",
+                          row->override_reason ? json_string(row->override_reason) : json_null());
+
+    if (it->kind == EG_INS_ITEM_DISABILITY)
+        json_object_set_new(o, "grade", json_integer(it->grade));
+    if (it->kind == EG_INS_ITEM_MEDICAL)
+        json_object_set_new(o, "costs_fen", json_integer(it->costs_fen));
+    if (it->kind == EG_INS_ITEM_HOSPITAL)
+        json_object_set_new(o, "days", json_integer(it->days));
+    return o;
+}
+
+/*
+ * Every assessment round, oldest first, each with its items. A round
+ * assessed before rounds were kept whole has items but no round row; it is
+ * shown from its items, its payout unknown (null).
+ */
+static json_t *rounds_json(const struct eg_ins_claim_round_row *rounds, size_t nr,
+                           const struct eg_ins_claim_item_row *items, size_t ni)
+{
+    json_t *arr = json_array();
+    size_t k = 0;
+
+    while (k < ni) {
+        int round = items[k].round;
+        const struct eg_ins_claim_round_row *r = NULL;
+        json_t *ji = json_array(), *o;
+        int64_t total = 0;
+
+        for (size_t i = 0; i < nr; i++)
+            if (rounds[i].round == round)
+                r = &rounds[i];
+        for (; k < ni && items[k].round == round; k++) {
+            total += items[k].item.final_fen;
+            json_array_append_new(ji, item_json(&items[k]));
+        }
+        o = json_pack("{s:i, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "round", round, "total_fen",
+                      (json_int_t)(r ? r->total_fen : total), "payout_fen",
+                      r && r->payout_fen >= 0 ? json_integer(r->payout_fen) : json_null(),
+                      "capped_by", r && r->capped_by[0] ? json_string(r->capped_by) : json_null(),
+                      "note", r && r->note[0] ? json_string(r->note) : json_null(), "assessed_by",
+                      json_string(r ? r->assessed_by : items[k - 1].assessed_by), "assessed_at",
+                      eg_ins_instant(r ? r->assessed_at : items[k - 1].assessed_at), "items", ji);
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *event_json(const struct eg_ins_claim_event_row *e)
+{
+    json_t *o =
+        json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "at", eg_ins_instant(e->at), "actor",
+                  e->actor, "actor_role", e->actor_role, "action", e->action, "from_state",
+                  e->from_state[0] ? json_string(e->from_state) : json_null(), "to_state",
+                  e->to_state[0] ? json_string(e->to_state) : json_null(), "reason",
+                  e->reason[0] ? json_string(e->reason) : json_null(), "note", e->note);
+
+    if (e->round > 0)
+        json_object_set_new(o, "round", json_integer(e->round));
+    if (e->item[0])
+        json_object_set_new(o, "item", json_string(e->item));
+    if (e->has_item_amounts) {
+        json_object_set_new(o, "computed_fen", json_integer(e->computed_fen));
+        json_object_set_new(o, "override_fen", json_integer(e->override_fen));
+    }
+    if (e->has_totals) {
+        json_object_set_new(o, "total_fen", json_integer(e->total_fen));
+        json_object_set_new(o, "payout_fen", json_integer(e->payout_fen));
+    }
+    return o;
+}
+
+/* The claim with its items (current round), every round, materials and timeline. */
 static enum eg_status claim_detail(struct eg_req *req, const struct eg_ins_claim *c, json_t **out)
 {
     struct eg_ins_claim_item_row *items = NULL;
+    struct eg_ins_claim_round_row *rounds = NULL;
     struct eg_ins_material *mats = NULL;
     struct eg_ins_claim_event_row *evs = NULL;
-    size_t ni = 0, nm = 0, ne = 0;
+    size_t ni = 0, nr = 0, nm = 0, ne = 0;
     json_t *j, *ji, *jm, *je;
-    enum eg_status st =
-        eg_ins_claim_items(req->db, req->arena, c->id, c->assessment_round, &items, &ni);
+    enum eg_status st = eg_ins_claim_items(req->db, req->arena, c->id, 0, &items, &ni);
 
+    if (st == EG_OK)
+        st = eg_ins_claim_rounds(req->db, req->arena, c->id, &rounds, &nr);
     if (st == EG_OK)
         st = eg_ins_material_list(req->db, req->arena, c->id, &mats, &nm);
     if (st == EG_OK)
@@ -131,22 +213,9 @@ static enum eg_status claim_detail(struct eg_req *req, const struct eg_ins_claim
         return st;
     j = claim_json(c, eg_day_of(eg_now()));
     ji = json_array();
-    for (size_t i = 0; i < ni; i++) {
-        const struct eg_ins_item *it = &items[i].item;
-        json_t *o = json_pack("{s:s, s:I, s:o, s:I, s:o}", "kind", eg_ins_item_name(it->kind),
-                              "computed_fen", (json_int_t)it->computed_fen, "override_fen",
-                              it->has_override ? json_integer(it->override_fen) : json_null(),
-                              "final_fen", (json_int_t)it->final_fen, "override_reason",
-                              items[i].override_reason ? json_string(items[i].override_reason)
-                                                       : json_null());
-        if (it->kind == EG_INS_ITEM_DISABILITY)
-            json_object_set_new(o, "grade", json_integer(it->grade));
-        if (it->kind == EG_INS_ITEM_MEDICAL)
-            json_object_set_new(o, "costs_fen", json_integer(it->costs_fen));
-        if (it->kind == EG_INS_ITEM_HOSPITAL)
-            json_object_set_new(o, "days", json_integer(it->days));
-        json_array_append_new(ji, o);
-    }
+    for (size_t i = 0; i < ni; i++)
+        if (items[i].round == c->assessment_round)
+            json_array_append_new(ji, item_json(&items[i]));
     jm = json_array();
     for (size_t i = 0; i < nm; i++)
         json_array_append_new(jm, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:o}", "id",
@@ -157,16 +226,9 @@ static enum eg_status claim_detail(struct eg_req *req, const struct eg_ins_claim
                                             "uploaded_at", eg_ins_instant(mats[i].uploaded_at)));
     je = json_array();
     for (size_t i = 0; i < ne; i++)
-        json_array_append_new(
-            je,
-            json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "at", eg_ins_instant(evs[i].at),
-                      "actor", evs[i].actor, "actor_role", evs[i].actor_role, "action",
-                      evs[i].action, "from_state",
-                      evs[i].from_state[0] ? json_string(evs[i].from_state) : json_null(),
-                      "to_state", evs[i].to_state[0] ? json_string(evs[i].to_state) : json_null(),
-                      "reason", evs[i].reason[0] ? json_string(evs[i].reason) : json_null(), "note",
-                      evs[i].note));
+        json_array_append_new(je, event_json(&evs[i]));
     json_object_set_new(j, "items", ji);
+    json_object_set_new(j, "rounds", rounds_json(rounds, nr, items, ni));
     json_object_set_new(j, "materials", jm);
     json_object_set_new(j, "events", je);
     *out = j;
@@ -493,6 +555,7 @@ struct move_tx {
     struct eg_ins_claim c;
     struct eg_ins_claim_move m;
     const char *note;
+    const char *event_reason; /* the reject reason code, or "reopened" */
 };
 
 static enum eg_status move_tx_run(struct eg_db *db, void *arg)
@@ -518,10 +581,9 @@ static enum eg_status move_tx_run(struct eg_db *db, void *arg)
     }
     st = eg_ins_claim_move(db, t->c.id, &t->m);
     if (st == EG_OK)
-        st = eg_ins_claim_event(db, t->c.id, t->m.now, t->req->who.login,
-                                eg_role_name(t->req->who.role), "transition",
-                                eg_claim_state_name(t->m.from), eg_claim_state_name(t->m.to),
-                                t->m.reject_reason, t->note);
+        st = eg_ins_claim_event(
+            db, t->c.id, t->m.now, t->req->who.login, eg_role_name(t->req->who.role), "transition",
+            eg_claim_state_name(t->m.from), eg_claim_state_name(t->m.to), t->event_reason, t->note);
     if (st != EG_OK)
         return st;
     eg_ins_audit_ctx(t->req, &ctx);
@@ -533,8 +595,8 @@ static enum eg_status move_tx_run(struct eg_db *db, void *arg)
     else
         snprintf(summary, sizeof summary, "{\"from\":\"%s\",\"to\":\"%s\",\"reason\":%s%s%s}",
                  eg_claim_state_name(t->m.from), eg_claim_state_name(t->m.to),
-                 t->m.reject_reason ? "\"" : "", t->m.reject_reason ? t->m.reject_reason : "null",
-                 t->m.reject_reason ? "\"" : "");
+                 t->event_reason ? "\"" : "", t->event_reason ? t->event_reason : "null",
+                 t->event_reason ? "\"" : "");
     return eg_audit_append(db, &ctx, "insurance.claim.transition", "claim", id, summary);
 }
 
@@ -579,16 +641,30 @@ void eg_ins_api_claim_transition(struct eg_req *req)
         if (!eg_claim_reason_valid(t.m.reject_reason)) {
             eg_reply_error(req, EG_E_INVALID_FIELD, "reason",
                            "must be one of: not_covered, age, not_work_related, duplicate, "
-                           "incomplete_after_deadline");
+                           "incomplete_after_deadline, fraud");
+            return;
+        }
+        if (t.m.from == EG_CLAIM_APPROVED && t.note[0] == '\0') {
+            eg_reply_error(req, EG_E_MISSING_FIELD, "note",
+                           "Rejecting an approved claim needs the reason in note.");
             return;
         }
         t.m.reject_note = t.note;
+        t.event_reason = t.m.reject_reason;
         break;
     case EG_CLAIM_ACCEPTED: {
         int64_t files = 0;
         struct eg_calendar cal;
         eg_day today = eg_day_of(t.m.now);
 
+        if (t.m.from == EG_CLAIM_APPROVED) {
+            if (t.note[0] == '\0') {
+                eg_reply_error(req, EG_E_MISSING_FIELD, "note",
+                               "Reopening an approved claim needs the reason in note.");
+                return;
+            }
+            t.event_reason = "reopened";
+        }
         st = eg_ins_material_count(req->db, t.c.id, &files);
         if (st == EG_OK && files == 0) {
             eg_reply_error(req, EG_E_UNPROCESSABLE, "to",
@@ -659,12 +735,17 @@ static enum eg_status assess_tx_run(struct eg_db *db, void *arg)
         return st;
     t->payout = eg_ins_apply_caps(t->total, t->v.max_payout_fen, used, &cap);
     t->capped_by = eg_ins_cap_name(cap);
-    st = eg_ins_claim_assess(db, &t->c, t->items, t->reasons, t->n, t->total, t->payout,
-                             t->capped_by, t->req->who.login, eg_now());
-    if (st == EG_OK)
-        st = eg_ins_claim_event(
-            db, t->c.id, eg_now(), t->req->who.login, eg_role_name(t->req->who.role), "assessment",
-            eg_claim_state_name(t->c.state), "assessed", t->overrides ? "override" : NULL, t->note);
+    struct eg_ins_round_new r = {.items = t->items,
+                                 .override_reasons = t->reasons,
+                                 .n = t->n,
+                                 .total_fen = t->total,
+                                 .payout_fen = t->payout,
+                                 .capped_by = t->capped_by,
+                                 .by = t->req->who.login,
+                                 .role = eg_role_name(t->req->who.role),
+                                 .note = t->note,
+                                 .now = eg_now()};
+    st = eg_ins_claim_assess(db, &t->c, &r);
     if (st != EG_OK)
         return st;
     eg_ins_audit_ctx(t->req, &ctx);

@@ -366,6 +366,11 @@ static enum eg_status collect_days(struct enroll *e, json_t *b, const char **fie
     size_t cap = 0, n = 0;
     eg_day *days = NULL;
 
+    if (dates != NULL && !json_is_null(dates) && (from_s != NULL || to_s != NULL)) {
+        *field = "dates";
+        *msg = "Give either dates or a from-to range, not both.";
+        return EG_E_INVALID_FIELD;
+    }
     if ((from_s == NULL) != (to_s == NULL)) {
         *field = from_s == NULL ? "from" : "to";
         *msg = "A range needs both from and to.";
@@ -804,6 +809,13 @@ void eg_ins_api_cover_cancel(struct eg_req *req)
     st = load_visible(req, EG_INS_ENROLLERS, &t.c);
     if (st != EG_OK) {
         eg_ins_reply_failure(req, st);
+        return;
+    }
+    /* a worker sees every cover-day of theirs, but cancels (and is refunded)
+     * only those they paid for themself; the paying company cancels its own */
+    if (req->who.role == EG_ROLE_WORKER && t.c.payer_person_id != req->who.person_id) {
+        eg_reply_error(req, EG_E_FORBIDDEN, NULL,
+                       "Only the payer may cancel this cover-day: it was paid for by a company.");
         return;
     }
     if (!eg_ins_can_cancel(t.c.day, t.now)) {

@@ -557,12 +557,19 @@ static enum eg_status seed_claim(struct seed *s, const struct eg_ins_cover *cove
     t += eg_demo_between(s->d, 600, 4 * 3600);
     if (t > s->d->now - 200)
         t = s->d->now - 200;
-    if (st == EG_OK)
-        st = eg_ins_claim_assess(s->d->db, &c, items, reasons, ni, total, payout,
-                                 eg_ins_cap_name(cap), "insurer", t);
-    if (st == EG_OK)
-        st = eg_ins_claim_event(s->d->db, *claim_id, t, "insurer", "insurer", "assessment",
-                                "accepted", "assessed", NULL, "");
+    if (st == EG_OK) {
+        struct eg_ins_round_new r = {.items = items,
+                                     .override_reasons = reasons,
+                                     .n = ni,
+                                     .total_fen = total,
+                                     .payout_fen = payout,
+                                     .capped_by = eg_ins_cap_name(cap),
+                                     .by = "insurer",
+                                     .role = "insurer",
+                                     .note = "",
+                                     .now = t};
+        st = eg_ins_claim_assess(s->d->db, &c, &r);
+    }
     if (st != EG_OK || target == EG_CLAIM_ASSESSED)
         return st;
     t += eg_demo_between(s->d, 600, 3 * 3600);

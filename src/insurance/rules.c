@@ -351,7 +351,9 @@ int eg_claim_can_move(enum eg_claim_state from, enum eg_claim_state to)
     case EG_CLAIM_ASSESSED:
         return to == EG_CLAIM_APPROVED || to == EG_CLAIM_REJECTED;
     case EG_CLAIM_APPROVED:
-        return to == EG_CLAIM_PAID;
+        /* until it is paid, an approval can be withdrawn: rejected (fraud found
+         * late) or reopened for a new assessment */
+        return to == EG_CLAIM_PAID || to == EG_CLAIM_REJECTED || to == EG_CLAIM_ACCEPTED;
     default:
         return 0;
     }
@@ -381,8 +383,9 @@ int eg_claim_is_open(enum eg_claim_state s)
 
 int eg_claim_reason_valid(const char *s)
 {
-    static const char *const reasons[] = {"not_covered", "age", "not_work_related", "duplicate",
-                                          "incomplete_after_deadline"};
+    static const char *const reasons[] = {
+        "not_covered", "age", "not_work_related", "duplicate", "incomplete_after_deadline",
+        "fraud"};
 
     for (size_t i = 0; s != NULL && i < sizeof reasons / sizeof reasons[0]; i++)
         if (strcmp(s, reasons[i]) == 0)

@@ -220,8 +220,9 @@ enum eg_claim_state eg_claim_state_parse(const char *s);
 /*
  * Whether a claim may move from one state to another by a transition:
  * reported → accepted | rejected; accepted → rejected; assessed → approved |
- * rejected; approved → paid. (accepted → assessed happens by an assessment,
- * which may be repeated while the claim is assessed.)
+ * rejected; approved → paid | rejected | accepted (reopened: until it is
+ * paid, an approval can be withdrawn). (accepted → assessed happens by an
+ * assessment, which may be repeated while the claim is assessed.)
  */
 int eg_claim_can_move(enum eg_claim_state from, enum eg_claim_state to);
 
@@ -232,7 +233,7 @@ void eg_claim_allowed(enum eg_claim_state from, char *out, size_t n);
 int eg_claim_is_open(enum eg_claim_state s);
 
 /* Whether s is a reject reason code: not_covered, age, not_work_related,
- * duplicate, incomplete_after_deadline. */
+ * duplicate, incomplete_after_deadline, fraud (found late, even after approval). */
 int eg_claim_reason_valid(const char *s);
 
 /* Days after the report within which materials are due (ASSUMPTION). */

@@ -382,7 +382,8 @@ enum eg_status eg_ins_claim_list(struct eg_db *db, struct eg_arena *a,
  * Move a claim from its current state `from` to `to` (compare-and-set: EG_E_CONFLICT
  * when someone else moved it first), setting the state's timestamp and the
  * extra fields given: reject reason and note, the decision due date, the payout and
- * cap, the payout reference.
+ * cap, the payout reference. Approved → accepted reopens the claim for a new
+ * assessment: the approval is cleared and the decision due date set anew.
  */
 struct eg_ins_claim_move {
     enum eg_claim_state from, to;
@@ -402,22 +403,58 @@ enum eg_status eg_ins_claim_move(struct eg_db *db, int64_t id, const struct eg_i
 enum eg_status eg_ins_claim_paid_in_year(struct eg_db *db, int64_t person_id, int year,
                                          int64_t except, int64_t *sum);
 
-/* Store an assessment round: the items, the totals and state assessed. */
+/*
+ * One assessment round as it is stored: the items (override_reasons[i]
+ * with each overridden item), the items' total before caps, the payout
+ * after caps and which cap applied, who assessed it (login and role) and
+ * the note.
+ */
+struct eg_ins_round_new {
+    const struct eg_ins_item *items;
+    const char *const *override_reasons;
+    size_t n;
+    int64_t total_fen, payout_fen;
+    const char *capped_by;
+    const char *by, *role, *note;
+    int64_t now;
+};
+
+/*
+ * Store an assessment round of claim c (accepted or assessed, compare-and-set
+ * on its round: EG_E_CONFLICT when someone assessed it first): the claim
+ * becomes assessed with round c->assessment_round + 1; the items and the
+ * round's totals are kept beside the earlier rounds; the timeline gets an
+ * 'assessment' event with the round, total and payout, and an 'override'
+ * event per overridden item with its computed and overriding amounts and
+ * the reason. Runs inside the caller's transaction.
+ */
 enum eg_status eg_ins_claim_assess(struct eg_db *db, const struct eg_ins_claim *c,
-                                   const struct eg_ins_item *items,
-                                   const char *const *override_reasons, size_t n, int64_t total_fen,
-                                   int64_t payout_fen, const char *capped_by, const char *by,
-                                   int64_t now);
+                                   const struct eg_ins_round_new *r);
 
 struct eg_ins_claim_item_row {
+    int round;
     struct eg_ins_item item;
     const char *override_reason; /* arena, NULL if none */
     const char *assessed_by;
     int64_t assessed_at;
 };
-/* The items of the claim's current round. */
+/* The items of the claim's round `round`, or of every round (round 0), by round then id. */
 enum eg_status eg_ins_claim_items(struct eg_db *db, struct eg_arena *a, int64_t claim_id, int round,
                                   struct eg_ins_claim_item_row **out, size_t *n);
+
+struct eg_ins_claim_round_row {
+    int round;
+    int64_t version_id;
+    int64_t total_fen;
+    int64_t payout_fen; /* -1 when not known (rounds assessed before rounds were kept) */
+    char capped_by[16]; /* "" when not known */
+    int overrides;
+    const char *note, *assessed_by; /* arena */
+    int64_t assessed_at;
+};
+/* Every assessment round of the claim, oldest first (arena). */
+enum eg_status eg_ins_claim_rounds(struct eg_db *db, struct eg_arena *a, int64_t claim_id,
+                                   struct eg_ins_claim_round_row **out, size_t *n);
 
 /* Append to the claim's timeline. */
 enum eg_status eg_ins_claim_event(struct eg_db *db, int64_t claim_id, int64_t now,
@@ -428,6 +465,12 @@ enum eg_status eg_ins_claim_event(struct eg_db *db, int64_t claim_id, int64_t no
 struct eg_ins_claim_event_row {
     int64_t id, at;
     const char *actor, *actor_role, *action, *from_state, *to_state, *reason, *note;
+    int round;            /* 0 when the event belongs to no assessment round */
+    const char *item;     /* "" unless an override */
+    int has_item_amounts; /* override: computed_fen and override_fen */
+    int64_t computed_fen, override_fen;
+    int has_totals; /* assessment: total_fen and payout_fen */
+    int64_t total_fen, payout_fen;
 };
 enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t claim_id,
                                    struct eg_ins_claim_event_row **out, size_t *n);

@@ -187,6 +187,14 @@ enum eg_status eg_ins_claim_move(struct eg_db *db, int64_t id, const struct eg_i
     switch (m->to) {
     case EG_CLAIM_ACCEPTED:
         eg_date_format(m->decision_due, due);
+        if (m->from == EG_CLAIM_APPROVED) {
+            /* reopened before payment: the approval no longer holds */
+            rc = eg_db_run(db, &changed,
+                           "UPDATE claims SET state = ?, approved_at = NULL, decision_due = ?, "
+                           "updated_at = ? WHERE id = ? AND state = ?",
+                           "ttiit", to, due, m->now, id, from);
+            break;
+        }
         rc = eg_db_run(db, &changed,
                        "UPDATE claims SET state = ?, accepted_at = ?, decision_due = ?, "
                        "updated_at = ? WHERE id = ? AND state = ?",
@@ -229,31 +237,51 @@ enum eg_status eg_ins_claim_paid_in_year(struct eg_db *db, int64_t person_id, in
                          "iii", person_id, (int64_t)year, except);
 }
 
+/* The timeline event with amounts; a field left at its "unset" value is stored NULL. */
+static enum eg_status event_amounts(struct eg_db *db, int64_t claim_id, int64_t now,
+                                    const char *actor, const char *role, const char *action,
+                                    const char *from_state, const char *to_state,
+                                    const char *reason, const char *note,
+                                    const struct eg_ins_claim_event_row *am)
+{
+    return eg_db_run(
+        db, NULL,
+        "INSERT INTO claim_events (claim_id, at, actor, actor_role, action, from_state, to_state, "
+        "reason, note, round, item, computed_fen, override_fen, total_fen, payout_fen) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? > 0 THEN ? END, ?, CASE WHEN ? = 1 THEN ? "
+        "END, "
+        "CASE WHEN ? = 1 THEN ? END, CASE WHEN ? = 1 THEN ? END, CASE WHEN ? = 1 THEN ? END)",
+        "iitttttttiitiiiiiiii", claim_id, now, actor, role, action, from_state, to_state, reason,
+        note ? note : "", (int64_t)am->round, (int64_t)am->round, am->item,
+        (int64_t)am->has_item_amounts, am->computed_fen, (int64_t)am->has_item_amounts,
+        am->override_fen, (int64_t)am->has_totals, am->total_fen, (int64_t)am->has_totals,
+        am->payout_fen);
+}
+
 enum eg_status eg_ins_claim_assess(struct eg_db *db, const struct eg_ins_claim *c,
-                                   const struct eg_ins_item *items,
-                                   const char *const *override_reasons, size_t n, int64_t total_fen,
-                                   int64_t payout_fen, const char *capped_by, const char *by,
-                                   int64_t now)
+                                   const struct eg_ins_round_new *r)
 {
     int64_t changed = 0;
     int64_t round = (int64_t)c->assessment_round + 1;
+    int overrides = 0;
     enum eg_status rc = eg_db_run(
         db, &changed,
         "UPDATE claims SET state = 'assessed', assessment_round = ?, assessed_total_fen = ?, "
         "payout_fen = ?, capped_by = ?, assessed_at = ?, updated_at = ? "
         "WHERE id = ? AND state IN ('accepted', 'assessed') AND assessment_round = ?",
-        "iiitiiii", round, total_fen, payout_fen, capped_by, now, now, c->id,
+        "iiitiiii", round, r->total_fen, r->payout_fen, r->capped_by, r->now, r->now, c->id,
         (int64_t)c->assessment_round);
 
     if (rc == EG_OK && changed != 1)
         rc = EG_E_CONFLICT;
-    for (size_t i = 0; rc == EG_OK && i < n; i++) {
-        const struct eg_ins_item *it = &items[i];
+    for (size_t i = 0; rc == EG_OK && i < r->n; i++) {
+        const struct eg_ins_item *it = &r->items[i];
         const char *kind = eg_ins_item_name(it->kind);
         int has_grade = it->kind == EG_INS_ITEM_DISABILITY;
         int has_costs = it->kind == EG_INS_ITEM_MEDICAL;
         int has_days = it->kind == EG_INS_ITEM_HOSPITAL;
 
+        overrides += it->has_override != 0;
         rc = eg_db_run(db, NULL,
                        "INSERT INTO claim_items (claim_id, round, kind, grade, costs_fen, days, "
                        "computed_fen, override_fen, override_reason, final_fen, assessed_by, "
@@ -263,7 +291,35 @@ enum eg_status eg_ins_claim_assess(struct eg_db *db, const struct eg_ins_claim *
                        "iitiiiiiiiiititi", c->id, round, kind, (int64_t)has_grade,
                        (int64_t)it->grade, (int64_t)has_costs, it->costs_fen, (int64_t)has_days,
                        it->days, it->computed_fen, (int64_t)it->has_override, it->override_fen,
-                       it->has_override ? override_reasons[i] : NULL, it->final_fen, by, now);
+                       it->has_override ? r->override_reasons[i] : NULL, it->final_fen, r->by,
+                       r->now);
+    }
+    if (rc == EG_OK)
+        rc = eg_db_run(db, NULL,
+                       "INSERT INTO claim_rounds (claim_id, round, version_id, total_fen, "
+                       "payout_fen, capped_by, overrides, note, assessed_by, assessed_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       "iiiiititti", c->id, round, c->version_id, r->total_fen, r->payout_fen,
+                       r->capped_by, (int64_t)overrides, r->note ? r->note : "", r->by, r->now);
+    if (rc == EG_OK) {
+        struct eg_ins_claim_event_row am = {.round = (int)round,
+                                            .has_totals = 1,
+                                            .total_fen = r->total_fen,
+                                            .payout_fen = r->payout_fen};
+        rc = event_amounts(db, c->id, r->now, r->by, r->role, "assessment",
+                           eg_claim_state_name(c->state), "assessed", overrides ? "override" : NULL,
+                           r->note, &am);
+    }
+    for (size_t i = 0; rc == EG_OK && i < r->n; i++) {
+        const struct eg_ins_item *it = &r->items[i];
+        struct eg_ins_claim_event_row am = {.round = (int)round,
+                                            .item = eg_ins_item_name(it->kind),
+                                            .has_item_amounts = 1,
+                                            .computed_fen = it->computed_fen,
+                                            .override_fen = it->override_fen};
+        if (it->has_override)
+            rc = event_amounts(db, c->id, r->now, r->by, r->role, "override", NULL, NULL,
+                               r->override_reasons[i], "", &am);
     }
     return rc;
 }
@@ -278,9 +334,9 @@ enum eg_status eg_ins_claim_items(struct eg_db *db, struct eg_arena *a, int64_t 
         eg_db_query(db, &st,
                     "SELECT kind, COALESCE(grade, 0), COALESCE(costs_fen, 0), COALESCE(days, 0), "
                     "computed_fen, override_fen, COALESCE(override_reason, ''), final_fen, "
-                    "assessed_by, assessed_at FROM claim_items WHERE claim_id = ? AND round = ? "
-                    "ORDER BY id",
-                    "ii", claim_id, (int64_t)round);
+                    "assessed_by, assessed_at, round FROM claim_items WHERE claim_id = ? AND "
+                    "(? = 0 OR round = ?) ORDER BY round, id",
+                    "iii", claim_id, (int64_t)round, (int64_t)round);
 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
@@ -301,6 +357,45 @@ enum eg_status eg_ins_claim_items(struct eg_db *db, struct eg_arena *a, int64_t 
         r->item.final_fen = eg_stmt_i64(st, 7);
         r->assessed_by = eg_stmt_dup_text(st, a, 8);
         r->assessed_at = eg_stmt_i64(st, 9);
+        r->round = (int)eg_stmt_i64(st, 10);
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    *out = arr;
+    *n = cnt;
+    return rc == EG_DONE ? EG_OK : rc;
+}
+
+enum eg_status eg_ins_claim_rounds(struct eg_db *db, struct eg_arena *a, int64_t claim_id,
+                                   struct eg_ins_claim_round_row **out, size_t *n)
+{
+    struct eg_stmt *st = NULL;
+    struct eg_ins_claim_round_row *arr = NULL;
+    size_t cap = 0, cnt = 0;
+    enum eg_status rc =
+        eg_db_query(db, &st,
+                    "SELECT round, version_id, total_fen, COALESCE(payout_fen, -1), "
+                    "COALESCE(capped_by, ''), overrides, note, assessed_by, "
+                    "assessed_at FROM claim_rounds WHERE claim_id = ? ORDER BY round",
+                    "i", claim_id);
+
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+        arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
+        if (arr == NULL) {
+            rc = EG_E_INTERNAL;
+            break;
+        }
+        struct eg_ins_claim_round_row *r = &arr[cnt++];
+        memset(r, 0, sizeof *r);
+        r->round = (int)eg_stmt_i64(st, 0);
+        r->version_id = eg_stmt_i64(st, 1);
+        r->total_fen = eg_stmt_i64(st, 2);
+        r->payout_fen = eg_stmt_i64(st, 3);
+        eg_stmt_copy_text(st, 4, r->capped_by, sizeof r->capped_by);
+        r->overrides = (int)eg_stmt_i64(st, 5);
+        r->note = eg_stmt_dup_text(st, a, 6);
+        r->assessed_by = eg_stmt_dup_text(st, a, 7);
+        r->assessed_at = eg_stmt_i64(st, 8);
         rc = EG_OK;
     }
     eg_stmt_done(st);
@@ -314,11 +409,10 @@ enum eg_status eg_ins_claim_event(struct eg_db *db, int64_t claim_id, int64_t no
                                   const char *from_state, const char *to_state, const char *reason,
                                   const char *note)
 {
-    return eg_db_run(db, NULL,
-                     "INSERT INTO claim_events (claim_id, at, actor, actor_role, action, "
-                     "from_state, to_state, reason, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "iittttttt", claim_id, now, actor, role, action, from_state, to_state, reason,
-                     note ? note : "");
+    struct eg_ins_claim_event_row none = {0};
+
+    return event_amounts(db, claim_id, now, actor, role, action, from_state, to_state, reason, note,
+                         &none);
 }
 
 enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t claim_id,
@@ -327,12 +421,13 @@ enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t
     struct eg_stmt *st = NULL;
     struct eg_ins_claim_event_row *arr = NULL;
     size_t cap = 0, cnt = 0;
-    enum eg_status rc = eg_db_query(db, &st,
-                                    "SELECT id, at, actor, actor_role, action, "
-                                    "COALESCE(from_state, ''), COALESCE(to_state, ''), "
-                                    "COALESCE(reason, ''), note FROM claim_events "
-                                    "WHERE claim_id = ? ORDER BY id",
-                                    "i", claim_id);
+    enum eg_status rc =
+        eg_db_query(db, &st,
+                    "SELECT id, at, actor, actor_role, action, COALESCE(from_state, ''), "
+                    "COALESCE(to_state, ''), COALESCE(reason, ''), note, COALESCE(round, 0), "
+                    "COALESCE(item, ''), computed_fen, COALESCE(override_fen, 0), total_fen, "
+                    "COALESCE(payout_fen, 0) FROM claim_events WHERE claim_id = ? ORDER BY id",
+                    "i", claim_id);
 
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
@@ -341,6 +436,7 @@ enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t
             break;
         }
         struct eg_ins_claim_event_row *e = &arr[cnt++];
+        memset(e, 0, sizeof *e);
         e->id = eg_stmt_i64(st, 0);
         e->at = eg_stmt_i64(st, 1);
         e->actor = eg_stmt_dup_text(st, a, 2);
@@ -350,6 +446,14 @@ enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t
         e->to_state = eg_stmt_dup_text(st, a, 6);
         e->reason = eg_stmt_dup_text(st, a, 7);
         e->note = eg_stmt_dup_text(st, a, 8);
+        e->round = (int)eg_stmt_i64(st, 9);
+        e->item = eg_stmt_dup_text(st, a, 10);
+        e->has_item_amounts = !eg_stmt_is_null(st, 11);
+        e->computed_fen = eg_stmt_i64(st, 11);
+        e->override_fen = eg_stmt_i64(st, 12);
+        e->has_totals = !eg_stmt_is_null(st, 13);
+        e->total_fen = eg_stmt_i64(st, 13);
+        e->payout_fen = eg_stmt_i64(st, 14);
         rc = EG_OK;
     }
     eg_stmt_done(st);

@@ -274,6 +274,19 @@ class TestEnrollment(unittest.TestCase):
         assert_error(S.request("POST", "/api/v1/cover-days", token=tok, body={"dates": []}),
                      400, "invalid_field", "dates")
 
+    def test_dates_with_a_range_is_refused(self):
+        tok = S.login("worker2")
+        a = today() + datetime.timedelta(days=200 + _rng.randrange(0, 100))
+        b = a + datetime.timedelta(days=40)
+        before = int(S.sql("SELECT COUNT(*) FROM cover_days")[0][0])
+        for extra in ({"from": iso(a), "to": iso(a + datetime.timedelta(days=1))}, {"from": iso(a)},
+                      {"to": iso(a)}):
+            body = dict(extra, dates=[iso(b)])
+            err = assert_error(S.request("POST", "/api/v1/cover-days", token=tok, body=body),
+                               400, "invalid_field", "dates")
+            self.assertIn("not both", err["message"])
+        self.assertEqual(int(S.sql("SELECT COUNT(*) FROM cover_days")[0][0]), before)
+
     def test_worker_enrolls_only_themself(self):
         tok = S.login("worker")
         assert_error(S.request("POST", "/api/v1/cover-days", token=tok,
@@ -452,6 +465,36 @@ class TestCancel(unittest.TestCase):
                      "not_found")
         assert_error(S.request("POST", "/api/v1/cover-days/abc/cancel", token=tok), 404,
                      "not_found")
+
+
+    def test_only_the_payer_cancels(self):
+        plat, key = new_platform()
+        person = worker_person("worker2")
+        put_on_roster(plat, person)
+        d = today() + datetime.timedelta(days=30 + _rng.randrange(0, 300))
+        while True:
+            r = S.request("POST", "/api/v1/cover-days", token=key,
+                          body={"people": [{"person_id": person}], "dates": [iso(d)]})
+            assert_status(r, (200, 201))
+            if r.body["created_count"] == 1:
+                break
+            d += datetime.timedelta(days=1)
+        cid = r.body["created"][0]["id"]
+        resp, _ = callback(r.body["orders"][0])
+        assert_status(resp, 200)
+        w = S.login("worker2")
+        # the worker sees the day the platform paid for, but may not cancel it
+        assert_status(S.request("GET", "/api/v1/cover-days/%d" % cid, token=w), 200)
+        assert_error(S.request("POST", "/api/v1/cover-days/%d/cancel" % cid, token=w), 403, "forbidden")
+        self.assertEqual(S.sql("SELECT state FROM cover_days WHERE id = %d" % cid), [["active"]])
+        self.assertEqual(S.sql("SELECT COUNT(*) FROM ins_ledger WHERE cover_day_id = %d AND kind = "
+                               "'refund'" % cid), [["0"]])
+        # the payer may, and the refund goes to it
+        c = S.request("POST", "/api/v1/cover-days/%d/cancel" % cid, token=key)
+        assert_status(c, 200)
+        self.assertEqual((c.body["state"], c.body["refund_fen"]), ("cancelled", 20))
+        self.assertEqual(S.sql("SELECT payer_org_id FROM ins_ledger WHERE cover_day_id = %d AND "
+                               "kind = 'refund'" % cid), [[str(plat)]])
 
 
 # -- payments ----------------------------------------------------------------

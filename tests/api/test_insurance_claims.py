@@ -265,6 +265,98 @@ class TestLifecycle(unittest.TestCase):
         assert_status(report(pid, paid + 10), 201)
 
 
+def approved_claim(cost=500000):
+    pid, paid = covered_today()
+    cid = accepted_claim(pid, paid + _rng.randrange(1, 200))
+    assert_status(assess(cid, [{"kind": "medical", "costs_fen": cost}]), 200)
+    ap = move(cid, "approved")
+    assert_status(ap, 200)
+    return cid, ap.body
+
+
+class TestRounds(unittest.TestCase):
+    def test_overrides_on_the_timeline_and_earlier_rounds_kept(self):
+        pid, paid = covered_today()
+        cid = accepted_claim(pid, paid + 3)
+        s1 = assess(cid, [
+            {"kind": "medical", "costs_fen": 791889, "override_fen": 600000, "override_reason": "发票部分不符"},
+            {"kind": "hospital", "days": 3},
+        ], note="首轮核定")
+        assert_status(s1, 200)
+        ov = [e for e in s1.body["events"] if e["action"] == "override"]
+        self.assertEqual(len(ov), 1, s1.body["events"])
+        self.assertEqual((ov[0]["round"], ov[0]["item"], ov[0]["computed_fen"], ov[0]["override_fen"],
+                          ov[0]["reason"]), (1, "medical", 703700, 600000, "发票部分不符"))
+        a1 = [e for e in s1.body["events"] if e["action"] == "assessment"][-1]
+        self.assertEqual((a1["round"], a1["total_fen"], a1["payout_fen"], a1["reason"]),
+                         (1, 630000, 630000, "override"))
+        # a second round: the first stays readable, items, totals and all
+        s2 = assess(cid, [{"kind": "medical", "costs_fen": 791889}], note="复核")
+        assert_status(s2, 200)
+        self.assertEqual(s2.body["assessment_round"], 2)
+        self.assertEqual([i["kind"] for i in s2.body["items"]], ["medical"])
+        got = S.request("GET", "/api/v1/claims/%d" % cid, token=S.login("supervisor"))
+        assert_status(got, 200)
+        rounds = got.body["rounds"]
+        self.assertEqual([r["round"] for r in rounds], [1, 2])
+        r1, r2 = rounds
+        self.assertEqual((r1["total_fen"], r1["payout_fen"], r1["capped_by"], r1["note"]),
+                         (630000, 630000, "none", "首轮核定"))
+        self.assertEqual({i["kind"]: (i["computed_fen"], i["override_fen"], i["final_fen"],
+                                      i["override_reason"]) for i in r1["items"]},
+                         {"medical": (703700, 600000, 600000, "发票部分不符"),
+                          "hospital": (30000, None, 30000, None)})
+        self.assertEqual((r2["total_fen"], r2["payout_fen"], len(r2["items"])), (703700, 703700, 1))
+        self.assertIsNone(r2["items"][0]["override_fen"])
+        self.assertEqual([(e["round"], e["total_fen"]) for e in got.body["events"]
+                          if e["action"] == "assessment"], [(1, 630000), (2, 703700)])
+        self.assertEqual(S.sql("SELECT round, total_fen FROM claim_rounds WHERE claim_id = %d "
+                               "ORDER BY round" % cid), [["1", "630000"], ["2", "703700"]])
+
+
+class TestApprovedBeforePayment(unittest.TestCase):
+    def test_an_approved_claim_is_rejected_with_a_reason(self):
+        cid, ap = approved_claim()
+        self.assertEqual(set(ap["next_states"]), {"paid", "rejected", "accepted"})
+        assert_error(move(cid, "rejected"), 400, "missing_field", "reason")
+        assert_error(move(cid, "rejected", reason="fraud"), 400, "missing_field", "note")
+        assert_error(move(cid, "rejected", reason="stolen", note="x"), 400, "invalid_field", "reason")
+        rj = move(cid, "rejected", reason="fraud", note="事故视频显示为下班后")
+        assert_status(rj, 200)
+        self.assertEqual((rj.body["state"], rj.body["reject_reason"], rj.body["reject_note"]),
+                         ("rejected", "fraud", "事故视频显示为下班后"))
+        last = rj.body["events"][-1]
+        self.assertEqual((last["action"], last["from_state"], last["to_state"], last["reason"], last["note"]),
+                         ("transition", "approved", "rejected", "fraud", "事故视频显示为下班后"))
+        audit = S.sql("SELECT summary FROM audit_events WHERE entity = 'claim' AND entity_id = '%d' "
+                      "AND action = 'insurance.claim.transition' ORDER BY seq" % cid)
+        self.assertIn('"from":"approved","to":"rejected"', audit[-1][0])
+        assert_error(move(cid, "paid", payout_ref="BANK-9"), 409, "illegal_transition", "to")
+
+    def test_an_approved_claim_is_reopened_and_assessed_again(self):
+        cid, ap = approved_claim(cost=300000)
+        assert_error(move(cid, "accepted"), 400, "missing_field", "note")
+        ro = move(cid, "accepted", note="医院补充发票")
+        assert_status(ro, 200)
+        self.assertEqual(ro.body["state"], "accepted")
+        self.assertIsNone(ro.body["approved_at"])
+        self.assertIsNotNone(ro.body["decision_due"])
+        self.assertIn("assessed", ro.body["next_states"])
+        last = ro.body["events"][-1]
+        self.assertEqual((last["from_state"], last["to_state"], last["reason"], last["note"]),
+                         ("approved", "accepted", "reopened", "医院补充发票"))
+        assert_error(move(cid, "approved"), 409, "illegal_transition", "to")  # assess first
+        assert_status(assess(cid, [{"kind": "medical", "costs_fen": 400000}]), 200)
+        ap2 = move(cid, "approved")
+        assert_status(ap2, 200)
+        self.assertEqual(ap2.body["payout_fen"], 351000)
+        self.assertEqual([r["round"] for r in ap2.body["rounds"]], [1, 2])
+        assert_status(move(cid, "paid", payout_ref="BANK-7"), 200)
+        # once paid, neither is possible
+        assert_error(move(cid, "accepted", note="再看看"), 409, "illegal_transition", "to")
+        assert_error(move(cid, "rejected", reason="fraud", note="晚了"), 409, "illegal_transition", "to")
+
+
 class TestCaps(unittest.TestCase):
     def test_caps_per_incident_and_per_year(self):
         pid, paid = covered_today()

@@ -393,7 +393,10 @@ static void test_claim_states(void **state)
     assert_false(eg_claim_can_move(EG_CLAIM_ACCEPTED, EG_CLAIM_APPROVED));
     assert_true(eg_claim_can_move(EG_CLAIM_ASSESSED, EG_CLAIM_APPROVED));
     assert_true(eg_claim_can_move(EG_CLAIM_APPROVED, EG_CLAIM_PAID));
-    assert_false(eg_claim_can_move(EG_CLAIM_APPROVED, EG_CLAIM_REJECTED));
+    assert_true(eg_claim_can_move(EG_CLAIM_APPROVED, EG_CLAIM_REJECTED)); /* fraud found late */
+    assert_true(eg_claim_can_move(EG_CLAIM_APPROVED, EG_CLAIM_ACCEPTED)); /* reopened */
+    assert_false(eg_claim_can_move(EG_CLAIM_APPROVED, EG_CLAIM_ASSESSED));
+    assert_false(eg_claim_can_move(EG_CLAIM_PAID, EG_CLAIM_ACCEPTED));
     assert_false(eg_claim_can_move(EG_CLAIM_PAID, EG_CLAIM_REJECTED));
     assert_false(eg_claim_can_move(EG_CLAIM_REJECTED, EG_CLAIM_ACCEPTED));
     eg_claim_allowed(EG_CLAIM_REPORTED, buf, sizeof buf);
@@ -409,6 +412,7 @@ static void test_claim_states(void **state)
     assert_false(eg_claim_is_open(EG_CLAIM_REJECTED));
     assert_true(eg_claim_reason_valid("not_covered"));
     assert_true(eg_claim_reason_valid("incomplete_after_deadline"));
+    assert_true(eg_claim_reason_valid("fraud"));
     assert_false(eg_claim_reason_valid("because"));
     assert_false(eg_claim_reason_valid(NULL));
 }

@@ -370,6 +370,90 @@ static void test_cover_at(void **state)
     assert_int_equal(sum, 0); /* the claim itself is left out */
     assert_int_equal(eg_ins_claim_paid_in_year(f->db, p, year + 1, 0, &sum), EG_OK);
     assert_int_equal(sum, 0);
+
+    /* reopened before payment: the approval is gone, the payout no longer counts */
+    struct eg_ins_claim cl;
+    memset(&m, 0, sizeof m);
+    m.from = EG_CLAIM_APPROVED;
+    m.to = EG_CLAIM_ACCEPTED;
+    m.now = f->now;
+    m.has_decision_due = 1;
+    m.decision_due = f->today + 14;
+    assert_int_equal(eg_ins_claim_move(f->db, cid, &m), EG_OK);
+    assert_int_equal(eg_ins_claim_get(f->db, f->a, cid, &cl), EG_OK);
+    assert_int_equal(cl.state, EG_CLAIM_ACCEPTED);
+    assert_int_equal(cl.approved_at, 0);
+    assert_int_equal(eg_ins_claim_paid_in_year(f->db, p, year, 0, &sum), EG_OK);
+    assert_int_equal(sum, 0);
+
+    /* two assessment rounds: both kept, the override's amounts on the timeline */
+    struct eg_ins_item it[2];
+    const char *why[2] = {"invoice partly void", NULL};
+    memset(it, 0, sizeof it);
+    it[0].kind = EG_INS_ITEM_MEDICAL;
+    it[0].costs_fen = 110000;
+    it[0].computed_fen = 90000;
+    it[0].has_override = 1;
+    it[0].override_fen = 50000;
+    it[0].final_fen = 50000;
+    it[1].kind = EG_INS_ITEM_HOSPITAL;
+    it[1].days = 2;
+    it[1].computed_fen = it[1].final_fen = 20000;
+    struct eg_ins_round_new r = {.items = it,
+                                 .override_reasons = why,
+                                 .n = 2,
+                                 .total_fen = 70000,
+                                 .payout_fen = 70000,
+                                 .capped_by = "none",
+                                 .by = "adjuster",
+                                 .role = "insurer",
+                                 .note = "first",
+                                 .now = f->now};
+    assert_int_equal(eg_ins_claim_assess(f->db, &cl, &r), EG_OK);
+    assert_int_equal(eg_ins_claim_assess(f->db, &cl, &r), EG_E_CONFLICT); /* stale round */
+    assert_int_equal(eg_ins_claim_get(f->db, f->a, cid, &cl), EG_OK);
+    it[0].has_override = 0;
+    it[0].final_fen = 90000;
+    r.n = 1;
+    r.total_fen = r.payout_fen = 90000;
+    r.note = "second";
+    assert_int_equal(eg_ins_claim_assess(f->db, &cl, &r), EG_OK);
+    struct eg_ins_claim_round_row *rounds = NULL;
+    struct eg_ins_claim_item_row *items = NULL;
+    struct eg_ins_claim_event_row *ev = NULL;
+    size_t nr = 0, ni = 0, ne = 0, overrides = 0;
+    assert_int_equal(eg_ins_claim_rounds(f->db, f->a, cid, &rounds, &nr), EG_OK);
+    assert_int_equal(nr, 2);
+    assert_int_equal(rounds[0].round, 1);
+    assert_int_equal(rounds[0].total_fen, 70000);
+    assert_int_equal(rounds[0].overrides, 1);
+    assert_string_equal(rounds[0].note, "first");
+    assert_int_equal(rounds[1].total_fen, 90000);
+    assert_int_equal(eg_ins_claim_items(f->db, f->a, cid, 0, &items, &ni), EG_OK);
+    assert_int_equal(ni, 3);
+    assert_int_equal(items[0].round, 1);
+    assert_string_equal(items[0].override_reason, "invoice partly void");
+    assert_int_equal(items[2].round, 2);
+    assert_int_equal(eg_ins_claim_items(f->db, f->a, cid, 2, &items, &ni), EG_OK);
+    assert_int_equal(ni, 1);
+    assert_int_equal(eg_ins_claim_events(f->db, f->a, cid, &ev, &ne), EG_OK);
+    for (size_t i = 0; i < ne; i++) {
+        if (strcmp(ev[i].action, "override") != 0)
+            continue;
+        overrides++;
+        assert_int_equal(ev[i].round, 1);
+        assert_string_equal(ev[i].item, "medical");
+        assert_true(ev[i].has_item_amounts);
+        assert_int_equal(ev[i].computed_fen, 90000);
+        assert_int_equal(ev[i].override_fen, 50000);
+        assert_string_equal(ev[i].reason, "invoice partly void");
+    }
+    assert_int_equal(overrides, 1);
+    assert_true(ne >= 3);
+    assert_string_equal(ev[ne - 1].action, "assessment");
+    assert_int_equal(ev[ne - 1].round, 2);
+    assert_true(ev[ne - 1].has_totals);
+    assert_int_equal(ev[ne - 1].total_fen, 90000);
 }
 
 /* The daily job: closes days, rolls renewals for eligible people only, and a
