@@ -81,7 +81,8 @@ static json_t *coord(int64_t e6)
 
 #define PLACE_COLS                                                                                 \
     "id, type, name, district, address, lat_e6, lng_e6, phone, hours, amenities, note, "           \
-    "checkins, archived, created_at, updated_at FROM places"
+    "(SELECT COUNT(*) FROM place_checkins pc WHERE pc.place_id = places.id), archived, "           \
+    "created_at, updated_at FROM places"
 
 static json_t *place_json(struct eg_stmt *st)
 {
@@ -346,7 +347,7 @@ static int text_ok(const char *s, size_t max, int empty_ok)
     size_t n = strlen(s);
     if (n == 0)
         return empty_ok;
-    if (n > max || !eg_utf8_valid(s, n))
+    if (!eg_utf8_valid(s, n) || eg_utf8_chars(s, n) > max)
         return 0;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -372,10 +373,10 @@ static enum eg_status read_place(struct eg_db *db, const json_t *b, int create, 
         in->why = "type must be a place type (GET /api/v1/dictionary/place_type)";
     } else if (!text_ok(in->name, 200, 0)) {
         in->field = "name";
-        in->why = "name must be 1 to 200 bytes without control characters";
+        in->why = "name must be 1 to 200 characters without control characters";
     } else if (!text_ok(in->address, 300, 1)) {
         in->field = "address";
-        in->why = "address must be at most 300 bytes without control characters";
+        in->why = "address must be at most 300 characters without control characters";
     } else if (in->phone && *in->phone &&
                (strlen(in->phone) < 5 || strlen(in->phone) > 32 ||
                 strspn(in->phone, "0123456789+-() ") != strlen(in->phone))) {
@@ -383,10 +384,10 @@ static enum eg_status read_place(struct eg_db *db, const json_t *b, int create, 
         in->why = "phone must be 5 to 32 digits, spaces and + - ( )";
     } else if (!text_ok(in->hours, 100, 1)) {
         in->field = "hours";
-        in->why = "hours must be at most 100 bytes without control characters";
+        in->why = "hours must be at most 100 characters without control characters";
     } else if (!text_ok(in->note, 500, 1)) {
         in->field = "note";
-        in->why = "note must be at most 500 bytes without control characters";
+        in->why = "note must be at most 500 characters without control characters";
     }
     if (in->field)
         return EG_E_INVALID_FIELD;
@@ -484,15 +485,15 @@ static enum eg_status create_tx(struct eg_db *db, void *p)
     enum eg_status rc = read_place(db, t->body, 1, in);
     if (rc != EG_OK)
         return rc;
-    rc = eg_db_query(
-        db, &st,
-        "INSERT INTO places (type, name, district, address, lat_e6, lng_e6, phone, "
-        "hours, amenities, note, checkins, archived, created_by, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id",
-        "ttttiitttttii", in->type, in->name, in->district, in->address ? in->address : "", in->lat,
-        in->lng, in->phone ? in->phone : "", in->hours ? in->hours : "",
-        in->has_amenities ? in->amenities : ",", in->note ? in->note : "",
-        t->ctx->who ? t->ctx->who->login : "system", now, now);
+    rc = eg_db_query(db, &st,
+                     "INSERT INTO places (type, name, district, address, lat_e6, lng_e6, phone, "
+                     "hours, amenities, note, archived, created_by, created_at, "
+                     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
+                     "ttttiitttttii", in->type, in->name, in->district,
+                     in->address ? in->address : "", in->lat, in->lng, in->phone ? in->phone : "",
+                     in->hours ? in->hours : "", in->has_amenities ? in->amenities : ",",
+                     in->note ? in->note : "", t->ctx->who ? t->ctx->who->login : "system", now,
+                     now);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -630,7 +631,7 @@ void eg_places_api_archive(struct eg_req *req)
     json_t *out = NULL;
     if (t.reason && !text_ok(t.reason, 500, 1)) {
         eg_reply_error(req, EG_E_INVALID_FIELD, "reason",
-                       "reason must be at most 500 bytes without control characters");
+                       "reason must be at most 500 characters without control characters");
         return;
     }
     enum eg_status rc = eg_req_param_id(req, "id", &t.id);
@@ -700,13 +701,10 @@ static enum eg_status checkin_tx(struct eg_db *db, void *p)
     eg_stmt_done(st);
     if (rc != EG_DONE)
         return rc == EG_OK ? EG_E_DB : rc;
-    rc = eg_db_run(db, NULL, "UPDATE places SET checkins = checkins + 1 WHERE id = ?", "i",
-                   t->place);
+    /* a place's check-in count is the number of these rows: no counter to keep */
     t->at = now;
     t->counted = 1;
-    if (rc == EG_OK)
-        rc = audit(db, t->ctx, "place.checkin", t->place, NULL);
-    return rc;
+    return audit(db, t->ctx, "place.checkin", t->place, NULL);
 }
 
 void eg_places_api_checkin(struct eg_req *req)

@@ -3,8 +3,9 @@
  * districts first (monitoring's district list), then over a hundred 爱心驿站
  * rest stations, forty-odd rights-protection and insurance service points,
  * 爱心餐 providers, water, charging and toilets, clustered around inland
- * anchor points of each district so that they land on land (roughly).
- * Everything is synthetic: names, addresses and numbers are made up.
+ * anchor points of each district so that they land on land (roughly), and
+ * the demo workers' check-ins of the last month. Everything is synthetic: names, addresses and
+ * numbers are made up.
  */
 #include "demo/demo.h"
 
@@ -125,7 +126,73 @@ static const int area_weight[N_AREAS] = {300, 260, 110, 150, 90, 90};
 struct places_tx {
     struct eg_demo *d;
     int64_t count;
+    int64_t checkins;
 };
+
+/* Ids of the first rows of a one-column id query, at most cap (arena-free: caller's array). */
+static enum eg_status load_ids(struct eg_db *db, const char *sql, int64_t *ids, size_t cap,
+                               size_t *n)
+{
+    struct eg_stmt *st = NULL;
+    enum eg_status rc = eg_db_query(db, &st, sql, "");
+
+    *n = 0;
+    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+        if (*n < cap)
+            ids[(*n)++] = eg_stmt_i64(st, 0);
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    return rc == EG_DONE ? EG_OK : rc;
+}
+
+#define DEMO_CHECKIN_DAYS   30 /* check-ins on the days before the seeding day */
+#define DEMO_CHECKIN_PEOPLE 50 /* at most this many of the people already seeded */
+#define DEMO_REGULAR_PLACES 6  /* each person frequents a few places */
+
+/*
+ * Check-ins of the people seeded so far (the demo workers) over the last
+ * DEMO_CHECKIN_DAYS days: real place_checkins rows, the only source of a
+ * place's check-in count. Each person frequents a few places and checks in
+ * at most once an hour, so the half-hour rule of the check-in endpoint
+ * holds; nothing falls on the seeding day.
+ */
+static enum eg_status seed_checkins(struct eg_db *db, struct places_tx *t)
+{
+    struct eg_demo *d = t->d;
+    int64_t people[DEMO_CHECKIN_PEOPLE], places[512];
+    size_t np = 0, nl = 0;
+    enum eg_status rc =
+        load_ids(db, "SELECT id FROM people ORDER BY id", people, DEMO_CHECKIN_PEOPLE, &np);
+
+    if (rc == EG_OK)
+        rc = load_ids(db, "SELECT id FROM places WHERE archived = 0 ORDER BY id", places,
+                      sizeof places / sizeof places[0], &nl);
+    for (size_t p = 0; rc == EG_OK && nl > 0 && p < np; p++) {
+        int64_t regular[DEMO_REGULAR_PLACES];
+        for (int r = 0; r < DEMO_REGULAR_PLACES; r++)
+            regular[r] = places[eg_demo_between(d, 0, (int64_t)nl - 1)];
+        for (int ago = DEMO_CHECKIN_DAYS; rc == EG_OK && ago >= 1; ago--) {
+            eg_day day = d->today - ago;
+            char date[11];
+            int visits = (int)eg_demo_between(d, 0, 3);
+            int hour = (int)eg_demo_between(d, 8, 11);
+
+            eg_date_format(day, date);
+            for (int v = 0; rc == EG_OK && v < visits; v++) {
+                int64_t at = eg_day_start(day) + (int64_t)hour * 3600 + eg_demo_between(d, 0, 1799);
+                int64_t place = regular[eg_demo_between(d, 0, DEMO_REGULAR_PLACES - 1)];
+                rc = eg_db_run(db, NULL,
+                               "INSERT INTO place_checkins (place_id, person_id, at, day) "
+                               "VALUES (?, ?, ?, ?)",
+                               "iiit", place, people[p], at, date);
+                t->checkins++;
+                hour += (int)eg_demo_between(d, 1, 4);
+            }
+        }
+    }
+    return rc;
+}
 
 static size_t pick_area(struct eg_demo *d)
 {
@@ -147,6 +214,7 @@ static enum eg_status places_tx_fn(struct eg_db *db, void *ctx)
     if (rc != EG_OK || existing > 0)
         return rc;
     t->count = 0;
+    t->checkins = 0;
     for (size_t k = 0; rc == EG_OK && k < sizeof kinds / sizeof kinds[0]; k++) {
         for (int i = 0; rc == EG_OK && i < kinds[k].count; i++) {
             /* Every district gets a service point before any gets a second. */
@@ -176,23 +244,23 @@ static enum eg_status places_tx_fn(struct eg_db *db, void *ctx)
                 if (w > 0 && (size_t)w < sizeof amen - used)
                     used += (size_t)w;
             }
-            int64_t checkins =
-                eg_demo_between(d, 0, kinds[k].type == EG_PLACE_REST_STATION ? 900 : 200);
             rc = eg_db_run(db, NULL,
                            "INSERT INTO places (type, name, district, address, lat_e6, lng_e6, "
-                           "phone, hours, amenities, note, checkins, archived, created_by, "
-                           "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, 0, "
-                           "'system', ?, ?)",
-                           "ttttiittti"
+                           "phone, hours, amenities, note, archived, created_by, created_at, "
+                           "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 'system', ?, ?)",
+                           "ttttiittt"
                            "ii",
                            eg_place_type_names[kinds[k].type], name, areas[a].code, address, lat,
-                           lng, phone, kinds[k].hours, amen, checkins, d->now, d->now);
+                           lng, phone, kinds[k].hours, amen, d->now, d->now);
             t->count++;
         }
     }
+    if (rc == EG_OK)
+        rc = seed_checkins(db, t);
     if (rc == EG_OK) {
-        char summary[64];
-        snprintf(summary, sizeof summary, "{\"places\":%lld}", (long long)t->count);
+        char summary[96];
+        snprintf(summary, sizeof summary, "{\"places\":%lld,\"checkins\":%lld}",
+                 (long long)t->count, (long long)t->checkins);
         rc = eg_audit_append(db, &d->audit, "place.seed", "place", "", summary);
     }
     return rc;
@@ -201,10 +269,11 @@ static enum eg_status places_tx_fn(struct eg_db *db, void *ctx)
 enum eg_status eg_places_seed_demo(struct eg_demo *d)
 {
     enum eg_status rc = eg_monitoring_demo_districts(d);
-    struct places_tx t = {d, 0};
+    struct places_tx t = {d, 0, 0};
     if (rc == EG_OK)
         rc = eg_db_tx(d->db, places_tx_fn, &t);
     if (rc == EG_OK)
-        eg_log(EG_LOG_INFO, "event=demo_places places=%lld", (long long)t.count);
+        eg_log(EG_LOG_INFO, "event=demo_places places=%lld checkins=%lld", (long long)t.count,
+               (long long)t.checkins);
     return rc;
 }

@@ -4,6 +4,7 @@ changing and archiving places (never deleting them), workers checking in
 (counted once per half hour), usage figures and Excel exports, and every
 role's view."""
 
+import datetime
 import math
 import unittest
 
@@ -51,6 +52,26 @@ def all_places(**q):
 
 
 class TestDemoPlaces(unittest.TestCase):
+    def test_checkin_counts_are_the_checkin_records(self):
+        records = {int(pid): int(n) for pid, n in
+                   S.sql("SELECT place_id, COUNT(*) FROM place_checkins GROUP BY place_id")}
+        self.assertGreater(sum(records.values()), 0, "the demo has check-ins")
+        places = all_places()
+        self.assertTrue(places)
+        for p in places:
+            self.assertEqual(p["checkins"], records.get(p["id"], 0), p["name"])
+        # one place, and its usage over the last year, say the same
+        busiest = max(records, key=records.get)
+        one = S.request("GET", "/api/v1/places/%d" % busiest)
+        assert_status(one, 200)
+        self.assertEqual(one.body["checkins"], records[busiest])
+        shanghai = datetime.timezone(datetime.timedelta(hours=8))
+        since = (datetime.datetime.now(shanghai).date() - datetime.timedelta(days=360)).isoformat()
+        usage = S.request("GET", "/api/v1/places/%d/checkins" % busiest, token=S.login("analyst"),
+                          query={"from": since})
+        assert_status(usage, 200)
+        self.assertEqual(usage.body["checkins"], records[busiest])
+
     def test_counts_and_coordinates(self):
         places = all_places()
         by_type = {}
