@@ -3,9 +3,12 @@
 #
 # Creates var/ (database, key, uploaded files), migrates the database, seeds
 # the demo city the first time (when the database is new), prints the demo
-# logins and runs `build/egret serve` in the foreground (Ctrl-C stops it
-# gracefully). EGRET_DB and EGRET_LISTEN override the defaults
-# (var/egret.db, 127.0.0.1:8080), as for every egret command.
+# logins, starts the SMS stand-in (scripts/sms-standin.py, messages in
+# var/sms.jsonl) unless a gateway is configured, and runs `build/egret serve`
+# in the foreground (Ctrl-C stops it gracefully). A var/ seeded before the
+# demo password became egret-city-demo keeps the old one: delete var/.
+# EGRET_DB and EGRET_LISTEN override the defaults (var/egret.db,
+# 127.0.0.1:8080), as for every egret command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,8 +71,29 @@ else
         worker2 "a ride-hailing driver"
     echo "    (and one account per demo platform: see 'build/egret demo-logins')"
 fi
+
+# Text messages (one-time registration codes) go to a local stand-in for the
+# SMS gateway that only writes them to var/sms.jsonl, unless a gateway is
+# configured (EGRET_SMS_URL or [sms] url in egret.ini).
+standin=""
+if [ -z "${EGRET_SMS_URL:-}" ] && ! grep -qs '^[[:space:]]*url[[:space:]]*=[[:space:]]*[^[:space:];]' \
+    <(sed -n '/^\[sms\]/,/^\[/p' egret.ini 2>/dev/null); then
+    sms_port_file=$(mktemp)
+    python3 scripts/sms-standin.py --log var/sms.jsonl >"$sms_port_file" &
+    standin=$!
+    for _ in $(seq 50); do grep -q listening "$sms_port_file" && break; sleep 0.1; done
+    sms_port=$(awk '/listening/ {print $2}' "$sms_port_file")
+    rm -f "$sms_port_file"
+    export EGRET_SMS_URL="http://127.0.0.1:$sms_port/send"
+    echo "  Text messages (registration codes) are written to var/sms.jsonl"
+fi
 echo
 echo "  Stop with Ctrl-C. Data lives in var/ (delete it to start over)."
 echo
 
-exec "$egret" serve
+if [ -n "$standin" ]; then
+    trap 'kill "$standin" 2>/dev/null' EXIT
+    "$egret" serve
+else
+    exec "$egret" serve
+fi
