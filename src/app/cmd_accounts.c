@@ -190,8 +190,7 @@ static int change_user(struct eg_cli *cli, eg_tx_fn fn, struct user_change *c, i
         else if (st == EG_E_NOT_FOUND)
             fprintf(stderr, "egret %s: no user %s\n", cli->name, c->login);
         else if (st == EG_E_INVALID_FIELD && wants_pw)
-            fprintf(stderr, "egret %s: the password must have at least 12 characters\n",
-                    cli->name);
+            fprintf(stderr, "egret %s: the password must have at least 12 characters\n", cli->name);
         else
             fprintf(stderr, "egret %s: %s\n", cli->name, eg_status_message(st));
         eg_db_close(db);

@@ -18,8 +18,8 @@
 struct eg_req;
 
 /* Longest login; principal.login holds it with its NUL. */
-#define EG_LOGIN_MAX    63
-#define EG_LOGIN_MIN    3
+#define EG_LOGIN_MAX 63
+#define EG_LOGIN_MIN 3
 
 /* Verify password against a fixed hash of matching cost, so that an unknown
  * login takes as long as a wrong password. The result is ignored. */
