@@ -123,17 +123,27 @@ struct eg_cases_agreement_doc {
     int64_t confirmed[EG_PARTY_COUNT]; /* instants, 0 = not yet */
     int64_t effective_at;
     int version;
+    const char *font_path; /* the CJK TrueType font to embed (files.pdf_font) */
 };
 
 /* Render the agreement as PDF into malloc'd memory (*out, *len; the caller
- * frees). EG_E_INTERNAL when libharu fails. */
+ * frees), with the font at doc->font_path embedded. EG_E_UNAVAILABLE when
+ * the font file cannot be read, EG_E_INTERNAL when libharu fails. */
 enum eg_status eg_cases_pdf_agreement(const struct eg_cases_agreement_doc *doc, void **out,
                                       size_t *len);
 
-/* Render cases as an .xlsx workbook into malloc'd memory (*out, *len). tmp_dir
- * is where libxlsxwriter may write its temporary file. */
-enum eg_status eg_cases_xlsx(const struct eg_case_rec *rows, size_t n, eg_day today,
-                             const char *tmp_dir, void **out, size_t *len);
+/*
+ * The case list as an .xlsx workbook, written page by page in constant
+ * memory: open it (tmp_dir is where the workbook and libxlsxwriter's
+ * temporary files go; today decides "overdue"), add each page of rows in
+ * list order, then finish it into malloc'd memory (*out, *len; the caller
+ * frees) or abort it. finish and abort free x and remove its files.
+ */
+struct eg_cases_xlsx;
+enum eg_status eg_cases_xlsx_open(const char *tmp_dir, eg_day today, struct eg_cases_xlsx **x);
+enum eg_status eg_cases_xlsx_add(struct eg_cases_xlsx *x, const struct eg_case_rec *rows, size_t n);
+enum eg_status eg_cases_xlsx_finish(struct eg_cases_xlsx *x, void **out, size_t *len);
+void eg_cases_xlsx_abort(struct eg_cases_xlsx *x);
 
 /* A QR code of text as SVG (module size in user units; 4-module quiet zone)
  * or PNG (scale pixels per module), malloc'd. EG_E_INVALID_PARAMETER when the
@@ -168,6 +178,8 @@ void eg_cases_api_agreement_confirm(struct eg_req *req);
 void eg_cases_api_agreement_pdf(struct eg_req *req);
 void eg_cases_api_payments_list(struct eg_req *req);
 void eg_cases_api_payments_create(struct eg_req *req);
+void eg_cases_api_payment_confirm(struct eg_req *req);
+void eg_cases_api_payment_dispute(struct eg_req *req);
 void eg_cases_api_rating_create(struct eg_req *req);
 void eg_cases_api_rating_get(struct eg_req *req);
 void eg_cases_api_ratings_departments(struct eg_req *req);
@@ -197,6 +209,8 @@ extern const struct eg_field eg_cases_spec_response[];
 extern const struct eg_field eg_cases_spec_agreement[];
 extern const struct eg_field eg_cases_spec_confirm[];
 extern const struct eg_field eg_cases_spec_payment[];
+extern const struct eg_field eg_cases_spec_payment_confirm[];
+extern const struct eg_field eg_cases_spec_payment_dispute[];
 extern const struct eg_field eg_cases_spec_rating[];
 extern const struct eg_field eg_cases_spec_routing[];
 extern const struct eg_field eg_cases_spec_calendar[];

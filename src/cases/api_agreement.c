@@ -47,6 +47,18 @@ const struct eg_field eg_cases_spec_payment[] = {
     {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
 };
 
+const struct eg_field eg_cases_spec_payment_confirm[] = {
+    {"evidence_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
+    {"note", EG_FT_STRING, 0, 2000, 0, 0, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+
+const struct eg_field eg_cases_spec_payment_dispute[] = {
+    {"reason", EG_FT_STRING, EG_F_REQUIRED, 2000, 0, 0, NULL, NULL, NULL},
+    {"evidence_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+
 struct op {
     struct eg_req *req;
     int64_t id, sub_id;
@@ -113,7 +125,7 @@ static void reply_agreement(struct eg_req *req, int64_t id, int status)
     if (rc == EG_OK)
         rc = eg_case_store_agreement_get(req->db, req->arena, id, &ag);
     if (rc == EG_OK)
-        rc = eg_case_store_paid(req->db, id, &paid);
+        rc = eg_case_store_paid(req->db, id, 0, &paid);
     if (rc != EG_OK) {
         eg_reply_error(req, rc, NULL, rc == EG_E_NOT_FOUND ? "No such case or agreement." : NULL);
         return;
@@ -382,9 +394,14 @@ void eg_cases_api_agreement_pdf(struct eg_req *req)
         doc.confirmed[p] = ag.confirmed.at[p];
     doc.effective_at = ag.effective_at;
     doc.version = ag.version;
+    doc.font_path = req->config->pdf_font;
     rc = eg_cases_pdf_agreement(&doc, &pdf, &len);
     if (rc != EG_OK) {
-        eg_reply_error(req, rc, NULL, "The document could not be rendered.");
+        eg_reply_error(req, rc, NULL,
+                       rc == EG_E_UNAVAILABLE
+                           ? "The document font (files.pdf_font) is missing; install "
+                             "fonts-wqy-microhei or set files.pdf_font."
+                           : "The document could not be rendered.");
         return;
     }
     snprintf(disp, sizeof disp, "inline; filename=\"%s-agreement.pdf\"", rec.number);
@@ -396,24 +413,72 @@ void eg_cases_api_agreement_pdf(struct eg_req *req)
 
 static json_t *payment_json(const struct eg_case_payment *p)
 {
-    return json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id,
-                     "category", p->category, "amount_fen", (json_int_t)p->amount_fen, "paid_on",
-                     p->paid_on, "method", p->method, "reference", p->reference, "recorded_by",
-                     p->recorded_by, "created_at", eg_cases_instant(p->created_at));
+    json_t *o = json_pack(
+        "{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)p->id, "category",
+        p->category, "amount_fen", (json_int_t)p->amount_fen, "paid_on", p->paid_on, "method",
+        p->method, "reference", p->reference, "recorded_by", p->recorded_by, "created_at",
+        eg_cases_instant(p->created_at), "state", p->state ? p->state : "confirmed");
+
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "decided_by", eg_cases_str_or_null(p->decided_by));
+    json_object_set_new(o, "decided_at", eg_cases_instant(p->decided_at));
+    json_object_set_new(o, "decision_note", json_string(p->decision_note ? p->decision_note : ""));
+    json_object_set_new(o, "evidence_id",
+                        p->evidence_id ? json_integer(p->evidence_id) : json_null());
+    return o;
 }
 
 struct pay_op {
     struct eg_req *req;
-    int64_t id;
+    int64_t id, payment_id;
     struct eg_case_payment pay;
     const char *state;
-    int64_t owed;
+    int64_t owed, pending;
     struct eg_cases_err err;
 };
 
+/* What is owed (agreed − confirmed) and pending (recorded, not yet decided). */
+static enum eg_status owed_and_pending(struct eg_db *db, int64_t case_id,
+                                       const struct eg_case_amounts *terms,
+                                       struct eg_case_amounts *paid, int64_t *owed,
+                                       int64_t *pending)
+{
+    struct eg_case_amounts committed, left;
+    enum eg_status rc = eg_case_store_paid(db, case_id, 0, paid);
+
+    if (rc == EG_OK)
+        rc = eg_case_store_paid(db, case_id, 1, &committed);
+    if (rc != EG_OK)
+        return rc;
+    *owed = eg_case_amounts_owed(terms, paid, &left);
+    *pending = eg_case_amounts_total(&committed) - eg_case_amounts_total(paid);
+    return EG_OK;
+}
+
+/* When every agreed amount is paid (confirmed), move the case to fulfilled. */
+static enum eg_status fulfil_if_paid(struct eg_db *db, struct eg_req *req, struct eg_case_rec *rec,
+                                     const struct eg_case_actor *actor,
+                                     const struct eg_case_amounts *terms,
+                                     const struct eg_case_amounts *paid, struct eg_cases_err *err)
+{
+    struct eg_case_move move;
+
+    if (!eg_case_amounts_paid(terms, paid))
+        return EG_OK;
+    memset(&move, 0, sizeof move);
+    move.to = EG_CASE_FULFILLED;
+    move.referral = -1;
+    move.agreement_effective = 1;
+    move.amounts_paid = 1;
+    return eg_cases_move(db, req, rec, actor, &move, NULL, 1, err);
+}
+
 /*
- * Record one payment checked against what is still owed in its category;
- * when nothing is owed any more, move the case to fulfilled.
+ * Record one payment checked against what is still owed in its category
+ * (counting payments that wait for confirmation). The respondent's payment
+ * waits for the worker's confirmation; the worker's or staff's is confirmed
+ * at once, and when nothing is owed any more the case moves to fulfilled.
  */
 static enum eg_status payment_tx(struct eg_db *db, void *p)
 {
@@ -422,8 +487,10 @@ static enum eg_status payment_tx(struct eg_db *db, void *p)
     struct eg_case_rec rec;
     struct eg_case_actor actor;
     struct eg_case_agreement ag;
-    struct eg_case_amounts paid, owed;
+    struct eg_case_amounts paid, committed;
+    enum eg_case_payment_state initial;
     int cat = eg_case_name_index(eg_case_category_names, o->pay.category);
+    char agreed_on[11];
     eg_day on;
     enum eg_status rc;
 
@@ -431,49 +498,50 @@ static enum eg_status payment_tx(struct eg_db *db, void *p)
     rc = eg_cases_load(req, db, o->id, &rec, &actor);
     if (rc != EG_OK)
         return rc;
+    if (eg_case_payment_initial(&actor, &initial) != EG_OK)
+        return eg_cases_fail(&o->err, EG_E_FORBIDDEN, NULL,
+                             "Only the parties and the handling staff record payments.");
     if (rec.state != EG_CASE_AGREED)
         return eg_cases_fail(&o->err, EG_E_CONFLICT, NULL,
                              "Payments are recorded once an agreement is in effect; the case is "
                              "%s.",
                              rec.state_name);
-    if (eg_date_parse(o->pay.paid_on, &on) != EG_OK || on > eg_cases_today())
-        return eg_cases_fail(&o->err, EG_E_INVALID_FIELD, "paid_on",
-                             "paid_on may not be in the future.");
     rc = eg_case_store_agreement_get(db, req->arena, rec.id, &ag);
     if (rc == EG_OK)
-        rc = eg_case_store_paid(db, rec.id, &paid);
+        rc = eg_case_store_paid(db, rec.id, 1, &committed);
     if (rc != EG_OK)
         return rc;
-    rc = eg_case_check_payment(&ag.terms, &paid, cat, o->pay.amount_fen);
+    eg_date_format(eg_day_of(ag.effective_at), agreed_on);
+    if (eg_date_parse(o->pay.paid_on, &on) != EG_OK ||
+        eg_case_check_paid_on(on, eg_day_of(ag.effective_at), eg_cases_today()) != EG_OK)
+        return eg_cases_fail(&o->err, EG_E_INVALID_FIELD, "paid_on",
+                             "paid_on must be from %s (the agreement took effect) to today.",
+                             agreed_on);
+    rc = eg_case_check_payment(&ag.terms, &committed, cat, o->pay.amount_fen);
     if (rc == EG_E_UNPROCESSABLE && ag.terms.fen[cat] <= 0)
         return eg_cases_fail(&o->err, rc, "category", "Nothing is agreed in %s.", o->pay.category);
     if (rc == EG_E_UNPROCESSABLE)
         return eg_cases_fail(&o->err, rc, "amount_fen",
-                             "The payment is more than the %lld fen still owed in %s.",
-                             (long long)(ag.terms.fen[cat] - paid.fen[cat]), o->pay.category);
+                             "The payment is more than the %lld fen still owed in %s (counting "
+                             "payments that await confirmation).",
+                             (long long)(ag.terms.fen[cat] - committed.fen[cat]), o->pay.category);
     if (rc != EG_OK)
         return eg_cases_fail(&o->err, rc, "amount_fen", "amount_fen must be positive.");
     o->pay.case_id = rec.id;
+    o->pay.state = eg_case_payment_state_names[initial];
     rc = eg_case_store_payment_add(db, &o->pay, &o->pay.id);
+    if (rc == EG_OK)
+        rc = owed_and_pending(db, rec.id, &ag.terms, &paid, &o->owed, &o->pending);
     if (rc != EG_OK)
         return rc;
-    paid.fen[cat] += o->pay.amount_fen;
-    o->owed = eg_case_amounts_owed(&ag.terms, &paid, &owed);
     rc = eg_cases_record(db, req, &rec, "payment", NULL, NULL,
-                         json_pack("{s:I, s:s, s:I, s:s, s:I}", "payment_id", (json_int_t)o->pay.id,
-                                   "category", o->pay.category, "amount_fen",
+                         json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:I}", "payment_id",
+                                   (json_int_t)o->pay.id, "category", o->pay.category, "amount_fen",
                                    (json_int_t)o->pay.amount_fen, "paid_on", o->pay.paid_on,
-                                   "owed_fen", (json_int_t)o->owed));
-    if (rc == EG_OK && eg_case_amounts_paid(&ag.terms, &paid)) {
-        struct eg_case_move move;
-
-        memset(&move, 0, sizeof move);
-        move.to = EG_CASE_FULFILLED;
-        move.referral = -1;
-        move.agreement_effective = 1;
-        move.amounts_paid = 1;
-        rc = eg_cases_move(db, req, &rec, &actor, &move, NULL, 1, &o->err);
-    }
+                                   "state", o->pay.state, "owed_fen", (json_int_t)o->owed,
+                                   "pending_fen", (json_int_t)o->pending));
+    if (rc == EG_OK && initial == EG_PAY_CONFIRMED)
+        rc = fulfil_if_paid(db, req, &rec, &actor, &ag.terms, &paid, &o->err);
     o->state = rec.state_name;
     return rc;
 }
@@ -504,7 +572,138 @@ void eg_cases_api_payments_create(struct eg_req *req)
     out = payment_json(&o.pay);
     json_object_set_new(out, "case_state", json_string(o.state));
     json_object_set_new(out, "owed_fen", json_integer(o.owed));
+    json_object_set_new(out, "pending_fen", json_integer(o.pending));
     eg_reply_json(req, 201, out);
+}
+
+/*
+ * Confirm or dispute a recorded payment (to = confirmed | disputed): the
+ * applicant either way; handling staff confirm on a piece of the case's
+ * evidence (evidence_id) or dispute. A confirmation that completes the
+ * agreed amounts moves the case to fulfilled.
+ */
+static enum eg_status decide_tx(struct eg_db *db, void *p, enum eg_case_payment_state to)
+{
+    struct pay_op *o = p;
+    struct eg_req *req = o->req;
+    struct eg_case_rec rec;
+    struct eg_case_actor actor;
+    struct eg_case_agreement ag;
+    struct eg_case_amounts paid;
+    struct eg_case_evidence ev;
+    int64_t evidence_id = eg_json_int(req->body, "evidence_id", 0);
+    const char *note = eg_json_str(req->body, to == EG_PAY_DISPUTED ? "reason" : "note", "");
+    const char *by = eg_case_actor_name(&req->who);
+    int from;
+    enum eg_status rc;
+
+    memset(&o->err, 0, sizeof o->err);
+    rc = eg_cases_load(req, db, o->id, &rec, &actor);
+    if (rc == EG_OK)
+        rc = eg_case_store_payment_get(db, req->arena, rec.id, o->payment_id, &o->pay);
+    if (rc != EG_OK)
+        return rc;
+    if (evidence_id != 0) {
+        rc = eg_case_store_evidence_get(db, req->arena, rec.id, evidence_id, &ev);
+        if (rc == EG_E_NOT_FOUND)
+            return eg_cases_fail(&o->err, EG_E_INVALID_FIELD, "evidence_id",
+                                 "evidence_id is not a file of this case.");
+        if (rc != EG_OK)
+            return rc;
+    }
+    from = eg_case_name_index(eg_case_payment_state_names, o->pay.state);
+    rc = eg_case_payment_check_decision(&actor, (enum eg_case_payment_state)from, to,
+                                        evidence_id != 0);
+    if (rc == EG_E_FORBIDDEN)
+        return eg_cases_fail(&o->err, rc, NULL,
+                             "Only the worker or the handling staff decide on a payment.");
+    if (rc == EG_E_CONFLICT)
+        return eg_cases_fail(&o->err, rc, NULL, "The payment is %s already.", o->pay.state);
+    if (rc == EG_E_MISSING_FIELD)
+        return eg_cases_fail(&o->err, rc, "evidence_id",
+                             "Staff confirm a payment on evidence: name the file (evidence_id).");
+    if (rc != EG_OK)
+        return rc;
+    if (to == EG_PAY_DISPUTED && note[0] == '\0')
+        return eg_cases_fail(&o->err, EG_E_MISSING_FIELD, "reason", "Say why (reason).");
+    if (rec.state != EG_CASE_AGREED)
+        return eg_cases_fail(&o->err, EG_E_CONFLICT, NULL,
+                             "Payments are decided while the agreement is being fulfilled; the "
+                             "case is %s.",
+                             rec.state_name);
+    rc = eg_case_store_payment_decide(db, rec.id, o->pay.id, eg_case_payment_state_names[to], by,
+                                      note, evidence_id, eg_now());
+    if (rc == EG_E_CONFLICT)
+        return eg_cases_fail(&o->err, rc, NULL, "The payment changed meanwhile.");
+    if (rc == EG_OK)
+        rc = eg_case_store_agreement_get(db, req->arena, rec.id, &ag);
+    if (rc == EG_OK)
+        rc = owed_and_pending(db, rec.id, &ag.terms, &paid, &o->owed, &o->pending);
+    if (rc == EG_OK) {
+        json_t *detail =
+            json_pack("{s:I, s:s, s:I, s:I, s:I}", "payment_id", (json_int_t)o->pay.id, "category",
+                      o->pay.category, "amount_fen", (json_int_t)o->pay.amount_fen, "owed_fen",
+                      (json_int_t)o->owed, "pending_fen", (json_int_t)o->pending);
+
+        if (detail != NULL && evidence_id != 0)
+            json_object_set_new(detail, "evidence_id", json_integer(evidence_id));
+        if (detail != NULL && to == EG_PAY_DISPUTED)
+            json_object_set_new(detail, "reason", json_string(note));
+        rc = eg_cases_record(db, req, &rec,
+                             to == EG_PAY_CONFIRMED ? "payment_confirmed" : "payment_disputed",
+                             NULL, NULL, detail);
+    }
+    if (rc == EG_OK && to == EG_PAY_CONFIRMED)
+        rc = fulfil_if_paid(db, req, &rec, &actor, &ag.terms, &paid, &o->err);
+    if (rc == EG_OK)
+        rc = eg_case_store_payment_get(db, req->arena, rec.id, o->pay.id, &o->pay);
+    o->state = rec.state_name;
+    return rc;
+}
+
+static enum eg_status pay_confirm_tx(struct eg_db *db, void *p)
+{
+    return decide_tx(db, p, EG_PAY_CONFIRMED);
+}
+
+static enum eg_status pay_dispute_tx(struct eg_db *db, void *p)
+{
+    return decide_tx(db, p, EG_PAY_DISPUTED);
+}
+
+/* POST …/payments/{payment_id}/confirm and …/dispute: 200 with the payment. */
+static void decide(struct eg_req *req, enum eg_status (*tx)(struct eg_db *, void *))
+{
+    struct pay_op o;
+    enum eg_status rc;
+    json_t *out;
+
+    memset(&o, 0, sizeof o);
+    o.req = req;
+    rc = eg_cases_path_id(req, &o.id);
+    if (rc == EG_OK)
+        rc = eg_req_param_id(req, "payment_id", &o.payment_id);
+    if (rc == EG_OK)
+        rc = eg_db_tx(req->db, tx, &o);
+    if (rc != EG_OK) {
+        eg_cases_reply_err(req, rc, &o.err);
+        return;
+    }
+    out = payment_json(&o.pay);
+    json_object_set_new(out, "case_state", json_string(o.state));
+    json_object_set_new(out, "owed_fen", json_integer(o.owed));
+    json_object_set_new(out, "pending_fen", json_integer(o.pending));
+    eg_reply_json(req, 200, out);
+}
+
+void eg_cases_api_payment_confirm(struct eg_req *req)
+{
+    decide(req, pay_confirm_tx);
+}
+
+void eg_cases_api_payment_dispute(struct eg_req *req)
+{
+    decide(req, pay_dispute_tx);
 }
 
 /* GET …/payments: the payments and their sum. */
@@ -514,7 +713,7 @@ void eg_cases_api_payments_list(struct eg_req *req)
     struct eg_case_actor actor;
     struct eg_case_payment *rows = NULL;
     size_t n = 0;
-    int64_t id, total = 0;
+    int64_t id, total = 0, pending = 0;
     enum eg_status rc;
     json_t *items;
 
@@ -530,8 +729,12 @@ void eg_cases_api_payments_list(struct eg_req *req)
     items = json_array();
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(items, payment_json(&rows[i]));
-        total += rows[i].amount_fen;
+        if (strcmp(rows[i].state, "confirmed") == 0)
+            total += rows[i].amount_fen;
+        else if (strcmp(rows[i].state, "recorded") == 0)
+            pending += rows[i].amount_fen;
     }
     eg_reply_json(req, 200,
-                  json_pack("{s:o, s:I}", "items", items, "paid_total_fen", (json_int_t)total));
+                  json_pack("{s:o, s:I, s:I}", "items", items, "paid_total_fen", (json_int_t)total,
+                            "pending_fen", (json_int_t)pending));
 }

@@ -18,8 +18,11 @@
 #include "core/config.h"
 #include "db/db.h"
 
-/* Most rows one export may hold; narrow the filters for more. */
-#define EXPORT_MAX_ROWS 20000
+/* Most rows one export may hold (the finished file is held in memory to be
+ * sent); narrow the filters for more. */
+#define EXPORT_MAX_ROWS 200000
+/* Rows read and written per page of an export. */
+#define EXPORT_PAGE 100
 
 /*
  * Read the filters of a list, stats or export from the query string into
@@ -303,16 +306,18 @@ static int ensure_dir(const char *path)
 }
 
 /*
- * GET /api/v1/cases/export.xlsx: the list (same filters and scope, at most
- * EXPORT_MAX_ROWS rows) as a workbook.
+ * GET /api/v1/cases/export.xlsx: the whole list (same filters and scope, at
+ * most EXPORT_MAX_ROWS rows, else 422) as a workbook. The list is read in
+ * keyset pages of EXPORT_PAGE rows, each in a scratch arena freed once the
+ * page is written, and the workbook writes rows out as it goes, so memory
+ * does not grow with the rows (only the finished file is held to send).
  */
 void eg_cases_api_export(struct eg_req *req)
 {
     struct eg_case_filter f;
     struct eg_case_scope scope;
-    struct eg_case_rec *rows = NULL;
-    size_t n = 0;
-    int more = 0;
+    struct eg_cases_xlsx *x = NULL;
+    int more = 1;
     int64_t count = 0;
     char today[11], *tmp_dir, disp[96];
     void *data = NULL;
@@ -333,17 +338,37 @@ void eg_cases_api_export(struct eg_req *req)
                        (long long)count, EXPORT_MAX_ROWS);
         return;
     }
-    rc = eg_case_store_list(req->db, req->arena, &scope, &f, EXPORT_MAX_ROWS, &rows, &n, &more);
-    if (rc != EG_OK) {
-        eg_reply_error(req, rc, NULL, NULL);
-        return;
-    }
     tmp_dir = eg_arena_printf(req->arena, "%s/tmp", req->config->data_dir);
-    if (ensure_dir(tmp_dir) != 0) {
+    if (ensure_dir(tmp_dir) != 0 || eg_cases_xlsx_open(tmp_dir, eg_cases_today(), &x) != EG_OK) {
         eg_reply_error(req, EG_E_INTERNAL, NULL, "The export could not be written.");
         return;
     }
-    rc = eg_cases_xlsx(rows, n, eg_cases_today(), tmp_dir, &data, &len);
+    f.before_id = 0;
+    while (rc == EG_OK && more) {
+        struct eg_arena *page = eg_arena_new();
+        struct eg_case_rec *rows = NULL;
+        size_t n = 0;
+
+        if (page == NULL) {
+            rc = EG_E_INTERNAL;
+            break;
+        }
+        more = 0;
+        rc = eg_case_store_list(req->db, page, &scope, &f, EXPORT_PAGE, &rows, &n, &more);
+        if (rc == EG_OK)
+            rc = eg_cases_xlsx_add(x, rows, n);
+        if (rc == EG_OK && n > 0)
+            f.before_id = rows[n - 1].id;
+        else
+            more = 0;
+        eg_arena_destroy(page);
+    }
+    if (rc != EG_OK) {
+        eg_cases_xlsx_abort(x);
+        eg_reply_error(req, rc, NULL, "The export could not be written.");
+        return;
+    }
+    rc = eg_cases_xlsx_finish(x, &data, &len);
     if (rc != EG_OK) {
         eg_reply_error(req, rc, NULL, "The export could not be written.");
         return;

@@ -12,6 +12,7 @@
 #include "cases/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/accounts.h"
@@ -85,12 +86,24 @@ static enum eg_status load(struct eg_req *req, struct eg_db *db, int64_t id,
     return eg_authz_row(&req->who, req->route->roles, &scope);
 }
 
-/* Reply with one consultation, checked against the caller's scope. */
-static void reply_consult(struct eg_req *req, int64_t id, int status)
+/*
+ * Reply with one consultation, checked against the caller's scope. After a
+ * committed change (changed = 1) that moved it out of the caller's sight
+ * (assigned to another department's mediator), say what happened instead of
+ * answering 404.
+ */
+static void reply_consult(struct eg_req *req, int64_t id, int status, int changed)
 {
     struct eg_consult_rec k;
     enum eg_status rc = load(req, req->db, id, &k);
 
+    if (rc == EG_E_NOT_FOUND && changed &&
+        eg_consult_store_get(req->db, req->arena, id, &k) == EG_OK) {
+        eg_reply_json(req, status,
+                      json_pack("{s:I, s:b, s:s, s:s}", "id", (json_int_t)id, "visible", 0, "state",
+                                k.state_name, "department", k.dept.code));
+        return;
+    }
     if (rc != EG_OK) {
         eg_reply_error(req, rc, NULL, NULL);
         return;
@@ -158,6 +171,11 @@ void eg_cases_api_consult_create(struct eg_req *req)
         return;
     }
     if (req->who.role == EG_ROLE_WORKER) {
+        if (kind >= 0 && eg_consult_kind_for_companies((enum eg_consult_kind)kind)) {
+            eg_reply_error(req, EG_E_COMPANY_ONLY_SERVICE, "kind",
+                           "This service is for companies; a worker may not request it.");
+            return;
+        }
         o.in.person_id = req->who.person_id;
         if (o.in.person_id <= 0) {
             eg_reply_error(req, EG_E_UNPROCESSABLE, NULL,
@@ -177,7 +195,7 @@ void eg_cases_api_consult_create(struct eg_req *req)
         eg_cases_reply_err(req, rc, &o.err);
         return;
     }
-    reply_consult(req, o.id, 201);
+    reply_consult(req, o.id, 201, 0);
 }
 
 /* ---- GET /api/v1/consultations[/{id}] ----------------------------------------- */
@@ -237,7 +255,7 @@ void eg_cases_api_consult_get(struct eg_req *req)
         eg_reply_error(req, rc, NULL, NULL);
         return;
     }
-    reply_consult(req, id, 200);
+    reply_consult(req, id, 200, 0);
 }
 
 /* ---- POST /api/v1/consultations/{id}/transitions ---------------------------- */
@@ -261,7 +279,9 @@ static enum eg_status move_tx(struct eg_db *db, void *p)
     struct eg_case_actor actor;
     const char *to = eg_json_str(req->body, "to", "");
     int ti = eg_case_name_index(eg_consult_state_names, to);
-    char why[200], id[24], *summary;
+    char why[200], id[24], *summary = NULL;
+    const char *to_dept = NULL;
+    json_t *detail;
     int64_t now = eg_now();
     enum eg_status rc;
 
@@ -269,6 +289,7 @@ static enum eg_status move_tx(struct eg_db *db, void *p)
     rc = load(req, db, o->id, &k);
     if (rc != EG_OK)
         return rc;
+    to_dept = k.dept.code;
     memset(&actor, 0, sizeof actor);
     actor.role = req->who.role;
     actor.in_scope = 1; /* passed the row check */
@@ -310,6 +331,13 @@ static enum eg_status move_tx(struct eg_db *db, void *p)
             dept = req->who.department_id;
         }
         rc = eg_consult_store_assign(db, k.id, user, dept, now);
+        if (rc == EG_OK && dept != k.dept.id) {
+            struct eg_consult_rec after;
+
+            rc = eg_consult_store_get(db, req->arena, k.id, &after);
+            if (rc == EG_OK)
+                to_dept = after.dept.code;
+        }
     } else {
         const char *outcome = eg_json_str(req->body, "outcome", "");
 
@@ -323,7 +351,24 @@ static enum eg_status move_tx(struct eg_db *db, void *p)
     if (rc != EG_OK)
         return rc;
     snprintf(id, sizeof id, "%lld", (long long)k.id);
-    summary = eg_arena_printf(req->arena, "{\"from\":\"%s\",\"to\":\"%s\"}", k.state_name, to);
+    detail = json_pack("{s:s, s:s}", "from", k.state_name, "to", to);
+    if (detail != NULL && ti == EG_CONSULT_ASSIGNED) {
+        json_object_set_new(detail, "assignee",
+                            json_string(eg_json_str(req->body, "assignee", req->who.login)));
+        if (strcmp(to_dept, k.dept.code) != 0) {
+            json_object_set_new(detail, "from_department", json_string(k.dept.code));
+            json_object_set_new(detail, "to_department", json_string(to_dept));
+        }
+    }
+    if (detail != NULL) {
+        char *text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
+
+        json_decref(detail);
+        if (text != NULL) {
+            summary = eg_arena_strdup(req->arena, text);
+            free(text);
+        }
+    }
     return eg_audit_append(db, &ctx, "consultation.transition", "consultation", id,
                            summary ? summary : "{}");
 }
@@ -343,7 +388,7 @@ void eg_cases_api_consult_transition(struct eg_req *req)
         eg_cases_reply_err(req, rc, &o.err);
         return;
     }
-    reply_consult(req, o.id, 200);
+    reply_consult(req, o.id, 200, 1);
 }
 
 /* ---- POST /api/v1/consultations/{id}/rating ---------------------------------- */
@@ -390,5 +435,5 @@ void eg_cases_api_consult_rate(struct eg_req *req)
         eg_cases_reply_err(req, rc, &o.err);
         return;
     }
-    reply_consult(req, o.id, 200);
+    reply_consult(req, o.id, 200, 0);
 }

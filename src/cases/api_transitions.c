@@ -95,7 +95,7 @@ static enum eg_status transition_tx(struct eg_db *db, void *p)
         rc = eg_case_store_agreement_get(db, req->arena, rec.id, &ag);
         if (rc == EG_OK) {
             move.agreement_effective = eg_case_agreement_effective(&ag.confirmed);
-            rc = eg_case_store_paid(db, rec.id, &paid);
+            rc = eg_case_store_paid(db, rec.id, 0, &paid);
             if (rc == EG_OK)
                 move.amounts_paid =
                     move.agreement_effective && eg_case_amounts_paid(&ag.terms, &paid);

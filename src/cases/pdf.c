@@ -1,20 +1,23 @@
 /*
  * pdf.c — the mediation agreement (调解协议书) as a PDF document (libharu).
  *
- * Chinese text uses libharu's built-in CJK font SimSun with the GBK-EUC-H
- * encoding (HPDF_UseCNSFonts / HPDF_UseCNSEncodings; the font is referenced,
- * not embedded, as PDF readers carry the Adobe-GB1 collection), so UTF-8 is
- * converted to GBK with iconv. Runs of ASCII are set in Helvetica, which
- * keeps case numbers and amounts as plain ASCII for readers and for text
- * extraction. Lines wrap at the right margin; pages break at the bottom.
+ * All text, Chinese and Latin, is set in one TrueType font with CJK glyphs
+ * (files.pdf_font, by default WenQuanYi Micro Hei from the Debian package
+ * fonts-wqy-microhei; the first font of a .ttc collection), embedded in the
+ * document with libharu's UTF-8 encoder, so any viewer shows it without a
+ * Chinese font of its own and text extraction gives back the UTF-8. libharu
+ * embeds only the glyphs the document uses (the other glyph outlines are
+ * left empty), so the file stays small. Lines wrap at the right margin;
+ * pages break at the bottom.
  */
 #include "cases/api.h"
 
 #include <hpdf.h>
-#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "core/money.h"
 
@@ -27,8 +30,7 @@
 struct doc {
     HPDF_Doc pdf;
     HPDF_Page page;
-    HPDF_Font cjk, latin, latin_bold;
-    iconv_t cv;
+    HPDF_Font font;
     float y;
     int failed;
 };
@@ -62,68 +64,44 @@ static size_t u8len(const char *s)
     return n;
 }
 
-/* One UTF-8 character (n bytes at s) in GBK, into out (3 bytes); "?" when
- * it has no GBK form. */
-static void to_gbk(struct doc *d, const char *s, size_t n, char out[3])
-{
-    char in[4], *ip = in, *op = out;
-    size_t il = n, ol = 2;
-
-    memcpy(in, s, n);
-    iconv(d->cv, NULL, NULL, NULL, NULL);
-    if (iconv(d->cv, &ip, &il, &op, &ol) == (size_t)-1 || op == out) {
-        out[0] = '?';
-        out[1] = '\0';
-        return;
-    }
-    *op = '\0';
-}
-
-/* Width of one character at size in its font. */
+/* Width of one UTF-8 character (n bytes at s) at size. */
 static float char_width(struct doc *d, const char *s, size_t n, float size)
 {
-    char g[3];
+    char c[5];
 
-    if (n == 1) {
-        char a[2] = {s[0], '\0'};
-
-        HPDF_Page_SetFontAndSize(d->page, d->latin, size);
-        return HPDF_Page_TextWidth(d->page, a);
-    }
-    to_gbk(d, s, n, g);
-    HPDF_Page_SetFontAndSize(d->page, d->cjk, size);
-    return HPDF_Page_TextWidth(d->page, g);
+    memcpy(c, s, n);
+    c[n] = '\0';
+    if (n == 1 && (unsigned char)c[0] < 0x20)
+        c[0] = ' ';
+    HPDF_Page_SetFontAndSize(d->page, d->font, size);
+    return HPDF_Page_TextWidth(d->page, c);
 }
 
 /*
- * Draw the n bytes of UTF-8 at s from x on the current line, switching
- * between Helvetica (ASCII runs) and SimSun (the rest). bold uses
- * Helvetica-Bold for ASCII (CJK stays regular).
+ * Draw the n bytes of UTF-8 at s from x on the current line. Control
+ * characters become spaces; bold is accepted for the callers' sake but the
+ * one embedded font has a single weight.
  */
 static void draw_run(struct doc *d, float x, const char *s, size_t n, float size, int bold)
 {
     char buf[1024];
 
+    (void)bold;
     while (n > 0) {
-        int ascii = (unsigned char)*s < 0x80;
         size_t used = 0, k = 0;
 
-        while (k < n && ((unsigned char)s[k] < 0x80) == ascii && used < sizeof buf - 3) {
+        while (k < n && used < sizeof buf - 5) {
             size_t cl = u8len(s + k);
 
-            if (ascii) {
-                buf[used++] = (s[k] >= 0x20) ? s[k] : ' ';
-            } else {
-                char g[3];
-
-                to_gbk(d, s + k, cl, g);
-                for (size_t i = 0; g[i]; i++)
-                    buf[used++] = g[i];
-            }
+            if (cl == 1)
+                buf[used++] = ((unsigned char)s[k] >= 0x20) ? s[k] : ' ';
+            else
+                for (size_t i = 0; i < cl; i++)
+                    buf[used++] = s[k + i];
             k += cl;
         }
         buf[used] = '\0';
-        HPDF_Page_SetFontAndSize(d->page, ascii ? (bold ? d->latin_bold : d->latin) : d->cjk, size);
+        HPDF_Page_SetFontAndSize(d->page, d->font, size);
         HPDF_Page_BeginText(d->page);
         HPDF_Page_TextOut(d->page, x, d->y, buf);
         HPDF_Page_EndText(d->page);
@@ -269,19 +247,24 @@ enum eg_status eg_cases_pdf_agreement(const struct eg_cases_agreement_doc *doc, 
     *out = NULL;
     *len = 0;
     memset(&d, 0, sizeof d);
-    d.cv = iconv_open("GBK", "UTF-8");
-    if (d.cv == (iconv_t)-1)
-        return EG_E_INTERNAL;
+    if (doc->font_path == NULL || access(doc->font_path, R_OK) != 0)
+        return EG_E_UNAVAILABLE;
     d.pdf = HPDF_New(on_error, &d);
     if (d.pdf == NULL)
         goto out;
     HPDF_SetCompressionMode(d.pdf, HPDF_COMP_ALL);
-    HPDF_UseCNSFonts(d.pdf);
-    HPDF_UseCNSEncodings(d.pdf);
-    d.cjk = HPDF_GetFont(d.pdf, "SimSun", "GBK-EUC-H");
-    d.latin = HPDF_GetFont(d.pdf, "Helvetica", NULL);
-    d.latin_bold = HPDF_GetFont(d.pdf, "Helvetica-Bold", NULL);
-    if (d.failed || !d.cjk || !d.latin || !d.latin_bold)
+    HPDF_UseUTFEncodings(d.pdf);
+    HPDF_SetCurrentEncoder(d.pdf, "UTF-8");
+    {
+        size_t pl = strlen(doc->font_path);
+        const char *name = pl > 4 && strcasecmp(doc->font_path + pl - 4, ".ttc") == 0
+                               ? HPDF_LoadTTFontFromFile2(d.pdf, doc->font_path, 0, HPDF_TRUE)
+                               : HPDF_LoadTTFontFromFile(d.pdf, doc->font_path, HPDF_TRUE);
+
+        if (name != NULL)
+            d.font = HPDF_GetFont(d.pdf, name, "UTF-8");
+    }
+    if (d.failed || !d.font)
         goto out;
     HPDF_SetInfoAttr(d.pdf, HPDF_INFO_CREATOR, "egret");
     HPDF_SetInfoAttr(d.pdf, HPDF_INFO_TITLE, doc->number);
@@ -390,6 +373,5 @@ enum eg_status eg_cases_pdf_agreement(const struct eg_cases_agreement_doc *doc, 
 out:
     if (d.pdf)
         HPDF_Free(d.pdf);
-    iconv_close(d.cv);
     return rc;
 }

@@ -445,6 +445,48 @@ enum eg_status eg_case_check_payment(const struct eg_case_amounts *agreed,
     return EG_OK;
 }
 
+const char *const eg_case_payment_state_names[] = {"recorded", "confirmed", "disputed", NULL};
+
+/* Staff who handle the case: a mediator in scope or an administrator. */
+static int is_handler(const struct eg_case_actor *actor)
+{
+    return actor->role == EG_ROLE_ADMIN || (actor->role == EG_ROLE_MEDIATOR && actor->in_scope);
+}
+
+enum eg_status eg_case_payment_initial(const struct eg_case_actor *actor,
+                                       enum eg_case_payment_state *state)
+{
+    if (actor->role == EG_ROLE_PLATFORM && actor->is_respondent)
+        *state = EG_PAY_RECORDED;
+    else if ((actor->role == EG_ROLE_WORKER && actor->is_applicant) || is_handler(actor))
+        *state = EG_PAY_CONFIRMED;
+    else
+        return EG_E_FORBIDDEN;
+    return EG_OK;
+}
+
+enum eg_status eg_case_payment_check_decision(const struct eg_case_actor *actor,
+                                              enum eg_case_payment_state from,
+                                              enum eg_case_payment_state to, int has_evidence)
+{
+    int applicant = actor->role == EG_ROLE_WORKER && actor->is_applicant;
+
+    if (!applicant && !is_handler(actor))
+        return EG_E_FORBIDDEN;
+    if (to != EG_PAY_CONFIRMED && to != EG_PAY_DISPUTED)
+        return EG_E_INVALID_FIELD;
+    if (from != EG_PAY_RECORDED)
+        return EG_E_CONFLICT;
+    if (!applicant && to == EG_PAY_CONFIRMED && !has_evidence)
+        return EG_E_MISSING_FIELD;
+    return EG_OK;
+}
+
+enum eg_status eg_case_check_paid_on(eg_day paid_on, eg_day agreed_on, eg_day today)
+{
+    return paid_on < agreed_on || paid_on > today ? EG_E_INVALID_FIELD : EG_OK;
+}
+
 int eg_case_amounts_paid(const struct eg_case_amounts *agreed, const struct eg_case_amounts *paid)
 {
     for (int i = 0; i < EG_CAT_COUNT; i++)
@@ -578,6 +620,11 @@ const char *eg_consult_department(enum eg_consult_kind k)
     default:
         return "centre";
     }
+}
+
+int eg_consult_kind_for_companies(enum eg_consult_kind k)
+{
+    return k == EG_CONSULT_EMPLOYMENT_DIAGNOSIS || k == EG_CONSULT_PAY_DISTRIBUTION;
 }
 
 enum eg_status eg_consult_check_move(const struct eg_case_actor *actor, enum eg_consult_state from,

@@ -283,6 +283,47 @@ int eg_case_amounts_paid(const struct eg_case_amounts *agreed, const struct eg_c
 int64_t eg_case_amounts_owed(const struct eg_case_amounts *agreed,
                              const struct eg_case_amounts *paid, struct eg_case_amounts *owed);
 
+/*
+ * Payment states: a payment the respondent records waits (recorded) for the
+ * worker's confirmation, or the mediator's on evidence, and the worker may
+ * dispute it; one the worker (the applicant) or staff record is confirmed at
+ * once. Only confirmed payments count toward the agreed amounts; recorded
+ * ones also count against what may still be recorded (no overpayment);
+ * disputed ones count for nothing.
+ */
+enum eg_case_payment_state {
+    EG_PAY_RECORDED,
+    EG_PAY_CONFIRMED,
+    EG_PAY_DISPUTED,
+    EG_PAY_STATE_COUNT
+};
+extern const char *const eg_case_payment_state_names[];
+
+/*
+ * Who may record a payment and in which state it starts: the respondent →
+ * recorded; the applicant, or staff in scope (and admins) → confirmed.
+ * EG_E_FORBIDDEN for anyone else.
+ */
+enum eg_status eg_case_payment_initial(const struct eg_case_actor *actor,
+                                       enum eg_case_payment_state *state);
+
+/*
+ * Check a decision (to = confirmed or disputed) on a payment in state from:
+ * only a recorded payment is decided (EG_E_CONFLICT otherwise); the
+ * applicant decides either way; staff in scope (and admins) confirm only on
+ * evidence (has_evidence = 1, else EG_E_MISSING_FIELD) and may dispute; the
+ * respondent and anyone else may not (EG_E_FORBIDDEN).
+ */
+enum eg_status eg_case_payment_check_decision(const struct eg_case_actor *actor,
+                                              enum eg_case_payment_state from,
+                                              enum eg_case_payment_state to, int has_evidence);
+
+/*
+ * Check the date of a payment: not before the day the agreement took effect
+ * (agreed_on) and not after today (EG_E_INVALID_FIELD).
+ */
+enum eg_status eg_case_check_paid_on(eg_day paid_on, eg_day agreed_on, eg_day today);
+
 /* ---- ratings ------------------------------------------------------------- */
 
 /*
@@ -344,6 +385,12 @@ extern const char *const eg_consult_state_names[];
 
 /* The department code that handles a kind of consultation by default. */
 const char *eg_consult_department(enum eg_consult_kind k);
+
+/*
+ * 1 when a kind of consultation serves companies only (employment-management
+ * diagnosis and pay-distribution guidance): workers may not request it.
+ */
+int eg_consult_kind_for_companies(enum eg_consult_kind k);
 
 /*
  * Check a consultation transition: requested → assigned → done, by staff in

@@ -968,20 +968,44 @@ enum eg_status eg_case_store_agreement_effective(struct eg_db *db, int64_t case_
 enum eg_status eg_case_store_payment_add(struct eg_db *db, const struct eg_case_payment *p,
                                          int64_t *id)
 {
+    const char *state = p->state ? p->state : "confirmed";
     enum eg_status rc;
 
     rc = eg_db_one_i64(db, id,
                        "INSERT INTO case_payments (case_id, category, amount_fen, paid_on, method, "
-                       "reference, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                       "RETURNING id",
-                       "ititttti", p->case_id, p->category, p->amount_fen, p->paid_on, p->method,
-                       p->reference, p->recorded_by, p->created_at);
-    if (rc == EG_OK)
+                       "reference, recorded_by, created_at, state) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                       "itittttit", p->case_id, p->category, p->amount_fen, p->paid_on, p->method,
+                       p->reference, p->recorded_by, p->created_at, state);
+    if (rc == EG_OK && strcmp(state, "confirmed") == 0)
         rc = eg_db_run(db, NULL,
                        "UPDATE cases SET paid_total_fen = paid_total_fen + ?, updated_at = ? "
                        "WHERE id = ?",
                        "iii", p->amount_fen, p->created_at, p->case_id);
     return rc;
+}
+
+#define PAYMENT_COLS                                                                               \
+    "SELECT id, case_id, category, amount_fen, paid_on, method, reference, recorded_by, "          \
+    "created_at, state, decided_by, decided_at, decision_note, evidence_id FROM case_payments "
+
+/* One payment row from a PAYMENT_COLS query. */
+static void payment_row(struct eg_arena *a, struct eg_stmt *st, struct eg_case_payment *p)
+{
+    p->id = eg_stmt_i64(st, 0);
+    p->case_id = eg_stmt_i64(st, 1);
+    p->category = col(a, st, 2);
+    p->amount_fen = eg_stmt_i64(st, 3);
+    p->paid_on = col(a, st, 4);
+    p->method = col(a, st, 5);
+    p->reference = col(a, st, 6);
+    p->recorded_by = col(a, st, 7);
+    p->created_at = eg_stmt_i64(st, 8);
+    p->state = col(a, st, 9);
+    p->decided_by = col_or_null(a, st, 10);
+    p->decided_at = eg_stmt_i64(st, 11);
+    p->decision_note = col(a, st, 12);
+    p->evidence_id = eg_stmt_i64(st, 13);
 }
 
 enum eg_status eg_case_store_payment_list(struct eg_db *db, struct eg_arena *a, int64_t case_id,
@@ -993,38 +1017,68 @@ enum eg_status eg_case_store_payment_list(struct eg_db *db, struct eg_arena *a, 
 
     *rows = NULL;
     *n = 0;
-    rc = eg_db_query(db, &st,
-                     "SELECT id, case_id, category, amount_fen, paid_on, method, reference, "
-                     "recorded_by, created_at FROM case_payments WHERE case_id = ? ORDER BY id",
-                     "i", case_id);
+    rc = eg_db_query(db, &st, PAYMENT_COLS "WHERE case_id = ? ORDER BY id", "i", case_id);
     while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        struct eg_case_payment *p;
-
         *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
             break;
         }
-        p = &(*rows)[(*n)++];
-        p->id = eg_stmt_i64(st, 0);
-        p->case_id = eg_stmt_i64(st, 1);
-        p->category = col(a, st, 2);
-        p->amount_fen = eg_stmt_i64(st, 3);
-        p->paid_on = col(a, st, 4);
-        p->method = col(a, st, 5);
-        p->reference = col(a, st, 6);
-        p->recorded_by = col(a, st, 7);
-        p->created_at = eg_stmt_i64(st, 8);
+        payment_row(a, st, &(*rows)[(*n)++]);
     }
     return finish(st, rc);
 }
 
-enum eg_status eg_case_store_paid(struct eg_db *db, int64_t case_id, struct eg_case_amounts *out)
+enum eg_status eg_case_store_payment_get(struct eg_db *db, struct eg_arena *a, int64_t case_id,
+                                         int64_t id, struct eg_case_payment *out)
 {
-    return amounts_query(db,
-                         "SELECT category, SUM(amount_fen) FROM case_payments WHERE case_id = ? "
-                         "GROUP BY category",
-                         case_id, out);
+    struct eg_stmt *st = NULL;
+    enum eg_status rc;
+
+    memset(out, 0, sizeof *out);
+    rc = eg_db_query(db, &st, PAYMENT_COLS "WHERE case_id = ? AND id = ?", "ii", case_id, id);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW)
+        payment_row(a, st, out);
+    eg_stmt_done(st);
+    if (rc == EG_DONE)
+        return EG_E_NOT_FOUND;
+    return rc == EG_ROW ? EG_OK : (rc == EG_OK ? EG_E_DB : rc);
+}
+
+enum eg_status eg_case_store_payment_decide(struct eg_db *db, int64_t case_id, int64_t id,
+                                            const char *state, const char *by, const char *note,
+                                            int64_t evidence_id, int64_t now)
+{
+    int64_t changed = 0;
+    enum eg_status rc;
+
+    rc = eg_db_run(db, &changed,
+                   "UPDATE case_payments SET state = ?, decided_by = ?, decided_at = ?, "
+                   "decision_note = ?, evidence_id = NULLIF(CAST(? AS BIGINT), 0) "
+                   "WHERE case_id = ? AND id = ? AND state = 'recorded'",
+                   "ttitiii", state, by, now, note, evidence_id, case_id, id);
+    if (rc == EG_OK && changed != 1)
+        rc = EG_E_CONFLICT;
+    if (rc == EG_OK && strcmp(state, "confirmed") == 0)
+        rc = eg_db_run(db, NULL,
+                       "UPDATE cases SET paid_total_fen = paid_total_fen + (SELECT amount_fen "
+                       "FROM case_payments WHERE id = ?), updated_at = ? WHERE id = ?",
+                       "iii", id, now, case_id);
+    return rc;
+}
+
+enum eg_status eg_case_store_paid(struct eg_db *db, int64_t case_id, int with_pending,
+                                  struct eg_case_amounts *out)
+{
+    return amounts_query(
+        db,
+        with_pending ? "SELECT category, SUM(amount_fen) FROM case_payments WHERE "
+                       "case_id = ? AND state IN ('confirmed', 'recorded') GROUP BY category"
+                     : "SELECT category, SUM(amount_fen) FROM case_payments WHERE "
+                       "case_id = ? AND state = 'confirmed' GROUP BY category",
+        case_id, out);
 }
 
 enum eg_status eg_case_store_rating_add(struct eg_db *db, const struct eg_case_rating *r)

@@ -273,15 +273,33 @@ enum eg_status eg_case_store_agreement_effective(struct eg_db *db, int64_t case_
 struct eg_case_payment {
     int64_t id, case_id;
     const char *category, *paid_on, *method, *reference, *recorded_by;
-    int64_t amount_fen, created_at;
+    const char *state;         /* eg_case_payment_state_names; NULL = "confirmed" */
+    const char *decided_by;    /* who confirmed or disputed it; NULL when not decided */
+    const char *decision_note; /* the dispute's reason or the confirmation's note */
+    int64_t evidence_id;       /* evidence a mediator confirmed on, 0 = none */
+    int64_t amount_fen, created_at, decided_at;
 };
-/* Insert a payment and add it to the case's paid_total_fen. */
+/* Insert a payment; a confirmed one is added to the case's paid_total_fen. */
 enum eg_status eg_case_store_payment_add(struct eg_db *db, const struct eg_case_payment *p,
                                          int64_t *id);
 enum eg_status eg_case_store_payment_list(struct eg_db *db, struct eg_arena *a, int64_t case_id,
                                           struct eg_case_payment **rows, size_t *n);
-/* Sums paid per category. */
-enum eg_status eg_case_store_paid(struct eg_db *db, int64_t case_id, struct eg_case_amounts *out);
+/* One payment of a case: EG_OK or EG_E_NOT_FOUND. */
+enum eg_status eg_case_store_payment_get(struct eg_db *db, struct eg_arena *a, int64_t case_id,
+                                         int64_t id, struct eg_case_payment *out);
+/*
+ * Decide a recorded payment: state "confirmed" (added to paid_total_fen) or
+ * "disputed", by whom, with a note and the evidence relied on (0 = none).
+ * EG_E_CONFLICT when it is no longer recorded.
+ */
+enum eg_status eg_case_store_payment_decide(struct eg_db *db, int64_t case_id, int64_t id,
+                                            const char *state, const char *by, const char *note,
+                                            int64_t evidence_id, int64_t now);
+/* Sums per category of the confirmed payments (with_pending = 0), or of the
+ * confirmed and still recorded ones (with_pending = 1: what may no longer be
+ * recorded). Disputed payments never count. */
+enum eg_status eg_case_store_paid(struct eg_db *db, int64_t case_id, int with_pending,
+                                  struct eg_case_amounts *out);
 
 struct eg_case_rating {
     int64_t case_id, department_id;

@@ -1,12 +1,15 @@
 /*
  * xlsx.c — the case list as an Excel workbook (libxlsxwriter).
  *
- * One sheet "cases", a header row and one row per case. Money is written
- * twice: as yuan text with two decimals made from the integer fen
- * (eg_money_format, no floating point), and as the whole number of fen
- * for sums in the spreadsheet (integers below 2^53 are exact there).
- * libxlsxwriter writes to a file, so the workbook goes to a unique
- * temporary file under tmp_dir, is read back and removed.
+ * One sheet "cases", a header row and one row per case, written page by
+ * page as the caller reads the list (eg_cases_xlsx_open / _add / _finish):
+ * the workbook is in libxlsxwriter's constant-memory mode, which writes each
+ * row out to its temporary file as soon as the next begins, so memory does
+ * not grow with the number of rows. Money is written as numbers: yuan cells
+ * with the number format 0.00 (so SUM works), and the exact whole number of
+ * fen beside them. Times are Asia/Shanghai, as "YYYY-MM-DD HH:MM:SS+08:00".
+ * libxlsxwriter writes to a file, so the workbook goes to a unique temporary
+ * file under tmp_dir, is read back and removed.
  */
 #include "cases/api.h"
 
@@ -19,8 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
-
-#include "core/money.h"
 
 /* Read a whole file into malloc'd memory. */
 static int slurp(const char *path, void **out, size_t *len)
@@ -55,118 +56,187 @@ static int slurp(const char *path, void **out, size_t *len)
     return 0;
 }
 
-/* Write fen as yuan text ("3500.00") into cell (row, col). */
-static void write_yuan(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t fen,
-                       lxw_format *fmt)
-{
-    char buf[24];
-
-    eg_money_format(fen, buf);
-    worksheet_write_string(ws, row, col, buf, fmt);
-}
-
-enum eg_status eg_cases_xlsx(const struct eg_case_rec *rows, size_t n, eg_day today,
-                             const char *tmp_dir, void **out, size_t *len)
-{
-    static const char *const head[] = {
-        "案件编号 number",
-        "状态 state",
-        "类型 type",
-        "渠道 channel",
-        "申请人 applicant",
-        "被申请人 respondent",
-        "承办部门 department",
-        "事项 matter",
-        "受理时间 submitted",
-        "受理期限 accept due",
-        "调解期限 mediation due",
-        "超期 overdue",
-        "请求金额(元) claimed",
-        "协议金额(元) agreed",
-        "已履行(元) paid",
-        "请求金额(分) claimed_fen",
-        "协议金额(分) agreed_fen",
-        "已履行(分) paid_fen",
-        "转办 referral",
-    };
-    lxw_workbook_options opts = {
-        .constant_memory = LXW_TRUE, .tmpdir = (char *)tmp_dir, .use_zip64 = LXW_FALSE};
+struct eg_cases_xlsx {
     lxw_workbook *wb;
     lxw_worksheet *ws;
-    lxw_format *bold, *money;
+    lxw_format *bold, *yuan;
+    char *path;
+    eg_day today;
+    lxw_row_t next_row;
+    int failed;
+};
+
+/*
+ * Write fen as a number of yuan with two decimals. Spreadsheet cells hold
+ * doubles: fen / 100 is the nearest double to the exact yuan amount, and the
+ * 0.00 format shows it exactly for any amount below 2^53 fen; the exact fen
+ * are in their own integer column.
+ */
+static void write_yuan(struct eg_cases_xlsx *x, lxw_row_t row, lxw_col_t col, int64_t fen)
+{
+    if (worksheet_write_number(x->ws, row, col, (double)fen / 100.0, x->yuan) != LXW_NO_ERROR)
+        x->failed = 1;
+}
+
+/* An instant in Asia/Shanghai as "2026-12-03 18:30:00+08:00" ("" when 0). */
+static void shanghai_time(int64_t t, char out[40])
+{
+    eg_day d;
+    int64_t s;
+    char day[11];
+
+    if (t == 0) {
+        out[0] = '\0';
+        return;
+    }
+    d = eg_day_of(t);
+    s = t - eg_day_start(d);
+    eg_date_format(d, day);
+    snprintf(out, 40, "%s %02d:%02d:%02d+08:00", day, (int)(s / 3600), (int)(s / 60 % 60),
+             (int)(s % 60));
+}
+
+static const char *const head[] = {
+    "案件编号 number",
+    "状态 state",
+    "类型 type",
+    "渠道 channel",
+    "申请人 applicant",
+    "被申请人 respondent",
+    "承办部门 department",
+    "事项 matter",
+    "提交时间(北京时间) submitted (UTC+8)",
+    "受理时间(北京时间) accepted (UTC+8)",
+    "受理期限 accept due",
+    "调解期限 mediation due",
+    "超期 overdue",
+    "请求金额(元) claimed",
+    "协议金额(元) agreed",
+    "已履行(元) paid",
+    "请求金额(分) claimed_fen",
+    "协议金额(分) agreed_fen",
+    "已履行(分) paid_fen",
+    "转办 referral",
+};
+
+enum eg_status eg_cases_xlsx_open(const char *tmp_dir, eg_day today, struct eg_cases_xlsx **out)
+{
+    lxw_workbook_options opts = {
+        .constant_memory = LXW_TRUE, .tmpdir = (char *)tmp_dir, .use_zip64 = LXW_TRUE};
+    struct eg_cases_xlsx *x;
     unsigned char r[8];
-    char name[32], *path;
-    size_t plen;
-    enum eg_status rc = EG_E_INTERNAL;
+    char name[32];
+    size_t plen = strlen(tmp_dir) + 40;
 
     *out = NULL;
-    *len = 0;
+    x = calloc(1, sizeof *x);
+    if (x == NULL || (x->path = malloc(plen)) == NULL) {
+        free(x);
+        return EG_E_INTERNAL;
+    }
     randombytes_buf(r, sizeof r);
     sodium_bin2hex(name, sizeof name, r, sizeof r);
-    plen = strlen(tmp_dir) + 40;
-    path = malloc(plen);
-    if (path == NULL)
+    snprintf(x->path, plen, "%s/export-%s.xlsx", tmp_dir, name);
+    x->today = today;
+    x->wb = workbook_new_opt(x->path, &opts);
+    if (x->wb == NULL) {
+        free(x->path);
+        free(x);
         return EG_E_INTERNAL;
-    snprintf(path, plen, "%s/export-%s.xlsx", tmp_dir, name);
-    wb = workbook_new_opt(path, &opts);
-    if (wb == NULL)
-        goto out;
-    ws = workbook_add_worksheet(wb, "cases");
-    bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    money = workbook_add_format(wb);
-    format_set_align(money, LXW_ALIGN_RIGHT);
+    }
+    x->ws = workbook_add_worksheet(x->wb, "cases");
+    x->bold = workbook_add_format(x->wb);
+    x->yuan = workbook_add_format(x->wb);
+    if (x->ws == NULL || x->bold == NULL || x->yuan == NULL) {
+        eg_cases_xlsx_abort(x);
+        return EG_E_INTERNAL;
+    }
+    format_set_bold(x->bold);
+    format_set_num_format(x->yuan, "0.00");
+    /* Column widths are set before any row is written (constant-memory mode). */
+    worksheet_set_column(x->ws, 0, 0, 18, NULL);
+    worksheet_set_column(x->ws, 4, 7, 22, NULL);
+    worksheet_set_column(x->ws, 8, 9, 26, NULL);
     for (lxw_col_t c = 0; c < sizeof head / sizeof head[0]; c++)
-        worksheet_write_string(ws, 0, c, head[c], bold);
-    worksheet_set_column(ws, 0, 0, 18, NULL);
-    worksheet_set_column(ws, 4, 7, 22, NULL);
-    for (size_t i = 0; i < n; i++) {
+        if (worksheet_write_string(x->ws, 0, c, head[c], x->bold) != LXW_NO_ERROR)
+            x->failed = 1;
+    x->next_row = 1;
+    *out = x;
+    return EG_OK;
+}
+
+/* Write a text cell, noting a failure. */
+static void text(struct eg_cases_xlsx *x, lxw_row_t row, lxw_col_t col, const char *s)
+{
+    if (worksheet_write_string(x->ws, row, col, s ? s : "", NULL) != LXW_NO_ERROR)
+        x->failed = 1;
+}
+
+enum eg_status eg_cases_xlsx_add(struct eg_cases_xlsx *x, const struct eg_case_rec *rows, size_t n)
+{
+    for (size_t i = 0; i < n && !x->failed; i++) {
         const struct eg_case_rec *c = &rows[i];
-        lxw_row_t row = (lxw_row_t)(i + 1);
+        lxw_row_t row = x->next_row++;
         int si = eg_case_name_index(eg_case_state_names, c->state_name);
         int ti = eg_case_name_index(eg_case_type_names, c->type);
         int ci = eg_case_name_index(eg_case_channel_names, c->channel);
-        char submitted[21];
-        int overdue = c->due_on != NULL && today > 0;
+        char submitted[40], accepted[40];
+        int overdue = c->due_on != NULL && x->today > 0;
 
         if (overdue) {
             eg_day due;
 
-            overdue = eg_date_parse(c->due_on, &due) == EG_OK && today > due &&
+            overdue = eg_date_parse(c->due_on, &due) == EG_OK && x->today > due &&
                       (c->state == EG_CASE_SUBMITTED || c->state == EG_CASE_ACCEPTED ||
                        c->state == EG_CASE_MEDIATING);
         }
-        eg_instant_format(c->submitted_at, submitted);
-        worksheet_write_string(ws, row, 0, c->number, NULL);
-        worksheet_write_string(ws, row, 1, si >= 0 ? eg_case_state_labels[si] : c->state_name,
-                               NULL);
-        worksheet_write_string(ws, row, 2, ti >= 0 ? eg_case_type_labels[ti] : c->type, NULL);
-        worksheet_write_string(ws, row, 3, ci >= 0 ? eg_case_channel_labels[ci] : c->channel, NULL);
-        worksheet_write_string(ws, row, 4, c->applicant_name, NULL);
-        worksheet_write_string(ws, row, 5, c->respondent_name, NULL);
-        worksheet_write_string(ws, row, 6, c->dept.name, NULL);
-        worksheet_write_string(ws, row, 7, c->matter, NULL);
-        worksheet_write_string(ws, row, 8, submitted, NULL);
-        worksheet_write_string(ws, row, 9, c->accept_due_on, NULL);
-        worksheet_write_string(ws, row, 10, c->mediation_due_on ? c->mediation_due_on : "", NULL);
-        worksheet_write_string(ws, row, 11, overdue ? "是" : "否", NULL);
-        write_yuan(ws, row, 12, c->claimed_total_fen, money);
-        write_yuan(ws, row, 13, c->agreed_total_fen, money);
-        write_yuan(ws, row, 14, c->paid_total_fen, money);
-        /* libxlsxwriter stores every number as a double; fen amounts are
-         * integers far below 2^53, so each cell holds the exact fen. */
-        worksheet_write_number(ws, row, 15, (double)c->claimed_total_fen, NULL);
-        worksheet_write_number(ws, row, 16, (double)c->agreed_total_fen, NULL);
-        worksheet_write_number(ws, row, 17, (double)c->paid_total_fen, NULL);
-        worksheet_write_string(ws, row, 18, c->referral ? c->referral : "", NULL);
+        shanghai_time(c->submitted_at, submitted);
+        shanghai_time(c->accepted_at, accepted);
+        text(x, row, 0, c->number);
+        text(x, row, 1, si >= 0 ? eg_case_state_labels[si] : c->state_name);
+        text(x, row, 2, ti >= 0 ? eg_case_type_labels[ti] : c->type);
+        text(x, row, 3, ci >= 0 ? eg_case_channel_labels[ci] : c->channel);
+        text(x, row, 4, c->applicant_name);
+        text(x, row, 5, c->respondent_name);
+        text(x, row, 6, c->dept.name);
+        text(x, row, 7, c->matter);
+        text(x, row, 8, submitted);
+        text(x, row, 9, accepted);
+        text(x, row, 10, c->accept_due_on);
+        text(x, row, 11, c->mediation_due_on);
+        text(x, row, 12, overdue ? "是" : "否");
+        write_yuan(x, row, 13, c->claimed_total_fen);
+        write_yuan(x, row, 14, c->agreed_total_fen);
+        write_yuan(x, row, 15, c->paid_total_fen);
+        /* Integers far below 2^53: each double cell holds the exact fen. */
+        worksheet_write_number(x->ws, row, 16, (double)c->claimed_total_fen, NULL);
+        worksheet_write_number(x->ws, row, 17, (double)c->agreed_total_fen, NULL);
+        worksheet_write_number(x->ws, row, 18, (double)c->paid_total_fen, NULL);
+        text(x, row, 19, c->referral);
     }
-    if (workbook_close(wb) != LXW_NO_ERROR)
-        goto out;
-    if (slurp(path, out, len) != 0)
-        goto out;
-    rc = EG_OK;
-out:
-    unlink(path);
-    free(path);
+    return x->failed ? EG_E_INTERNAL : EG_OK;
+}
+
+enum eg_status eg_cases_xlsx_finish(struct eg_cases_xlsx *x, void **out, size_t *len)
+{
+    enum eg_status rc = EG_E_INTERNAL;
+
+    *out = NULL;
+    *len = 0;
+    if (workbook_close(x->wb) == LXW_NO_ERROR && !x->failed && slurp(x->path, out, len) == 0)
+        rc = EG_OK;
+    unlink(x->path);
+    free(x->path);
+    free(x);
     return rc;
+}
+
+void eg_cases_xlsx_abort(struct eg_cases_xlsx *x)
+{
+    if (x == NULL)
+        return;
+    workbook_close(x->wb);
+    unlink(x->path);
+    free(x->path);
+    free(x);
 }

@@ -488,7 +488,8 @@ class TestFilters(unittest.TestCase):
         self.assertEqual(sum(d["total"] for d in b["departments"]), b["total"])
         self.assertGreater(b["overdue"], 0)  # the demo has overdue cases
         self.assertEqual(b["recovered_fen"],
-                         count(S, "SELECT COALESCE(SUM(amount_fen), 0) FROM case_payments"))
+                         count(S, "SELECT COALESCE(SUM(amount_fen), 0) FROM case_payments "
+                                  "WHERE state = 'confirmed'"))
         h = S.request("GET", "/api/v1/cases/stats", token=T["mediator.hrss"]).body
         self.assertLess(h["total"], b["total"])
         listed = S.request("GET", "/api/v1/cases", token=T["mediator.hrss"],
@@ -808,14 +809,21 @@ class TestLifecycle(unittest.TestCase):
                  "unknown_field", "y")]:
             with self.subTest(bad=bad):
                 assert_error(S.request("POST", pay, body=bad, token=m), status, code, field)
-        assert_error(S.request("POST", pay, token=T["worker"], body={
-            "category": "pay", "amount_fen": 1, "paid_on": str(today())}), 403, "forbidden")
+        assert_error(S.request("POST", pay, token=T["worker2"], body={
+            "category": "pay", "amount_fen": 1, "paid_on": str(today())}), 404, "not_found")
+        # The respondent's payment waits for the worker's confirmation.
         r = S.request("POST", pay, token=P1[1], body={
             "category": "pay", "amount_fen": 250000, "paid_on": str(today()),
             "method": "银行转账", "reference": "TX1"})
         assert_status(r, 201)
-        self.assertEqual(r.body["owed_fen"], 180000)
+        self.assertEqual(r.body["state"], "recorded")
+        self.assertEqual(r.body["owed_fen"], 430000)
+        self.assertEqual(r.body["pending_fen"], 250000)
         self.assertEqual(r.body["case_state"], "agreed")
+        r = S.request("POST", pay + "/%d/confirm" % r.body["id"], body={}, token=T["worker"])
+        assert_status(r, 200)
+        self.assertEqual(r.body["state"], "confirmed")
+        self.assertEqual(r.body["owed_fen"], 180000)
         assert_error(move(S, m, cid, "fulfilled", status=422), 422, "unprocessable")
         r = S.request("POST", pay, token=m, body={"category": "pay", "amount_fen": 150000,
                                                   "paid_on": str(today())})
@@ -1052,6 +1060,123 @@ class TestPublicFigures(unittest.TestCase):
         self.assertEqual(f["received"], count(S, "SELECT COUNT(*) FROM cases"))
         self.assertRegex(r.body["as_of"], r"^\d{4}-\d{2}-\d{2}$")
         self.assertFalse(re.search(r"\d{17}[\dX]", r.raw.decode()))  # no ID numbers
+
+
+class TestPaymentConfirmation(unittest.TestCase):
+    """A payment the respondent records counts only once the worker (or the
+    mediator, on evidence) confirms it; the worker may dispute it."""
+
+    def agreed(self, amount):
+        cid = TestConcurrency.agreement(self, amount)
+        for tok in (T["worker"], P1[1], T["mediator.hrss"]):
+            assert_status(S.request("POST", "/api/v1/cases/%d/agreement/confirm" % cid, body={},
+                                    token=tok), 200)
+        return cid
+
+    def test_respondent_payment_waits_for_the_worker(self):
+        cid = self.agreed(10000)
+        pay = "/api/v1/cases/%d/payments" % cid
+        r = S.request("POST", pay, token=P1[1], body={"category": "pay", "amount_fen": 10000,
+                                                      "paid_on": str(today())})
+        assert_status(r, 201)
+        self.assertEqual(r.body["state"], "recorded")
+        self.assertEqual(r.body["case_state"], "agreed")  # not fulfilled by itself
+        self.assertEqual(r.body["owed_fen"], 10000)
+        pid = r.body["id"]
+        c = get_case(cid, T["worker"])
+        self.assertEqual((c["state"], c["paid_total_fen"]), ("agreed", 0))
+        # Nothing more may be recorded while it waits; no direct move to fulfilled.
+        assert_error(S.request("POST", pay, token=T["mediator.hrss"], body={
+            "category": "pay", "amount_fen": 1, "paid_on": str(today())}), 422, "unprocessable",
+            "amount_fen")
+        assert_error(move(S, T["mediator.hrss"], cid, "fulfilled", status=422), 422,
+                     "unprocessable")
+        # The respondent cannot confirm its own payment; others' workers see nothing.
+        assert_error(S.request("POST", pay + "/%d/confirm" % pid, body={}, token=P1[1]), 403,
+                     "forbidden")
+        assert_error(S.request("POST", pay + "/%d/confirm" % pid, body={}, token=T["worker2"]),
+                     404, "not_found")
+        assert_error(S.request("POST", pay + "/99999999/confirm", body={}, token=T["worker"]),
+                     404, "not_found")
+        # A mediator confirms only on evidence.
+        assert_error(S.request("POST", pay + "/%d/confirm" % pid, body={},
+                               token=T["mediator.hrss"]), 400, "missing_field", "evidence_id")
+        r = S.request("POST", pay + "/%d/confirm" % pid, body={"note": "收到"}, token=T["worker"])
+        assert_status(r, 200)
+        self.assertEqual(r.body["state"], "confirmed")
+        self.assertEqual(r.body["decided_by"], "worker")
+        self.assertEqual(r.body["case_state"], "fulfilled")
+        self.assertEqual(r.body["owed_fen"], 0)
+        c = get_case(cid, T["worker"])
+        self.assertEqual((c["state"], c["paid_total_fen"]), ("fulfilled", 10000))
+        assert_error(S.request("POST", pay + "/%d/dispute" % pid, body={"reason": "x"},
+                               token=T["worker"]), 409, "conflict")
+        kinds = [e["kind"] for e in S.request("GET", "/api/v1/cases/%d/events" % cid,
+                                              token=T["admin"]).body["items"]]
+        self.assertIn("payment_confirmed", kinds)
+        self.assertEqual(count(S, "SELECT COUNT(*) FROM audit_events WHERE action = "
+                                  "'case.payment_confirmed' AND summary LIKE '%%\"payment_id\":%d%%'"
+                                  % pid), 1)
+
+    def test_worker_disputes_and_mediator_confirms_on_evidence(self):
+        cid = self.agreed(10000)
+        pay = "/api/v1/cases/%d/payments" % cid
+        body = {"category": "pay", "amount_fen": 6000, "paid_on": str(today())}
+        r = S.request("POST", pay, token=P1[1], body=body)
+        assert_status(r, 201)
+        first = r.body["id"]
+        assert_error(S.request("POST", pay + "/%d/dispute" % first, body={}, token=T["worker"]),
+                     400, "missing_field", "reason")
+        r = S.request("POST", pay + "/%d/dispute" % first, body={"reason": "没有收到转账"},
+                      token=T["worker"])
+        assert_status(r, 200)
+        self.assertEqual(r.body["state"], "disputed")
+        self.assertEqual(r.body["decision_note"], "没有收到转账")
+        self.assertEqual(r.body["pending_fen"], 0)
+        # A disputed payment counts for nothing: the respondent records again.
+        r = S.request("POST", pay, token=P1[1], body=dict(body, amount_fen=10000))
+        assert_status(r, 201)
+        second = r.body["id"]
+        ev = S.request("POST", "/api/v1/cases/%d/evidence" % cid, token=T["mediator.hrss"],
+                       raw=b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+                       headers={"Content-Type": "application/pdf", "X-Filename": "receipt.pdf"})
+        assert_status(ev, 201)
+        assert_error(S.request("POST", pay + "/%d/confirm" % second, body={"evidence_id": 99999999},
+                               token=T["mediator.hrss"]), 400, "invalid_field", "evidence_id")
+        r = S.request("POST", pay + "/%d/confirm" % second, body={"evidence_id": ev.body["id"]},
+                      token=T["mediator.hrss"])
+        assert_status(r, 200)
+        self.assertEqual((r.body["state"], r.body["evidence_id"]), ("confirmed", ev.body["id"]))
+        self.assertEqual(r.body["case_state"], "fulfilled")
+        pays = S.request("GET", pay, token=T["worker"]).body
+        self.assertEqual(pays["paid_total_fen"], 10000)
+        self.assertEqual([p["state"] for p in pays["items"]], ["disputed", "confirmed"])
+        self.assertEqual(count(S, "SELECT COUNT(*) FROM audit_events WHERE action = "
+                                  "'case.payment_disputed'"), 1)
+
+    def test_worker_and_staff_payments_count_at_once(self):
+        cid = self.agreed(10000)
+        pay = "/api/v1/cases/%d/payments" % cid
+        r = S.request("POST", pay, token=T["worker"], body={"category": "pay", "amount_fen": 4000,
+                                                            "paid_on": str(today())})
+        assert_status(r, 201)
+        self.assertEqual((r.body["state"], r.body["owed_fen"]), ("confirmed", 6000))
+        assert_error(S.request("POST", pay + "/%d/confirm" % r.body["id"], body={},
+                               token=T["worker"]), 409, "conflict")
+        r = S.request("POST", pay, token=T["mediator.hrss"], body={
+            "category": "pay", "amount_fen": 6000, "paid_on": str(today())})
+        self.assertEqual((r.body["state"], r.body["case_state"]), ("confirmed", "fulfilled"))
+
+    def test_paid_on_is_bounded(self):
+        cid = self.agreed(10000)
+        pay = "/api/v1/cases/%d/payments" % cid
+        for on in (today() - datetime.timedelta(days=1), today() + datetime.timedelta(days=1),
+                   datetime.date(2000, 1, 1)):
+            with self.subTest(on=on):
+                assert_error(S.request("POST", pay, token=P1[1], body={
+                    "category": "pay", "amount_fen": 100, "paid_on": str(on)}), 400,
+                    "invalid_field", "paid_on")
+        self.assertEqual(count(S, "SELECT COUNT(*) FROM case_payments WHERE case_id = %d" % cid), 0)
 
 
 class TestConcurrency(unittest.TestCase):

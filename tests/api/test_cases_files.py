@@ -231,6 +231,39 @@ def agreed_case():
 
 
 class TestAgreementPdf(unittest.TestCase):
+    def test_pdf_embeds_every_font(self):
+        # A viewer without a Chinese font must still show the text: every
+        # font is embedded (pdffonts: emb = yes), and only used glyphs are.
+        c = agreed_case()
+        r = S.request("GET", "/api/v1/cases/%d/agreement.pdf" % c["id"], token=T["mediator.hrss"])
+        assert_status(r, 200)
+        tmp = tempfile.mkdtemp()
+        try:
+            path = os.path.join(tmp, "a.pdf")
+            with open(path, "wb") as f:
+                f.write(r.raw)
+            p = subprocess.run(["pdffonts", path], capture_output=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            lines = p.stdout.decode("utf-8", "replace").splitlines()
+            t = subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], capture_output=True,
+                               timeout=60)
+            text = t.stdout.decode("utf-8")
+        finally:
+            shutil.rmtree(tmp)
+        # name type encoding emb sub uni object-id: columns after the two header lines.
+        fonts = [ln for ln in lines[2:] if ln.strip()]
+        self.assertGreater(len(fonts), 0, lines)
+        header = lines[0]
+        emb_at = header.index("emb")
+        for ln in fonts:
+            with self.subTest(font=ln):
+                self.assertEqual(ln[emb_at:emb_at + 3], "yes", lines)
+        self.assertIn("调解协议书", text)
+        self.assertIn("劳动报酬", text)
+        self.assertIn(c["number"], text)
+        # The whole CJK font is ~5 MB; an embedded subset keeps the file small.
+        self.assertLess(len(r.raw), 1500000)
+
     def test_pdf_has_chinese_title_and_number(self):
         c = agreed_case()
         for tok in (T["worker"], T["mediator.hrss"]):
@@ -320,6 +353,71 @@ class TestExport(unittest.TestCase):
         self.assertIn("123457", xml)
 
 
+SHEET_NS = {"s": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def cell_col(ref):
+    return "".join(ch for ch in ref if ch.isalpha())
+
+
+def cell_text(c):
+    """The text of a cell: inline (constant-memory mode) or its value."""
+    t = c.find("s:is/s:t", SHEET_NS)
+    if t is not None:
+        return t.text or ""
+    v = c.find("s:v", SHEET_NS)
+    return v.text if v is not None else ""
+
+
+class TestLargeExport(unittest.TestCase):
+    def test_every_row_numeric_money_shanghai_times(self):
+        # More cases than any page: the export must hold every one of them.
+        plat = add_platform(S, "courier")
+        made = [file_case(S, T["worker2"], plat[0],
+                          claims=[{"category": "pay", "amount_fen": 100000 + i}])
+                for i in range(120)]
+        r = S.request("GET", "/api/v1/cases/export.xlsx", token=T["admin"],
+                      query={"platform": plat[0]})
+        assert_status(r, 200)
+        z = zipfile.ZipFile(io.BytesIO(r.raw))
+        sheet = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")][0]
+        root = ET.fromstring(z.read(sheet))
+        styles = ET.fromstring(z.read("xl/styles.xml"))
+        rows = root.findall(".//s:sheetData/s:row", SHEET_NS)
+        self.assertEqual(len(rows), 121)  # the header and every case
+        header = {cell_col(c.get("r")): cell_text(c) for c in rows[0].findall("s:c", SHEET_NS)}
+        by_name = {v.split(" ")[0]: k for k, v in header.items()}
+        self.assertIn("提交时间(北京时间)", by_name)
+        self.assertIn("受理时间(北京时间)", by_name)
+        self.assertIn("UTC+8", header[by_name["提交时间(北京时间)"]])
+        # The number format of each cell style (cellXfs index -> format code).
+        fmts = {f.get("numFmtId"): f.get("formatCode")
+                for f in styles.findall(".//s:numFmts/s:numFmt", SHEET_NS)}
+        fmts["2"] = "0.00"  # the built-in two-decimal format
+        xfs = [fmts.get(x.get("numFmtId")) for x in styles.findall(".//s:cellXfs/s:xf", SHEET_NS)]
+        numbers = {m["number"]: m for m in made}
+        seen = set()
+        yuan_cols = [by_name["请求金额(元)"], by_name["协议金额(元)"], by_name["已履行(元)"]]
+        for row in rows[1:]:
+            cells = {cell_col(c.get("r")): c for c in row.findall("s:c", SHEET_NS)}
+            number = cell_text(cells["A"])
+            self.assertIn(number, numbers)
+            seen.add(number)
+            for col in yuan_cols:
+                c = cells[col]
+                self.assertNotIn(c.get("t"), ("s", "inlineStr", "str"), (number, col))
+                self.assertEqual(xfs[int(c.get("s", "0"))], "0.00", (number, col))
+            claimed = float(cell_text(cells[yuan_cols[0]]))
+            self.assertAlmostEqual(claimed, numbers[number]["claimed_total_fen"] / 100, places=2)
+            when = cell_text(cells[by_name["提交时间(北京时间)"]])
+            self.assertRegex(when, r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+08:00$")
+            utc = datetime.datetime.strptime(numbers[number]["submitted_at"],
+                                             "%Y-%m-%dT%H:%M:%SZ")
+            self.assertEqual(when, (utc + datetime.timedelta(hours=8)).strftime(
+                "%Y-%m-%d %H:%M:%S+08:00"))
+        self.assertEqual(seen, set(numbers))
+
+
 def png_size(data):
     """(width, height, bit depth, colour type) from a PNG's IHDR, checking its CRC."""
     self_magic = b"\x89PNG\r\n\x1a\n"
@@ -345,10 +443,12 @@ class TestQr(unittest.TestCase):
         self.assertEqual((vb[2] - 8 - 21) % 4, 0)  # a real QR size: 21 + 4k modules + quiet zone
         path = root.find("{http://www.w3.org/2000/svg}path")
         self.assertTrue(path.get("d").startswith("M"))
-        # Another address gives another code; the Host header is the default base.
+        # Another address gives another code; the Host header is never the
+        # base (server.public_url is, and this server has none).
         other = S.request("GET", "/api/v1/qr/intake.svg", query={"base": "https://b.example"})
         self.assertNotEqual(other.raw, r.raw)
-        assert_status(S.request("GET", "/api/v1/qr/intake.svg"), 200)
+        assert_error(S.request("GET", "/api/v1/qr/intake.svg"), 400, "invalid_parameter",
+                     field="base")
 
     def test_intake_png(self):
         r = S.request("GET", "/api/v1/qr/intake.png", query={"base": "https://egret.example.cn",

@@ -4,6 +4,7 @@ done, ratings once; the holiday calendar's endpoints, and acceptance
 deadlines that skip public holidays and count make-up working days."""
 
 import datetime
+import json
 import unittest
 
 from egret_client import Server, assert_error, assert_status
@@ -108,6 +109,47 @@ class TestConsultations(unittest.TestCase):
         self.assertEqual(r.body["department"]["code"], "hrss")
         # Now it is with hrss.
         assert_status(S.request("GET", path, token=T["mediator.hrss"]), 200)
+
+    def test_assign_out_of_own_department(self):
+        # A mediator hands an hrss consultation to another department's
+        # mediator: the change commits, the answer says it left the caller's
+        # sight (not 404), and the audit trail names the department move.
+        k = ask(T["worker"], kind="skills_training")
+        self.assertEqual(k["department"]["code"], "hrss")
+        path = "/api/v1/consultations/%d" % k["id"]
+        r = S.request("POST", path + "/transitions",
+                      body={"to": "assigned", "assignee": "mediator.siming"},
+                      token=T["mediator.hrss"])
+        assert_status(r, 200)
+        self.assertEqual(r.body["id"], k["id"])
+        self.assertIs(r.body["visible"], False)
+        self.assertEqual(r.body["state"], "assigned")
+        self.assertEqual(r.body["department"], "siming")
+        assert_error(S.request("GET", path, token=T["mediator.hrss"]), 404, "not_found")
+        r = S.request("GET", path, token=T["mediator.siming"])
+        assert_status(r, 200)
+        self.assertEqual(r.body["assignee"], "mediator.siming")
+        self.assertEqual(r.body["department"]["code"], "siming")
+        rows = S.sql("SELECT summary FROM audit_events WHERE entity = 'consultation' AND "
+                     "entity_id = '%d' AND action = 'consultation.transition'" % k["id"])
+        self.assertEqual(len(rows), 1)
+        summary = json.loads(rows[0][0])
+        self.assertEqual(summary["from_department"], "hrss")
+        self.assertEqual(summary["to_department"], "siming")
+        self.assertEqual(summary["assignee"], "mediator.siming")
+        self.assertEqual((summary["from"], summary["to"]), ("requested", "assigned"))
+
+    def test_company_only_services_refused_to_workers(self):
+        before = count(S, "SELECT COUNT(*) FROM consultations")
+        for kind in ("pay_distribution", "employment_diagnosis"):
+            with self.subTest(kind=kind):
+                r = S.request("POST", "/api/v1/consultations",
+                              body={"kind": kind, "topic": "薪酬分配"}, token=T["worker"])
+                assert_error(r, 403, "company_only_service", "kind")
+        self.assertEqual(count(S, "SELECT COUNT(*) FROM consultations"), before)
+        # A company still may; a worker still may ask for the others.
+        self.assertEqual(ask(P1[1], kind="employment_diagnosis")["kind"], "employment_diagnosis")
+        self.assertEqual(ask(T["worker"], kind="collective_consultation")["state"], "requested")
 
     def test_company_requests(self):
         k = ask(P1[1], kind="pay_distribution")

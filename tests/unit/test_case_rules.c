@@ -708,6 +708,10 @@ static void test_consultations(void **state)
     for (int k = 0; k < EG_CONSULT_KIND_COUNT; k++)
         assert_non_null(eg_consult_department((enum eg_consult_kind)k));
     assert_string_equal(eg_consult_department(EG_CONSULT_LEGAL_AID), "justice");
+    assert_true(eg_consult_kind_for_companies(EG_CONSULT_PAY_DISTRIBUTION));
+    assert_true(eg_consult_kind_for_companies(EG_CONSULT_EMPLOYMENT_DIAGNOSIS));
+    assert_false(eg_consult_kind_for_companies(EG_CONSULT_LEGAL_AID));
+    assert_false(eg_consult_kind_for_companies(EG_CONSULT_PSYCHOLOGICAL));
 }
 
 int main(void)

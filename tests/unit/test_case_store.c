@@ -439,12 +439,31 @@ static void test_agreement_and_payments(void **state)
     assert_int_equal(eg_case_store_payment_add(f->db, &p, &pid), EG_OK);
     p.amount_fen = 1;
     assert_int_equal(eg_case_store_payment_add(f->db, &p, &pid), EG_OK);
+    /* A recorded payment counts against what may be recorded, not as paid. */
+    p.amount_fen = 500;
+    p.state = "recorded";
+    assert_int_equal(eg_case_store_payment_add(f->db, &p, &pid), EG_OK);
     commit(f);
-    assert_int_equal(eg_case_store_paid(f->db, id, &paid), EG_OK);
+    assert_int_equal(eg_case_store_paid(f->db, id, 0, &paid), EG_OK);
     assert_int_equal(paid.fen[EG_CAT_PAY], 7001);
     assert_true(eg_case_amounts_paid(&got.terms, &paid));
+    assert_int_equal(eg_case_store_paid(f->db, id, 1, &paid), EG_OK);
+    assert_int_equal(paid.fen[EG_CAT_PAY], 7501);
     assert_int_equal(eg_case_store_get(f->db, f->a, id, &rec), EG_OK);
     assert_int_equal(rec.paid_total_fen, 7001);
+    /* Confirming it adds it to the total, once. */
+    begin(f);
+    assert_int_equal(eg_case_store_payment_decide(f->db, id, pid, "confirmed", "w", "", 0, 30),
+                     EG_OK);
+    assert_int_equal(eg_case_store_payment_decide(f->db, id, pid, "disputed", "w", "x", 0, 31),
+                     EG_E_CONFLICT);
+    commit(f);
+    assert_int_equal(eg_case_store_get(f->db, f->a, id, &rec), EG_OK);
+    assert_int_equal(rec.paid_total_fen, 7501);
+    assert_int_equal(eg_case_store_payment_get(f->db, f->a, id, pid, &p), EG_OK);
+    assert_string_equal(p.state, "confirmed");
+    assert_string_equal(p.decided_by, "w");
+    assert_int_equal(p.decided_at, 30);
 }
 
 struct seed_ctx {
