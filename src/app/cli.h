@@ -53,9 +53,31 @@ int eg_cli_flag(struct eg_cli *cli, const char *name);
  * left; or if more than max_positional positional arguments are left. 0 if fine. */
 int eg_cli_no_more_options(struct eg_cli *cli, int max_positional);
 
-/* Open the database named by the configuration (creating the parent folder of
- * an SQLite file), load the keys and make them global. Prints the error. */
+/*
+ * Open the database named by the configuration (creating the parent folder
+ * of an SQLite file), load the master key, check it against the database's
+ * key check value and make the keys global. Never creates a key: a missing
+ * key file or a key that does not match the stored check value is refused
+ * with a message saying what to do. A database that predates the check
+ * value (schema 0050) gets it stored now, audited. Prints the error.
+ */
 enum eg_status eg_cli_open(struct eg_cli *cli, struct eg_db **db, struct eg_keys **keys);
+
+/*
+ * eg_cli_open for `egret migrate`: the only way a key is created — when the
+ * key file is missing and the database is empty (no check value, no people,
+ * accounts or API keys). Call eg_cli_key_check_record after migrating.
+ */
+enum eg_status eg_cli_open_migrate(struct eg_cli *cli, struct eg_db **db, struct eg_keys **keys);
+
+/*
+ * Store keys' check value in db if it has the key_check table and none yet
+ * (audited, in one transaction), and compare it with the stored one.
+ * EG_E_CONFLICT (message printed) when the database was made with another
+ * key.
+ */
+enum eg_status eg_cli_key_check_record(struct eg_cli *cli, struct eg_db *db,
+                                       const struct eg_keys *keys);
 
 /* Read one line (the password) from standard input, without the newline. */
 int eg_cli_read_secret(char *out, size_t n);

@@ -8,6 +8,7 @@
  */
 #include "auth/crypto.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -179,7 +180,13 @@ static enum eg_status key_from_hex(const char *hex, unsigned char *master)
     return EG_OK;
 }
 
-enum eg_status eg_keys_load(const struct eg_config *cfg, struct eg_keys **out)
+/*
+ * Load the master key per cfg into new keys; with may_create, a missing key
+ * file is created first. EG_E_NOT_FOUND (and nothing logged at error level)
+ * when the key file is missing and may_create is 0: the caller decides
+ * what to tell the operator.
+ */
+static enum eg_status load_keys(const struct eg_config *cfg, int may_create, struct eg_keys **out)
 {
     enum eg_status st = EG_E_INTERNAL;
     struct eg_keys *k = NULL;
@@ -197,12 +204,14 @@ enum eg_status eg_keys_load(const struct eg_config *cfg, struct eg_keys **out)
     if (cfg->master_key_hex[0] != '\0') {
         st = key_from_hex(cfg->master_key_hex, K_MASTER(k));
     } else if (cfg->key_file[0] != '\0') {
-        int exists = 0;
+        int exists = 1;
         st = EG_OK;
-        if (access(cfg->key_file, F_OK) != 0)
-            st = create_key_file(cfg->key_file, K_MASTER(k), &exists);
-        else
-            exists = 1;
+        if (access(cfg->key_file, F_OK) != 0) {
+            if (errno == ENOENT && !may_create)
+                st = EG_E_NOT_FOUND;
+            else
+                st = create_key_file(cfg->key_file, K_MASTER(k), &exists);
+        }
         if (st == EG_OK && exists)
             st = read_key_file(cfg->key_file, K_MASTER(k));
     } else {
@@ -226,6 +235,30 @@ enum eg_status eg_keys_load(const struct eg_config *cfg, struct eg_keys **out)
 out:
     eg_keys_free(k);
     return st;
+}
+
+enum eg_status eg_keys_load(const struct eg_config *cfg, struct eg_keys **out)
+{
+    return load_keys(cfg, 0, out);
+}
+
+enum eg_status eg_keys_create(const struct eg_config *cfg, struct eg_keys **out)
+{
+    return load_keys(cfg, 1, out);
+}
+
+/* The fixed label whose keyed hash is the key check value. Changing it
+ * would make every stored check value a mismatch: never change it. */
+#define KEY_CHECK_LABEL "egret master key check value v1"
+
+void eg_keys_check_value(const struct eg_keys *k, char out[65])
+{
+    unsigned char h[32];
+    assert(k != NULL);
+    crypto_generichash(h, sizeof h, (const unsigned char *)KEY_CHECK_LABEL,
+                       sizeof KEY_CHECK_LABEL - 1, K_MASTER(k), KEY_BYTES);
+    sodium_bin2hex(out, 65, h, sizeof h);
+    sodium_memzero(h, sizeof h);
 }
 
 void eg_keys_free(struct eg_keys *k)

@@ -1,12 +1,14 @@
 /*
  * crypto.h — secrets and personal data, all with libsodium.
  *
- * One 32-byte master key (from configuration, or a key file created on first
- * run with mode 0600) lives in sodium_malloc'd memory. Sub-keys are derived
- * with crypto_kdf: one for encrypting personal data (XChaCha20-Poly1305
- * secretbox, random nonce), one for blind indexes (keyed BLAKE2b), one for
- * hashing tokens. Ciphertexts are stored as base64 text so that both
- * database engines keep them the same way.
+ * One 32-byte master key (from configuration, or a key file that only
+ * `egret migrate` on an empty database creates, with mode 0600) lives in
+ * sodium_malloc'd memory; a key check value in the database tells a wrong
+ * key from the right one. Sub-keys are derived with crypto_kdf: one for
+ * encrypting personal data (XChaCha20-Poly1305 secretbox, random nonce),
+ * one for blind indexes (keyed BLAKE2b), one for hashing tokens.
+ * Ciphertexts are stored as base64 text so that both database engines keep
+ * them the same way.
  */
 #ifndef EG_AUTH_CRYPTO_H
 #define EG_AUTH_CRYPTO_H
@@ -18,8 +20,30 @@
 
 struct eg_keys;
 
-/* Initialise libsodium and load (or create) the master key per cfg. */
+/*
+ * Initialise libsodium and load the master key per cfg: security.master_key
+ * (64 hex digits) if set, else the existing key file security.key_file
+ * (exactly 32 bytes, no group or other permission). Never creates a key:
+ * EG_E_NOT_FOUND when the key file does not exist; EG_E_INVALID_PARAMETER
+ * for a malformed key or an unsafe file. *out is freed with eg_keys_free.
+ */
 enum eg_status eg_keys_load(const struct eg_config *cfg, struct eg_keys **out);
+
+/*
+ * As eg_keys_load, but first create a missing key file (32 random bytes,
+ * mode 0600, parent folders 0700; two processes creating at once agree on
+ * one key). Only for `egret migrate` on an empty database: a new key makes
+ * every value encrypted under the old one unreadable.
+ */
+enum eg_status eg_keys_create(const struct eg_config *cfg, struct eg_keys **out);
+
+/*
+ * The key check value of the master key: keyed BLAKE2b-256 of a fixed label
+ * under the master key, as 64 lower-case hex characters + NUL. It tells
+ * whether a key is the one a database was written with, without revealing
+ * the key; the database keeps it in the key_check table (migration 0050).
+ */
+void eg_keys_check_value(const struct eg_keys *k, char out[65]);
 void eg_keys_free(struct eg_keys *k);
 
 /* The process-wide keys set at start-up (frozen like the configuration). */

@@ -5,8 +5,11 @@
  * eg_add_working_days(), and managed by administrators through
  * GET/PUT /api/v1/calendar.
  *
- * Built-in data (used by the demo, and for any deployment until an
- * administrator sets a year):
+ * Built-in data, loaded by `egret migrate` into every installation (and by
+ * the demo), for any year that has no rows yet; an administrator replaces a
+ * year with PUT /api/v1/calendar:
+ *   2025 — the State Council's published arrangement (国务院办公厅关于2025年
+ *          部分节假日安排的通知, 国办发明电〔2024〕12号, 2024-11-12).
  *   2026 — the State Council's published arrangement (国务院办公厅关于2026年
  *          部分节假日安排的通知, 2025-11-04), holidays and make-up days.
  *   2027 — provisional: only the statutory holidays of the 2025 revision of
@@ -34,6 +37,18 @@ struct builtin_range {
 };
 
 static const struct builtin_range builtin[] = {
+    /* 2025: published 2024-11-12. */
+    {2025, "2025-01-01", "2025-01-01", "holiday", "元旦"},
+    {2025, "2025-01-26", "2025-01-26", "workday", "春节调休上班"},
+    {2025, "2025-01-28", "2025-02-04", "holiday", "春节"},
+    {2025, "2025-02-08", "2025-02-08", "workday", "春节调休上班"},
+    {2025, "2025-04-04", "2025-04-06", "holiday", "清明节"},
+    {2025, "2025-04-27", "2025-04-27", "workday", "劳动节调休上班"},
+    {2025, "2025-05-01", "2025-05-05", "holiday", "劳动节"},
+    {2025, "2025-05-31", "2025-06-02", "holiday", "端午节"},
+    {2025, "2025-09-28", "2025-09-28", "workday", "国庆节调休上班"},
+    {2025, "2025-10-01", "2025-10-08", "holiday", "国庆节、中秋节"},
+    {2025, "2025-10-11", "2025-10-11", "workday", "国庆节调休上班"},
     /* 2026: published 2025-11-04. */
     {2026, "2026-01-01", "2026-01-03", "holiday", "元旦"},
     {2026, "2026-01-04", "2026-01-04", "workday", "元旦调休上班"},
@@ -162,6 +177,30 @@ enum eg_status eg_cases_calendar_seed_year(struct eg_db *db, const struct eg_aud
     if (rc == EG_OK && added)
         *added = count;
     return rc;
+}
+
+enum eg_status eg_cases_calendar_seed_builtin(struct eg_db *db, const struct eg_audit_ctx *audit,
+                                              int *added)
+{
+    enum eg_status rc = EG_OK;
+    int total = 0;
+
+    for (size_t i = 0; rc == EG_OK && i < sizeof builtin / sizeof builtin[0]; i++) {
+        int n = 0;
+
+        if (i > 0 && builtin[i].year == builtin[i - 1].year)
+            continue;
+        rc = eg_cases_calendar_seed_year(db, audit, builtin[i].year, &n);
+        total += n;
+    }
+    if (added)
+        *added = rc == EG_OK ? total : 0;
+    return rc;
+}
+
+enum eg_status eg_cases_calendar_year_days(struct eg_db *db, int year, int64_t *n)
+{
+    return year_count(db, year, n);
 }
 
 /* ---- GET /api/v1/calendar?year= ---------------------------------------------- */

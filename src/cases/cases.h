@@ -76,4 +76,17 @@ enum eg_status eg_cases_calendar_load(struct eg_db *db, struct eg_arena *a,
 enum eg_status eg_cases_calendar_seed_year(struct eg_db *db, const struct eg_audit_ctx *audit,
                                            int year, int *added);
 
+/*
+ * Insert the built-in calendar of every year it covers (see calendar.c),
+ * each year only when it has no rows yet, as eg_cases_calendar_seed_year
+ * does; `egret migrate` calls it so that a new installation computes
+ * deadlines right without the demo. Inside a transaction; audited per year.
+ * *added (may be NULL) gets the number of days added.
+ */
+enum eg_status eg_cases_calendar_seed_builtin(struct eg_db *db, const struct eg_audit_ctx *audit,
+                                              int *added);
+
+/* How many calendar rows (holidays and make-up days) year has, into *n. */
+enum eg_status eg_cases_calendar_year_days(struct eg_db *db, int year, int64_t *n);
+
 #endif

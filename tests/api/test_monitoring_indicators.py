@@ -234,7 +234,12 @@ class TestDashboard(unittest.TestCase):
         tok = S.login("analyst")
         r = S.request("GET", "/api/v1/dashboard/overview", token=tok)
         assert_status(r, 200)
+        # The demo's data ends the day before it was seeded (see test_breakdown).
+        demo_last = (S.demo_today - datetime.timedelta(days=1)).isoformat()
+        r = S.request("GET", "/api/v1/dashboard/overview", token=tok, query={"date": demo_last})
+        assert_status(r, 200)
         b = r.body
+        self.assertEqual(b["date"], demo_last)
         for k in ("date", "day", "week", "alerts", "cases", "claims", "platforms", "indicators"):
             self.assertIn(k, b)
         self.assertGreater(b["day"]["values"]["active_workers"], 0)
@@ -275,10 +280,14 @@ class TestDashboard(unittest.TestCase):
         defined = [x["value"] for x in rows if x["value"] is not None]
         self.assertEqual(defined, sorted(defined, reverse=True))
         self.assertEqual(rows[0]["name"], "五缘外卖")  # the demo's low payer
+        # The demo's last day of work records is the day before it was seeded,
+        # not "yesterday": the run's seeded template may be from before
+        # midnight in Shanghai.
+        demo_last = (S.demo_today - datetime.timedelta(days=1)).isoformat()
         r = S.request("GET", "/api/v1/dashboard/breakdown", token=tok,
-                      query={"by": "district", "indicator": "active_workers", "date": day(1)})
+                      query={"by": "district", "indicator": "active_workers", "date": demo_last})
         assert_status(r, 200)
-        self.assertEqual(r.body["from"], day(1))
+        self.assertEqual(r.body["from"], demo_last)
         self.assertTrue(any(x["name"] == "思明区" for x in r.body["rows"]))
         r = S.request("GET", "/api/v1/dashboard/breakdown", token=tok,
                       query={"by": "sector", "indicator": "fatigue_share"})

@@ -258,7 +258,11 @@ static void test_key_file(void **state)
     c.master_key_hex[0] = '\0';
     snprintf(c.key_file, sizeof c.key_file, "%s/nested/dir/egret.key", f->dir);
 
-    assert_int_equal(eg_keys_load(&c, &k1), EG_OK);
+    /* Loading never creates a key: only eg_keys_create (egret migrate) does. */
+    assert_int_equal(eg_keys_load(&c, &k1), EG_E_NOT_FOUND);
+    assert_null(k1);
+    assert_int_not_equal(stat(c.key_file, &sb), 0);
+    assert_int_equal(eg_keys_create(&c, &k1), EG_OK);
     assert_int_equal(stat(c.key_file, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
     assert_int_equal(sb.st_size, 32);
@@ -268,6 +272,14 @@ static void test_key_file(void **state)
     assert_string_equal(i1, i2); /* the same key, read back */
     char *ct = eg_pii_encrypt(k1, f->arena, "secret");
     assert_string_equal(eg_pii_decrypt(k2, f->arena, ct), "secret");
+    /* Creating again reads the existing file: the key is never replaced. */
+    assert_int_equal(eg_keys_create(&c, &k3), EG_OK);
+    char v1[65], v3[65];
+    eg_keys_check_value(k1, v1);
+    eg_keys_check_value(k3, v3);
+    assert_string_equal(v1, v3);
+    eg_keys_free(k3);
+    k3 = NULL;
 
     /* Readable by the group: refused. */
     assert_int_equal(chmod(c.key_file, 0640), 0);
@@ -289,12 +301,30 @@ static void test_key_file(void **state)
 
     /* Another key file is another key. */
     snprintf(c.key_file, sizeof c.key_file, "%s/other.key", f->dir);
-    assert_int_equal(eg_keys_load(&c, &k3), EG_OK);
+    assert_int_equal(eg_keys_create(&c, &k3), EG_OK);
     eg_pii_blind_index(k3, "idn:", "x", i2);
     assert_string_not_equal(i1, i2);
     eg_keys_free(k1);
     eg_keys_free(k2);
     eg_keys_free(k3);
+}
+
+/* The key check value: 64 hex characters, the same for the same key, another
+ * for another key, and never the key itself. */
+static void test_key_check_value(void **state)
+{
+    struct fx *f = *state;
+    char a1[65], a2[65], b[65];
+    struct eg_keys *again = keys_from_hex(KEY_A);
+    eg_keys_check_value(f->a, a1);
+    eg_keys_check_value(again, a2);
+    eg_keys_check_value(f->b, b);
+    assert_int_equal(strlen(a1), 64);
+    assert_int_equal(strspn(a1, "0123456789abcdef"), 64);
+    assert_string_equal(a1, a2);
+    assert_string_not_equal(a1, b);
+    assert_string_not_equal(a1, KEY_A);
+    eg_keys_free(again);
 }
 
 static void test_global_is_write_once(void **state)
@@ -319,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_secure_streq, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_master_key_hex, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_check_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_global_is_write_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
