@@ -45,8 +45,10 @@ void eg_auth_api_people_find(struct eg_req *req)
     json_t *out = NULL;
     const char *idn = eg_req_query(req, "id_number");
     if (!idn || eg_id_number_check(idn, eg_day_of(eg_now()), &info) != EG_OK) {
-        eg_reply_error(req, EG_E_INVALID_PARAMETER, "id_number",
-                       "id_number must be a valid resident ID number");
+        const char *why = eg_id_number_problem(idn, eg_day_of(eg_now()));
+
+        eg_reply_error(req, EG_E_INVALID_PARAMETER, "id_number", "id_number %s",
+                       why ? why : "must be a valid resident ID number");
         return;
     }
     enum eg_status rc = eg_person_find_by_id_number(req->db, info.normalized, &id);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auth/accounts.h"
+#include "core/config.h"
 #include "db/db.h"
 
 /* ---- GET /api/v1/public/figures ------------------------------------------------ */
@@ -49,26 +50,11 @@ static int url_chars_ok(const char *s)
     return 1;
 }
 
-/* Whether a Host header value is a plain host[:port]. */
-static int host_ok(const char *h)
-{
-    size_t n = strlen(h);
-
-    if (n == 0 || n > 255)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = h[i];
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
-            return 0;
-    }
-    return 1;
-}
-
 /*
  * The public address of the online complaint form: ?base= (an http(s) URL)
- * or http://<Host>, plus /intake?channel=qr and the place when given.
+ * or server.public_url, plus /intake?channel=qr and the place when given.
+ * Never the Host header: a client must not choose where a printed code
+ * sends people.
  * NULL after replying 400.
  */
 static const char *intake_url(struct eg_req *req, int64_t place)
@@ -89,14 +75,17 @@ static const char *intake_url(struct eg_req *req, int64_t place)
         if (base[n - 1] == '/')
             base = eg_arena_strndup(req->arena, base, n - 1);
     } else {
-        const char *host = eg_req_header(req, "Host");
+        const char *pub = req->config->public_url;
 
-        if (host == NULL || !host_ok(host)) {
+        n = strlen(pub);
+        if (n == 0 || !url_chars_ok(pub) ||
+            (strncmp(pub, "https://", 8) != 0 && strncmp(pub, "http://", 7) != 0)) {
             eg_reply_error(req, EG_E_INVALID_PARAMETER, "base",
-                           "Give base=: the request has no usable Host header.");
+                           "Give base=, or configure server.public_url (an http:// or https:// "
+                           "address).");
             return NULL;
         }
-        base = eg_arena_printf(req->arena, "http://%s", host);
+        base = pub[n - 1] == '/' ? eg_arena_strndup(req->arena, pub, n - 1) : pub;
     }
     if (place > 0)
         return eg_arena_printf(req->arena, "%s/intake?channel=qr&place=%lld", base,

@@ -65,6 +65,38 @@ enum eg_status eg_id_number_check(const char *s, eg_day today, struct eg_id_info
     return EG_OK;
 }
 
+const char *eg_id_number_problem(const char *s, eg_day today)
+{
+    char date[11];
+    eg_day birth;
+    int i, sum = 0;
+    char check;
+
+    if (s == NULL || strnlen(s, 19) != 18)
+        return "must be 18 characters: 17 digits and a check digit or X";
+    for (i = 0; i < 17; i++) {
+        if (!is_digit(s[i]))
+            return "must be 18 characters: 17 digits and a check digit or X";
+        sum += (s[i] - '0') * id_weights[i];
+    }
+    if (s[0] == '0')
+        return "has a region code that does not exist";
+    check = s[17] == 'x' ? 'X' : s[17];
+    if (check != id_checks[sum % 11])
+        return "has a wrong check character (mistyped?)";
+    memcpy(date, s + 6, 4);
+    date[4] = '-';
+    memcpy(date + 5, s + 10, 2);
+    date[7] = '-';
+    memcpy(date + 8, s + 12, 2);
+    date[10] = '\0';
+    if (eg_date_parse(date, &birth) != EG_OK)
+        return "has a birth date that does not exist";
+    if (birth > today)
+        return "has a birth date in the future";
+    return NULL;
+}
+
 /* Check character = 31 − (weighted sum mod 31), with 31 written as '0'. */
 enum eg_status eg_credit_code_check(const char *s)
 {
@@ -135,6 +167,16 @@ void eg_mask_phone(const char *phone, char out[12])
  * F0 80–8F), surrogates (ED A0–BF) and code points past U+10FFFF (F4 90–BF,
  * F5–FF). NUL is rejected too.
  */
+size_t eg_utf8_chars(const char *s, size_t n)
+{
+    size_t i, chars = 0;
+
+    for (i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            chars++;
+    return chars;
+}
+
 int eg_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;

@@ -22,6 +22,13 @@ struct eg_id_info {
  * (an 'x' is accepted as 'X'). EG_OK with *info filled, else EG_E_INVALID_FIELD. */
 enum eg_status eg_id_number_check(const char *s, eg_day today, struct eg_id_info *info);
 
+/* Why s is not a resident ID number eg_id_number_check() accepts, as a
+ * message to follow a field name ("must be 18 characters: 17 digits and a
+ * check digit or X", "has a wrong check character", "has a birth date that
+ * does not exist", "has a birth date in the future"); NULL when valid.
+ * Never echoes the value. */
+const char *eg_id_number_problem(const char *s, eg_day today);
+
 /* Validate an 18-character 统一社会信用代码 (digits and upper-case letters
  * without I, O, Z, S, V; mod-31 check character). EG_OK or EG_E_INVALID_FIELD. */
 enum eg_status eg_credit_code_check(const char *s);
@@ -37,5 +44,10 @@ void eg_mask_phone(const char *phone, char out[12]);
 
 /* Whether the n bytes at s are well-formed UTF-8 (no overlongs, no surrogates, no NUL). */
 int eg_utf8_valid(const char *s, size_t n);
+
+/* How many characters (code points) the n bytes at s hold: the bytes that
+ * are not UTF-8 continuation bytes. For limits stated to users, which are
+ * in characters; check eg_utf8_valid first. */
+size_t eg_utf8_chars(const char *s, size_t n);
 
 #endif

@@ -57,6 +57,60 @@ int eg_log_enabled(enum eg_log_level lvl)
     return (int)lvl >= (int)EG_LOG_DEBUG && lvl < EG_LOG_OFF && lvl >= min_level;
 }
 
+/* How many bytes of separator start at p (0 if none). */
+static size_t separator_len(const char *p)
+{
+    if (*p == '-' || *p == '.' || *p == '+' || *p == '_' || *p == ' ' || *p == '?')
+        return 1;
+    if (p[0] == '%' && p[1] == '2' &&
+        (p[2] == '0' || p[2] == 'D' || p[2] == 'd' || p[2] == 'B' || p[2] == 'b'))
+        return 3;
+    return 0;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+void eg_log_redact_digits(char *s)
+{
+    char *r = s, *w = s;
+
+    if (s == NULL)
+        return;
+    while (*r != '\0') {
+        char *p = r, *end = r;
+        size_t digits = 0, sep;
+
+        if (!is_digit(*r)) {
+            *w++ = *r++;
+            continue;
+        }
+        for (;;) {
+            if (is_digit(*p)) {
+                digits++;
+                end = ++p;
+            } else if ((*p == 'X' || *p == 'x') && digits >= 14) {
+                end = p + 1;
+                break;
+            } else if ((sep = separator_len(p)) > 0 && is_digit(p[sep])) {
+                p += sep;
+            } else {
+                break;
+            }
+        }
+        if (digits >= 11) {
+            *w++ = '*';
+            r = end;
+        } else {
+            while (r < end)
+                *w++ = *r++;
+        }
+    }
+    *w = '\0';
+}
+
 /*
  * Build "ts=<RFC 3339 with milliseconds> level=<level> <message>\n" and
  * write it in one call.

@@ -22,6 +22,15 @@ void eg_log_set_fd(int fd);
 
 void eg_log(enum eg_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Mask, in place, every run of digits that could be a resident ID number or
+ * a phone: 11 or more digits, possibly split by '-', '.', '+', '_', '?',
+ * spaces or their percent-encodings, with an ID number's final X. Each run
+ * becomes one '*'. For text from outside (paths, logins) that goes into a
+ * log line.
+ */
+void eg_log_redact_digits(char *s);
+
 /* Whether lvl would be written (to skip building expensive lines). */
 int eg_log_enabled(enum eg_log_level lvl);
 

@@ -128,6 +128,22 @@ enum eg_status eg_date_parse(const char *s, eg_day *out)
     return EG_OK;
 }
 
+const char *eg_date_problem(const char *s)
+{
+    int y, m, d;
+
+    if (s == NULL || strnlen(s, 11) != 10 || !digits(s, 4, &y) || s[4] != '-' ||
+        !digits(s + 5, 2, &m) || s[7] != '-' || !digits(s + 8, 2, &d))
+        return "must be a date YYYY-MM-DD";
+    if (y < YEAR_MIN || y > YEAR_MAX)
+        return "must be a date in the years 1900 to 2999";
+    if (m < 1 || m > 12)
+        return "is not a real date: there is no such month";
+    if (d < 1 || d > days_in_month(y, m))
+        return "is not a real date: that month has no such day";
+    return NULL;
+}
+
 /* Write n decimal digits of v (0 <= v < 10^n) at out. */
 static void put_digits(char *out, int n, int v)
 {

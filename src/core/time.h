@@ -24,6 +24,13 @@ int64_t eg_now_us(void);
 /* Parse "YYYY-MM-DD" (a real calendar date, years 1900–2999). EG_E_INVALID_FIELD otherwise. */
 enum eg_status eg_date_parse(const char *s, eg_day *out);
 
+/* Why s is not a date eg_date_parse() accepts, as a message to follow a
+ * field name: "must be a date YYYY-MM-DD" when it has the wrong shape,
+ * "is not a real date: that month has no such day" for 2025-02-30 (and
+ * likewise for a month 13), "must be a date in the years 1900 to 2999" for
+ * a year out of range; NULL when valid. Never echoes the value. */
+const char *eg_date_problem(const char *s);
+
 /* Write "YYYY-MM-DD" and a NUL into out (at least 11 bytes). */
 void eg_date_format(eg_day d, char out[11]);
 

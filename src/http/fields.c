@@ -164,10 +164,14 @@ static enum eg_status check_value(const json_t *v, const struct eg_field *f, str
             return fail(err, EG_E_INVALID_FIELD, p, "must be a string");
         s = json_string_value(v);
         len = json_string_length(v);
+        if (memchr(s, '\0', len) != NULL)
+            return fail(err, EG_E_INVALID_FIELD, p, "must not contain NUL characters");
         if (!eg_utf8_valid(s, len))
-            return fail(err, EG_E_INVALID_FIELD, p, "must be valid UTF-8 without NUL characters");
-        if (len > max)
-            return fail(err, EG_E_INVALID_FIELD, p, "must be at most %zu bytes long", max);
+            return fail(err, EG_E_INVALID_FIELD, p, "must be valid UTF-8");
+        /* The limit is in characters, as documented (maxLength); valid
+         * UTF-8 has at most 4 bytes a character, which bounds the bytes. */
+        if (len > max && eg_utf8_chars(s, len) > max)
+            return fail(err, EG_E_INVALID_FIELD, p, "must be at most %zu characters long", max);
         if (len == 0 && (f->flags & EG_F_REQUIRED))
             return fail(err, EG_E_INVALID_FIELD, p, "must not be empty");
         return EG_OK;
@@ -203,9 +207,14 @@ static enum eg_status check_value(const json_t *v, const struct eg_field *f, str
     case EG_FT_DATE: {
         eg_day d;
 
-        if (!json_is_string(v) || json_string_length(v) != 10 ||
-            eg_date_parse(json_string_value(v), &d) != EG_OK)
-            return fail(err, EG_E_INVALID_FIELD, p, "must be a real date as YYYY-MM-DD");
+        const char *why;
+
+        if (!json_is_string(v) || json_string_length(v) != 10)
+            return fail(err, EG_E_INVALID_FIELD, p, "must be a date YYYY-MM-DD");
+        if (eg_date_parse(json_string_value(v), &d) != EG_OK) {
+            why = eg_date_problem(json_string_value(v));
+            return fail(err, EG_E_INVALID_FIELD, p, "%s", why ? why : "must be a date YYYY-MM-DD");
+        }
         return EG_OK;
     }
     case EG_FT_INSTANT: {
@@ -397,6 +406,66 @@ static int too_deep(const char *data, size_t len, int max)
     return 0;
 }
 
+/* Whether v is a real beyond the range of a 64-bit integer: what an integer
+ * literal too large for jansson becomes when re-read as reals. */
+static int is_huge(const json_t *v)
+{
+    double d = json_is_real(v) ? json_real_value(v) : 0.0;
+
+    return d >= 9223372036854775807.0 || d <= -9223372036854775807.0;
+}
+
+/* Find the first huge number in v (depth-first) and leave its path in p. */
+static int find_huge(const json_t *v, struct path *p, int depth)
+{
+    size_t saved = p->len, i;
+    const char *key;
+    json_t *it;
+
+    if (is_huge(v))
+        return 1;
+    if (depth > MAX_DEPTH)
+        return 0;
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, key, it)
+        {
+            path_push_name(p, key);
+            if (find_huge(it, p, depth + 1))
+                return 1;
+            p->len = saved;
+            p->buf[saved] = '\0';
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, it)
+        {
+            path_push_index(p, i);
+            if (find_huge(it, p, depth + 1))
+                return 1;
+            p->len = saved;
+            p->buf[saved] = '\0';
+        }
+    }
+    return 0;
+}
+
+/*
+ * A number too large for a 64-bit integer: read the body again with
+ * integers as reals to find which field holds it, so the reply can name
+ * it. EG_OK (nothing filled) when it cannot be found.
+ */
+static enum eg_status name_overflow(const char *data, size_t len, struct eg_field_error *err)
+{
+    struct path p = {.len = 0};
+    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL);
+    enum eg_status st = EG_OK;
+
+    p.buf[0] = '\0';
+    if (root != NULL && find_huge(root, &p, 0) && p.len > 0)
+        st = fail(err, EG_E_INVALID_FIELD, &p, "is a number too large for this field");
+    json_decref(root);
+    return st;
+}
+
 enum eg_status eg_json_parse_body(const char *data, size_t len, json_t **out,
                                   struct eg_field_error *err)
 {
@@ -416,6 +485,8 @@ enum eg_status eg_json_parse_body(const char *data, size_t len, json_t **out,
     if (too_deep(data, len, MAX_DEPTH))
         return fail(err, EG_E_BAD_JSON, &p,
                     "The request body nests arrays and objects deeper than %d levels.", MAX_DEPTH);
+    if (memchr(data, '\0', len) != NULL)
+        return fail(err, EG_E_BAD_JSON, &p, "The request body contains a NUL byte.");
     root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
         switch (json_error_code(&jerr)) {
@@ -429,6 +500,8 @@ enum eg_status eg_json_parse_body(const char *data, size_t len, json_t **out,
         case json_error_null_byte_in_key:
             return fail(err, EG_E_BAD_JSON, &p, "The request body contains a NUL character.");
         case json_error_numeric_overflow:
+            if (name_overflow(data, len, err) != EG_OK)
+                return EG_E_INVALID_FIELD;
             return fail(err, EG_E_BAD_JSON, &p,
                         "The request body has a number out of range (line %d, column %d).",
                         jerr.line, jerr.column);

@@ -62,7 +62,9 @@ int eg_json_bool(const json_t *obj, const char *name, int def);
 /*
  * Parse a whole body as JSON (jansson, rejecting NUL bytes, invalid UTF-8,
  * duplicate keys and nesting deeper than 32). EG_OK with *out owned by the
- * caller, else EG_E_BAD_JSON / EG_E_BAD_UTF8 with a message in err.
+ * caller, else EG_E_BAD_JSON / EG_E_BAD_UTF8 with a message in err, or
+ * EG_E_INVALID_FIELD with err->field naming a number too large for a
+ * 64-bit integer.
  */
 enum eg_status eg_json_parse_body(const char *data, size_t len, json_t **out,
                                   struct eg_field_error *err);

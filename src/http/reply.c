@@ -65,7 +65,8 @@ void eg_http_reply_set(struct eg_req *req, int http_status, struct MHD_Response 
         MHD_add_response_header(resp, "X-Request-Id", req->request_id);
     for (i = 0; i < rq->n_hdrs; i++)
         MHD_add_response_header(resp, rq->hdr_names[i], rq->hdr_values[i]);
-    if (req->server != NULL && atomic_load_explicit(&req->server->stopping, memory_order_relaxed))
+    if (rq->close ||
+        (req->server != NULL && atomic_load_explicit(&req->server->stopping, memory_order_relaxed)))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     req->response = resp;
     req->status = http_status;

@@ -125,7 +125,7 @@ static enum eg_status rule_check(struct eg_db *db, struct rule_in *in)
     char path[128];
     if (!eg_mon_text_ok(in->name, 128)) {
         in->field = "name";
-        in->why = "name must be 1 to 128 bytes without control characters";
+        in->why = "name must be 1 to 128 characters without control characters";
         return EG_E_INVALID_FIELD;
     }
     if (!eg_mon_rule_indicator_ok(in->indicator, &snapshot)) {
@@ -762,13 +762,13 @@ static void alert_note(struct eg_req *req, int ack)
     t.id = id;
     if (ack && !eg_mon_text_ok(t.comment, 500)) {
         eg_reply_error(req, EG_E_INVALID_FIELD, "comment",
-                       "comment must be 1 to 500 bytes without control characters");
+                       "comment must be 1 to 500 characters without control characters");
         return;
     }
     if (!ack) {
         if (*t.comment && !eg_mon_text_ok(t.comment, 500)) {
             eg_reply_error(req, EG_E_INVALID_FIELD, "comment",
-                           "comment must be at most 500 bytes without control characters");
+                           "comment must be at most 500 characters without control characters");
             return;
         }
         t.until = eg_json_str(req->body, "until", NULL);

@@ -152,7 +152,7 @@ int eg_mon_text_ok(const char *s, size_t max)
     if (!s || !*s)
         return 0;
     size_t n = strlen(s);
-    if (n > max || !eg_utf8_valid(s, n))
+    if (!eg_utf8_valid(s, n) || eg_utf8_chars(s, n) > max)
         return 0;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)

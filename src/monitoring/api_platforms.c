@@ -221,13 +221,13 @@ static enum eg_status details_check(struct platform_tx *t)
         t->why = "contact_email must be an e-mail address";
     } else if (!opt_text_ok(eg_json_str(b, "contact_name", NULL), 100)) {
         t->field = "contact_name";
-        t->why = "contact_name must be at most 100 bytes without control characters";
+        t->why = "contact_name must be at most 100 characters without control characters";
     } else if (!opt_text_ok(eg_json_str(b, "address", NULL), 200)) {
         t->field = "address";
-        t->why = "address must be at most 200 bytes without control characters";
+        t->why = "address must be at most 200 characters without control characters";
     } else if (!opt_text_ok(eg_json_str(b, "appeal_channel", NULL), 200)) {
         t->field = "appeal_channel";
-        t->why = "appeal_channel must be at most 200 bytes without control characters";
+        t->why = "appeal_channel must be at most 200 characters without control characters";
     }
     return t->why ? EG_E_INVALID_FIELD : EG_OK;
 }
@@ -250,7 +250,7 @@ static enum eg_status platform_create_tx(struct eg_db *db, void *p)
     }
     if (!eg_mon_text_ok(eg_json_str(b, "name", ""), 200)) {
         t->field = "name";
-        t->why = "name must be 1 to 200 bytes without control characters";
+        t->why = "name must be 1 to 200 characters without control characters";
         return EG_E_INVALID_FIELD;
     }
     if (code) {
@@ -330,7 +330,7 @@ static enum eg_status platform_patch_tx(struct eg_db *db, void *p)
     const char *code = eg_json_str(b, "code", NULL);
     if (name && !eg_mon_text_ok(name, 200)) {
         t->field = "name";
-        t->why = "name must be 1 to 200 bytes without control characters";
+        t->why = "name must be 1 to 200 characters without control characters";
         return EG_E_INVALID_FIELD;
     }
     if (sec && !eg_mon_sector_known(db, sec)) {
@@ -438,7 +438,7 @@ static void issue_key(struct eg_req *req, int64_t org, int64_t dept)
     k.label = eg_json_str(req->body, "label", "");
     if (*k.label && !eg_mon_text_ok(k.label, 100)) {
         eg_reply_error(req, EG_E_INVALID_FIELD, "label",
-                       "label must be at most 100 bytes without control characters");
+                       "label must be at most 100 characters without control characters");
         return;
     }
     enum eg_status rc = eg_db_tx(req->db, key_issue_tx, &k);

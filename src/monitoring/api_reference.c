@@ -238,12 +238,12 @@ static enum eg_status dict_put_tx(struct eg_db *db, void *p)
         }
         snprintf(t->field, sizeof t->field, "items[%zu].label", i);
         if (!eg_mon_text_ok(label, 100)) {
-            t->why = "label must be 1 to 100 bytes without control characters";
+            t->why = "label must be 1 to 100 characters without control characters";
             return EG_E_INVALID_FIELD;
         }
         snprintf(t->field, sizeof t->field, "items[%zu].label_en", i);
         if (*label_en && !eg_mon_text_ok(label_en, 200)) {
-            t->why = "label_en must be at most 200 bytes without control characters";
+            t->why = "label_en must be at most 200 characters without control characters";
             return EG_E_INVALID_FIELD;
         }
         const char *extra[] = {"lat", "lng", "category", "gb_code", "aliases"};
@@ -312,7 +312,7 @@ static enum eg_status dict_put_tx(struct eg_db *db, void *p)
             {
                 if (!eg_mon_text_ok(json_string_value(a), 64)) {
                     snprintf(t->field, sizeof t->field, "items[%zu].aliases[%zu]", i, k);
-                    t->why = "an alias is 1 to 64 bytes without control characters";
+                    t->why = "an alias is 1 to 64 characters without control characters";
                     return EG_E_INVALID_FIELD;
                 }
             }
@@ -574,7 +574,7 @@ static void quals_create(struct eg_req *req, int certs)
         const char *v = eg_json_str(b, text_fields[i], NULL);
         if (v && *v && !eg_mon_text_ok(v, 200)) {
             eg_reply_error(req, EG_E_INVALID_FIELD, text_fields[i],
-                           "%s must be at most 200 bytes without control characters",
+                           "%s must be at most 200 characters without control characters",
                            text_fields[i]);
             return;
         }

@@ -243,12 +243,12 @@ void eg_mon_api_evidence_create(struct eg_req *req)
     const char *source = eg_json_str(req->body, "source", "");
     if (!eg_mon_text_ok(note, 1000)) {
         eg_reply_error(req, EG_E_INVALID_FIELD, "note",
-                       "note must be 1 to 1000 bytes without control characters");
+                       "note must be 1 to 1000 characters without control characters");
         return;
     }
     if (*source && !eg_mon_text_ok(source, 500)) {
         eg_reply_error(req, EG_E_INVALID_FIELD, "source",
-                       "source must be at most 500 bytes without control characters");
+                       "source must be at most 500 characters without control characters");
         return;
     }
     char today[11];

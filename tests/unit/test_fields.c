@@ -124,8 +124,10 @@ static void test_strings(void **state)
     expect("{\"name\":[\"x\"]}", EG_E_INVALID_FIELD, "name");
     expect("{\"name\":\"x\",\"note\":\"01234567890\"}", EG_E_INVALID_FIELD, "note");
     expect("{\"name\":\"x\",\"note\":\"\"}", EG_OK, NULL);
-    /* max_len counts bytes: 4 Chinese characters are 12 bytes. */
-    expect("{\"name\":\"x\",\"note\":\"厦门鹭岛\"}", EG_E_INVALID_FIELD, "note");
+    /* max_len counts characters (as maxLength does), not bytes: 10 Chinese
+     * characters (30 bytes) fit, 11 do not. */
+    expect("{\"name\":\"x\",\"note\":\"厦门鹭岛厦门鹭岛厦门\"}", EG_OK, NULL);
+    expect("{\"name\":\"x\",\"note\":\"厦门鹭岛厦门鹭岛厦门鹭\"}", EG_E_INVALID_FIELD, "note");
 
     /* Default cap 1024 bytes. */
     big = malloc(1100);
@@ -322,7 +324,16 @@ static void test_parse_errors(void **state)
     assert_int_equal(parse("\"just a string\"", 15, &err), EG_E_BAD_JSON);
     assert_int_equal(parse("{'a':1}", 7, &err), EG_E_BAD_JSON);
     assert_int_equal(parse("{\"a\":NaN}", 9, &err), EG_E_BAD_JSON);
-    assert_int_equal(parse("{\"a\":99999999999999999999}", 26, &err), EG_E_BAD_JSON);
+    /* A number too large for 64 bits is named by its field. */
+    assert_int_equal(parse("{\"a\":99999999999999999999}", 26, &err), EG_E_INVALID_FIELD);
+    assert_string_equal(err.field, "a");
+    assert_int_equal(parse("{\"b\":[1,{\"c\":-99999999999999999999}]}", 37, &err),
+                     EG_E_INVALID_FIELD);
+    assert_string_equal(err.field, "b[1].c");
+    /* A raw NUL byte is called one, not invalid UTF-8. */
+    assert_int_equal(parse("{\"a\":\"x\0y\"}", 11, &err), EG_E_BAD_JSON);
+    assert_non_null(strstr(err.message, "NUL"));
+    assert_int_equal(parse("{\"a\":1e999}", 11, &err), EG_E_BAD_JSON);
     assert_int_equal(err.status, EG_E_BAD_JSON);
     assert_true(err.message[0] != '\0');
     assert_string_equal(err.field, "");

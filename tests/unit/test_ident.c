@@ -280,6 +280,48 @@ static void test_mask(void **state)
 
 #define U(s) eg_utf8_valid(s, sizeof(s) - 1)
 
+static void test_utf8_chars(void **state)
+{
+    (void)state;
+    assert_int_equal(eg_utf8_chars("", 0), 0);
+    assert_int_equal(eg_utf8_chars("abc", 3), 3);
+    assert_int_equal(eg_utf8_chars("厦门市", strlen("厦门市")), 3);
+    assert_int_equal(eg_utf8_chars("a\xF0\x9F\x98\x80" "b", 6), 3);
+}
+
+/* An ID number with its check character made right. */
+static void with_check(char id[19])
+{
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    int i, sum = 0;
+
+    for (i = 0; i < 17; i++)
+        sum += (id[i] - '0') * w[i];
+    id[17] = "10X98765432"[sum % 11];
+    id[18] = '\0';
+}
+
+static void test_id_number_problem(void **state)
+{
+    eg_day today = eg_day_from_civil(2026, 6, 1);
+    char id[19] = "35020619810230035";
+
+    (void)state;
+    with_check(id);
+    assert_int_equal(eg_id_number_check(id, today, NULL), EG_E_INVALID_FIELD);
+    assert_non_null(strstr(eg_id_number_problem(id, today), "birth date that does not exist"));
+    memcpy(id, "35020620300101035", 17);
+    with_check(id);
+    assert_non_null(strstr(eg_id_number_problem(id, today), "future"));
+    memcpy(id, "35020619810813035", 17);
+    with_check(id);
+    assert_null(eg_id_number_problem(id, today));
+    id[17] = id[17] == '0' ? '1' : '0';
+    assert_non_null(strstr(eg_id_number_problem(id, today), "check character"));
+    assert_non_null(strstr(eg_id_number_problem("12345", today), "18 characters"));
+    assert_non_null(eg_id_number_problem(NULL, today));
+}
+
 static void test_utf8(void **state)
 {
     assert_true(U(""));
@@ -332,6 +374,8 @@ int main(void)
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8_chars),
+        cmocka_unit_test(test_id_number_problem),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -366,6 +366,19 @@ static void test_working_days_many_holidays(void **state)
     assert_int_equal(eg_add_working_days(&cal, start, 4), start + 7);
 }
 
+static void test_date_problem(void **state)
+{
+    (void)state;
+    assert_null(eg_date_problem("2024-02-29"));
+    assert_non_null(strstr(eg_date_problem("2025-02-30"), "no such day"));
+    assert_non_null(strstr(eg_date_problem("2025-02-29"), "no such day"));
+    assert_non_null(strstr(eg_date_problem("2025-13-01"), "no such month"));
+    assert_non_null(strstr(eg_date_problem("2025/02/03"), "YYYY-MM-DD"));
+    assert_non_null(strstr(eg_date_problem("2025-2-3"), "YYYY-MM-DD"));
+    assert_non_null(strstr(eg_date_problem("1800-01-01"), "1900 to 2999"));
+    assert_non_null(eg_date_problem(NULL));
+}
+
 static void test_now(void **state)
 {
     int64_t t = eg_now(), us = eg_now_us();
@@ -393,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_working_days_holiday_week),
         cmocka_unit_test(test_working_days_many_holidays),
         cmocka_unit_test(test_now),
+        cmocka_unit_test(test_date_problem),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -257,6 +257,15 @@ static enum eg_status sq_open(const char *url, struct eg_db **out)
         goto out;
     }
     c->base.driver = &eg_db_sqlite_driver;
+    /* The database holds password and session hashes and names: create it
+     * 0600 ourselves (SQLite would use 0644 less the umask). Its -wal and
+     * -shm files take the database file's mode. */
+    if (strncmp(url, "file:", 5) != 0 && strcmp(url, ":memory:") != 0 && url[0] != '\0') {
+        int fd = open(url, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+        if (fd >= 0)
+            close(fd);
+    }
     rc = sqlite3_open_v2(
         url, &c->h,
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
