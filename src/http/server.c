@@ -724,6 +724,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* answered on the socket already: close */
     if (rq->phase == EG_RQ_DONE)
         return MHD_YES;
+    /* The body is in: a slow handler (an export) is not a slow client. */
+    eg_conn_set_deadline(rq->ec, EG_CONN_REPLY, 0);
     return final_call(s, rq);
 }
 
