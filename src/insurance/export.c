@@ -151,15 +151,11 @@ out:
     return st;
 }
 
-/* Write one settlement row at row r of the sheet. */
+/* Write one settlement row at row r of the sheet; yuan is the cell format
+ * of the yuan columns (number format 0.00). */
 static void xlsx_row(lxw_worksheet *ws, lxw_row_t r, const struct eg_ins_settlement_row *s,
-                     lxw_format *fmt)
+                     lxw_format *fmt, lxw_format *yuan)
 {
-    char ay[24], by[24], cy[24];
-
-    eg_money_format(s->premium_fen, ay);
-    eg_money_format(s->subsidy_fen, by);
-    eg_money_format(s->payer_fen, cy);
     worksheet_write_string(ws, r, 0, payer_label(s), fmt);
     worksheet_write_string(ws, r, 1, s->credit_code, fmt);
     /* whole numbers of days and fen are exact in a spreadsheet cell */
@@ -168,9 +164,11 @@ static void xlsx_row(lxw_worksheet *ws, lxw_row_t r, const struct eg_ins_settlem
     worksheet_write_number(ws, r, 3, (double)s->premium_fen, fmt);
     worksheet_write_number(ws, r, 4, (double)s->subsidy_fen, fmt);
     worksheet_write_number(ws, r, 5, (double)s->payer_fen, fmt);
-    worksheet_write_string(ws, r, 6, ay, fmt);
-    worksheet_write_string(ws, r, 7, by, fmt);
-    worksheet_write_string(ws, r, 8, cy, fmt);
+    /* Yuan as numbers (so SUM works): fen / 100 is the nearest double, shown
+     * exactly by the 0.00 format; the exact fen are in columns 3-5. */
+    worksheet_write_number(ws, r, 6, (double)s->premium_fen / 100.0, yuan);
+    worksheet_write_number(ws, r, 7, (double)s->subsidy_fen / 100.0, yuan);
+    worksheet_write_number(ws, r, 8, (double)s->payer_fen / 100.0, yuan);
 }
 
 enum eg_status eg_ins_export_xlsx(const char *month, const struct eg_ins_settlement_row *rows,
@@ -185,7 +183,7 @@ enum eg_status eg_ins_export_xlsx(const char *month, const struct eg_ins_settlem
     char hex[17], path[1024], title[64];
     lxw_workbook *wb;
     lxw_worksheet *ws;
-    lxw_format *bold;
+    lxw_format *bold, *yuan, *bold_yuan;
     enum eg_status st;
 
     if (mkdir(tmp_dir, 0700) != 0 && errno != EEXIST)
@@ -201,6 +199,11 @@ enum eg_status eg_ins_export_xlsx(const char *month, const struct eg_ins_settlem
     ws = workbook_add_worksheet(wb, title);
     bold = workbook_add_format(wb);
     format_set_bold(bold);
+    yuan = workbook_add_format(wb);
+    format_set_num_format(yuan, "0.00");
+    bold_yuan = workbook_add_format(wb);
+    format_set_bold(bold_yuan);
+    format_set_num_format(bold_yuan, "0.00");
     snprintf(title, sizeof title, "益鹭保 财政补贴结算 %s (subsidy settlement)", month);
     worksheet_write_string(ws, 0, 0, title, bold);
     for (lxw_col_t c = 0; c < 9; c++)
@@ -208,9 +211,9 @@ enum eg_status eg_ins_export_xlsx(const char *month, const struct eg_ins_settlem
     worksheet_set_column(ws, 0, 0, 36, NULL);
     worksheet_set_column(ws, 1, 8, 20, NULL);
     for (size_t i = 0; i < n; i++)
-        xlsx_row(ws, (lxw_row_t)(3 + i), &rows[i], NULL);
+        xlsx_row(ws, (lxw_row_t)(3 + i), &rows[i], NULL, yuan);
     eg_ins_settlement_total(rows, n, &total);
-    xlsx_row(ws, (lxw_row_t)(3 + n), &total, bold);
+    xlsx_row(ws, (lxw_row_t)(3 + n), &total, bold, bold_yuan);
     worksheet_freeze_panes(ws, 3, 0);
     if (workbook_close(wb) != LXW_NO_ERROR) {
         unlink(path);

@@ -418,6 +418,34 @@ class TestLargeExport(unittest.TestCase):
         self.assertEqual(seen, set(numbers))
 
 
+class TestSettlementExport(unittest.TestCase):
+    """The insurance settlement workbook keeps money numeric too."""
+
+    def test_yuan_cells_are_numbers(self):
+        month = today().strftime("%Y-%m")
+        r = S.request("GET", "/api/v1/insurance/settlements", token=T["admin"],
+                      query={"month": month, "format": "xlsx"})
+        assert_status(r, 200)
+        z = zipfile.ZipFile(io.BytesIO(r.raw))
+        root = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        styles = ET.fromstring(z.read("xl/styles.xml"))
+        fmts = {f.get("numFmtId"): f.get("formatCode")
+                for f in styles.findall(".//s:numFmts/s:numFmt", SHEET_NS)}
+        fmts["2"] = "0.00"
+        xfs = [fmts.get(x.get("numFmtId")) for x in styles.findall(".//s:cellXfs/s:xf", SHEET_NS)]
+        rows = root.findall(".//s:sheetData/s:row", SHEET_NS)[2:]  # title, blank, header
+        self.assertGreater(len(rows), 1)  # payers and the total
+        for row in rows[1:]:
+            cells = {cell_col(c.get("r")): c for c in row.findall("s:c", SHEET_NS)}
+            fen = int(float(cells["D"].find("s:v", SHEET_NS).text))
+            for col in ("G", "H", "I"):
+                c = cells[col]
+                self.assertNotIn(c.get("t"), ("s", "inlineStr", "str"), (row.get("r"), col))
+                self.assertEqual(xfs[int(c.get("s", "0"))], "0.00")
+            self.assertAlmostEqual(float(cells["G"].find("s:v", SHEET_NS).text), fen / 100,
+                                   places=2)
+
+
 def png_size(data):
     """(width, height, bit depth, colour type) from a PNG's IHDR, checking its CRC."""
     self_magic = b"\x89PNG\r\n\x1a\n"
