@@ -105,14 +105,14 @@ static int parse_filter(struct eg_req *req, struct eg_case_filter *f, char today
     }
     if ((v = eg_req_query(req, "from")) != NULL) {
         if (eg_date_parse(v, &from) != EG_OK) {
-            eg_reply_error(req, EG_E_INVALID_PARAMETER, "from", "from must be a date YYYY-MM-DD.");
+            eg_reply_error(req, EG_E_INVALID_PARAMETER, "from", "from %s.", eg_date_problem(v));
             return -1;
         }
         f->from = v;
     }
     if ((v = eg_req_query(req, "to")) != NULL) {
         if (eg_date_parse(v, &to) != EG_OK) {
-            eg_reply_error(req, EG_E_INVALID_PARAMETER, "to", "to must be a date YYYY-MM-DD.");
+            eg_reply_error(req, EG_E_INVALID_PARAMETER, "to", "to %s.", eg_date_problem(v));
             return -1;
         }
         f->to = v;

@@ -141,7 +141,7 @@ enum eg_status eg_mon_query_date(struct eg_req *req, const char *name, eg_day de
     if (!s)
         return EG_OK;
     if (eg_date_parse(s, out) != EG_OK) {
-        eg_reply_error(req, EG_E_INVALID_PARAMETER, name, "%s must be a date YYYY-MM-DD", name);
+        eg_reply_error(req, EG_E_INVALID_PARAMETER, name, "%s %s", name, eg_date_problem(s));
         return EG_E_INVALID_PARAMETER;
     }
     return EG_OK;

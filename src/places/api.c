@@ -749,7 +749,7 @@ void eg_places_api_checkins(struct eg_req *req)
     const char *fs = eg_req_query(req, "from");
     from = today - 29;
     if (fs && eg_date_parse(fs, &from) != EG_OK) {
-        eg_reply_error(req, EG_E_INVALID_PARAMETER, "from", "from must be a date YYYY-MM-DD");
+        eg_reply_error(req, EG_E_INVALID_PARAMETER, "from", "from %s", eg_date_problem(fs));
         return;
     }
     if (from > today || today - from > 366) {

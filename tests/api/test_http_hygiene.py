@@ -371,6 +371,10 @@ class TestMessages(unittest.TestCase):
                       body={"year": 2025, "days": [{"day": "2025/02/03", "kind": "holiday"}]})
         assert_error(r, 400, "invalid_field", field="days[0].day")
         self.assertIn("YYYY-MM-DD", r.body["error"]["message"])
+        # query parameters say the same
+        r = S.request("GET", "/api/v1/cases", query={"from": "2025-02-30"}, token=admin)
+        assert_error(r, 400, "invalid_parameter", field="from")
+        self.assertIn("no such day", r.body["error"]["message"])
 
     def test_id_number_with_impossible_birth_date(self):
         # valid check character, born on 1981-02-30
