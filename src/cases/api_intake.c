@@ -158,7 +158,8 @@ static enum eg_status check_input(struct intake *in)
                                      "The applicant's resident ID number is required.");
             if (eg_id_number_check(in->person.id_number, today, &info) != EG_OK)
                 return eg_cases_fail(&in->err, EG_E_INVALID_FIELD, "applicant.id_number",
-                                     "applicant.id_number is not a valid resident ID number.");
+                                     "applicant.id_number %s.",
+                                     eg_id_number_problem(in->person.id_number, today));
             if (in->person.phone != NULL && eg_phone_check(in->person.phone) != EG_OK)
                 return eg_cases_fail(&in->err, EG_E_INVALID_FIELD, "applicant.phone",
                                      "applicant.phone is not a valid mobile number.");

@@ -347,6 +347,41 @@ class TestTextLimits(unittest.TestCase):
         self.assertIn("characters", r.body["error"]["message"])
 
 
+class TestCaseIntake(unittest.TestCase):
+    """The case form: a 500-character Chinese matter fits, 501 do not; an ID
+    number with a right check character but no such birth date says so."""
+
+    @classmethod
+    def setUpClass(cls):
+        from test_cases_common import add_platform
+        cls.platform = add_platform(S, "food_delivery", "鹭送外卖")[0]
+        cls.worker = S.login("worker")
+        cls.mediator = S.login("mediator")
+
+    def body(self, **extra):
+        b = {"type": "unpaid_pay", "respondent": {"organisation_id": self.platform},
+             "matter": "拖欠劳务报酬", "facts": "平台拖欠上月配送劳务报酬。",
+             "claims": [{"category": "pay", "amount_fen": 350000}]}
+        b.update(extra)
+        return b
+
+    def test_matter_limit_in_characters(self):
+        r = S.request("POST", "/api/v1/cases", body=self.body(matter="拖" * 500), token=self.worker)
+        assert_status(r, 201)
+        r = S.request("POST", "/api/v1/cases", body=self.body(matter="拖" * 501), token=self.worker)
+        assert_error(r, 400, "invalid_field", field="matter")
+        self.assertIn("500 characters", r.body["error"]["message"])
+
+    def test_applicant_born_on_no_such_day(self):
+        idn = "35020619810230035"
+        weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        idn += "10X98765432"[sum(int(c) * w for c, w in zip(idn, weights)) % 11]
+        r = S.request("POST", "/api/v1/cases", token=self.mediator, body=self.body(
+            channel="window", applicant={"name": "王测试", "id_number": idn}))
+        assert_error(r, 400, "invalid_field", field="applicant.id_number")
+        self.assertIn("birth date that does not exist", r.body["error"]["message"])
+
+
 class TestMessages(unittest.TestCase):
     def test_huge_number_names_its_field(self):
         body = b'{"login":"a","password":"b","n":999999999999999999999999}'
