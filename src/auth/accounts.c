@@ -61,7 +61,7 @@ int eg_auth_text_ok(const char *s, size_t max)
     if (blank(s))
         return 0;
     size_t n = strlen(s);
-    if (n > max || !eg_utf8_valid(s, n))
+    if (!eg_utf8_valid(s, n) || eg_utf8_chars(s, n) > max)
         return 0;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -382,10 +382,13 @@ enum eg_status eg_auth_user_check(struct eg_db *db, const struct eg_user_input *
         bad = "login";
         goto out;
     }
-    if (check_password && (!in->password || strlen(in->password) < EG_PASSWORD_MIN ||
-                           strlen(in->password) > EG_PASSWORD_MAX)) {
-        bad = "password";
-        goto out;
+    if (check_password) {
+        rc = eg_password_policy_check(in->password, in->login);
+        if (rc != EG_OK) {
+            bad = "password";
+            goto out;
+        }
+        rc = EG_E_INVALID_FIELD;
     }
     unsigned staff = EG_ROLES_STAFF;
     if (in->role == EG_ROLE_NONE || in->role == EG_ROLE_DEPARTMENT ||
@@ -586,9 +589,10 @@ enum eg_status eg_user_set_password(struct eg_db *db, const struct eg_audit_ctx 
                                     const char *login, const char *password)
 {
     char hash[128];
-    if (!password || strlen(password) < EG_PASSWORD_MIN || strlen(password) > EG_PASSWORD_MAX)
-        return EG_E_INVALID_FIELD;
-    enum eg_status rc = eg_password_hash(password, hash);
+    enum eg_status rc = eg_password_policy_check(password, login);
+    if (rc != EG_OK)
+        return rc;
+    rc = eg_password_hash(password, hash);
     if (rc != EG_OK)
         return rc;
     struct set_password_tx s = {ctx, login, hash};
