@@ -62,9 +62,28 @@ enum eg_status eg_mon_audit_json(struct eg_db *db, const struct eg_audit_ctx *ct
     return st;
 }
 
+/* Most rows an Excel export of a list holds; more is refused (422). */
+#define XLSX_MAX_ROWS 100000
+
+/* Whether the request asks for the Excel form (without replying). */
+static int asks_xlsx(struct eg_req *req)
+{
+    const char *f = eg_req_query(req, "format");
+
+    return f != NULL && strcmp(f, "xlsx") == 0;
+}
+
 enum eg_status eg_mon_page_args(struct eg_req *req, int64_t *limit, int64_t *cursor)
 {
-    enum eg_status st = eg_req_query_int(req, "limit", 1, 200, 50, limit);
+    enum eg_status st;
+
+    if (asks_xlsx(req)) {
+        /* An export is the whole filtered list, not one page of it. */
+        *limit = XLSX_MAX_ROWS;
+        *cursor = 0;
+        return EG_OK;
+    }
+    st = eg_req_query_int(req, "limit", 1, 200, 50, limit);
     if (st != EG_OK) {
         eg_reply_error(req, st, "limit", "limit must be an integer from 1 to 200");
         return st;
@@ -91,8 +110,15 @@ int eg_mon_wants_xlsx(struct eg_req *req)
 void eg_mon_reply_list(struct eg_req *req, json_t *items, int64_t next_cursor,
                        const char *export_name)
 {
-    if (export_name && eg_req_query(req, "format") &&
-        strcmp(eg_req_query(req, "format"), "xlsx") == 0) {
+    if (export_name && asks_xlsx(req)) {
+        if (next_cursor > 0) {
+            json_decref(items);
+            eg_reply_error(req, EG_E_UNPROCESSABLE, NULL,
+                           "More than %d rows match; an export holds at most %d. Narrow the "
+                           "filters.",
+                           XLSX_MAX_ROWS, XLSX_MAX_ROWS);
+            return;
+        }
         eg_mon_reply_xlsx(req, export_name, items);
         return;
     }

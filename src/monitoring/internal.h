@@ -47,7 +47,9 @@ enum eg_status eg_mon_audit_json(struct eg_db *db, const struct eg_audit_ctx *ct
                                  json_t *summary);
 
 /* Read ?limit= (1–200, default 50) and ?cursor= (a positive id). Replies 400
- * itself and returns non-EG_OK on a bad value. */
+ * itself and returns non-EG_OK on a bad value. For ?format=xlsx the export is
+ * the whole list: limit is the export cap and cursor 0 (eg_mon_reply_list
+ * refuses an export that would be cut). */
 enum eg_status eg_mon_page_args(struct eg_req *req, int64_t *limit, int64_t *cursor);
 
 /* Reply {"items": items, "next_cursor": "<id>" | null} (steals items), or an

@@ -19,7 +19,7 @@ import zipfile
 import zlib
 
 from egret_client import Server, assert_error, assert_status, read_response, unique
-from test_cases_common import add_platform, count, file_case, move
+from test_cases_common import add_platform, count, credit_code, file_case, id_number, move
 
 S = None
 T = {}
@@ -444,6 +444,34 @@ class TestSettlementExport(unittest.TestCase):
                 self.assertEqual(xfs[int(c.get("s", "0"))], "0.00")
             self.assertAlmostEqual(float(cells["G"].find("s:v", SHEET_NS).text), fen / 100,
                                    places=2)
+
+
+class TestMonitoringListExport(unittest.TestCase):
+    """?format=xlsx on a monitoring list is the whole list, not its first page."""
+
+    def test_roster_export_has_every_worker(self):
+        tok = T["admin"]
+        r = S.request("POST", "/api/v1/platforms", token=tok,
+                      body={"name": unique("平台"), "credit_code": credit_code(),
+                            "sector": "food_delivery", "appeal_channel": "App 申诉"})
+        assert_status(r, 201)
+        pid = r.body["id"]
+        k = S.request("POST", "/api/v1/platforms/%d/keys" % pid, token=tok, body={"label": "x"})
+        assert_status(k, 201)
+        head = "platform_worker_id,name,id_number,phone,occupation,status,joined_on,district\n"
+        body = head + "".join("W%03d,工人%d,%s,139%08d,外卖骑手,active,2023-05-01,350206\n"
+                              % (i, i, id_number(), i) for i in range(120))
+        r = S.request("POST", "/api/v1/feeds/roster", token=k.body["key"], raw=body.encode(),
+                      headers={"Content-Type": "text/csv", "Idempotency-Key": unique("b")})
+        assert_status(r, 201)
+        r = S.request("GET", "/api/v1/platforms/%d/workers" % pid, token=tok)
+        self.assertEqual(len(r.body["items"]), 50)  # the JSON list pages
+        r = S.request("GET", "/api/v1/platforms/%d/workers" % pid, token=tok,
+                      query={"format": "xlsx"})
+        assert_status(r, 200)
+        z = zipfile.ZipFile(io.BytesIO(r.raw))
+        root = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        self.assertEqual(len(root.findall(".//s:sheetData/s:row", SHEET_NS)), 121)
 
 
 def png_size(data):
