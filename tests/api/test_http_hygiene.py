@@ -309,6 +309,31 @@ class TestFiles(unittest.TestCase):
             srv.stop()
 
 
+    @sqlite_only
+    def test_other_processes_see_every_write(self):
+        # Creating the file 0600 must not disturb SQLite's locks: if opening
+        # a pooled connection dropped the others' locks, the sqlite3 shell
+        # would take the WAL for unused, delete it, and miss later writes.
+        srv = Server(seed=True)
+        try:
+            srv.start()
+
+            def logins(n):
+                ths = [threading.Thread(target=srv.login, args=("admin",)) for _ in range(n)]
+                for t in ths:
+                    t.start()
+                for t in ths:
+                    t.join(timeout=60)
+
+            for _ in range(3):
+                before = int(srv.sql("SELECT COUNT(*) FROM sessions")[0][0])
+                logins(6)
+                after = int(srv.sql("SELECT COUNT(*) FROM sessions")[0][0])
+                self.assertGreaterEqual(after, before + 6)
+        finally:
+            srv.stop()
+
+
 class TestQrBase(unittest.TestCase):
     def test_default_base_is_configured_not_the_host_header(self):
         r = S.request("GET", "/api/v1/qr/intake.svg", headers={"Host": "evil.example"})

@@ -259,9 +259,14 @@ static enum eg_status sq_open(const char *url, struct eg_db **out)
     c->base.driver = &eg_db_sqlite_driver;
     /* The database holds password and session hashes and names: create it
      * 0600 ourselves (SQLite would use 0644 less the umask). Its -wal and
-     * -shm files take the database file's mode. */
+     * -shm files take the database file's mode. Only when it does not exist
+     * yet (O_EXCL): closing a descriptor of a file drops every POSIX lock
+     * the process holds on it, so opening and closing the database file
+     * here while other connections are open would release their shared
+     * locks, and another process could then take the WAL for unused and
+     * delete it under them. */
     if (strncmp(url, "file:", 5) != 0 && strcmp(url, ":memory:") != 0 && url[0] != '\0') {
-        int fd = open(url, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        int fd = open(url, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 
         if (fd >= 0)
             close(fd);
