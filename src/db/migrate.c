@@ -172,17 +172,57 @@ static enum eg_status table_exists(struct eg_db *db, int *exists)
     return rc;
 }
 
+/* Whether migration VERSION is recorded in schema_migrations. */
+static enum eg_status is_applied(struct eg_db *db, int version, int *applied)
+{
+    int64_t n = 0;
+    enum eg_status rc = eg_db_one_i64(
+        db, &n, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", "i", (int64_t)version);
+    *applied = rc == EG_OK && n > 0;
+    return rc;
+}
+
+/*
+ * The schema version is the highest applied migration, provided every
+ * migration this binary carries below it is applied too. Migrations are
+ * numbered by module (0010 cases, 0020 insurance …), so a later release can
+ * add 0011 after 0040 was applied: such a gap makes the version the last
+ * one before it, so callers that compare with eg_db_migrations_latest()
+ * say "run egret migrate", and migrate fills the gap.
+ */
 enum eg_status eg_db_schema_version(struct eg_db *db, int *version)
 {
-    int64_t v = 0;
-    int exists = 0;
+    int64_t max = 0, rows = 0;
+    int exists = 0, expected = 0;
     enum eg_status rc = table_exists(db, &exists);
 
     if (rc != EG_OK || !exists)
         goto out;
-    rc = eg_db_one_i64(db, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
+    rc = eg_db_one_i64(db, &max, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
+    if (rc == EG_OK)
+        rc = eg_db_one_i64(db, &rows, "SELECT COUNT(*) FROM schema_migrations", "");
+    if (rc != EG_OK)
+        goto out;
+    for (const struct eg_embedded *m = eg_embedded_migrations; m->name; m++) {
+        int v;
+        if (eg_db_migration_version(m->name, &v) == EG_OK && v <= max)
+            expected++;
+    }
+    if (rows >= expected) /* the common case: no gap (rows past the binary's own count too) */
+        goto out;
+    for (const struct eg_embedded *m = eg_embedded_migrations; m->name; m++) {
+        int v, applied = 0;
+        if (eg_db_migration_version(m->name, &v) != EG_OK)
+            continue;
+        rc = is_applied(db, v, &applied);
+        if (rc != EG_OK)
+            goto out;
+        if (!applied)
+            break;
+        max = v;
+    }
 out:
-    *version = rc == EG_OK ? (int)v : 0;
+    *version = rc == EG_OK ? (int)max : 0;
     return rc;
 }
 
@@ -193,15 +233,15 @@ out:
 static enum eg_status apply_one(struct eg_db *db, void *arg)
 {
     struct apply_ctx *c = arg;
-    int64_t newer = 0;
+    int64_t already = 0;
     enum eg_status rc;
 
     c->skipped = 0;
-    rc = eg_db_one_i64(db, &newer, "SELECT COUNT(*) FROM schema_migrations WHERE version >= ?", "i",
-                       (int64_t)c->version);
+    rc = eg_db_one_i64(db, &already, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
+                       "i", (int64_t)c->version);
     if (rc != EG_OK)
         goto out;
-    if (newer > 0) {
+    if (already > 0) {
         c->skipped = 1;
         goto out;
     }
@@ -244,7 +284,13 @@ enum eg_status eg_db_migrate_list(struct eg_db *db, const struct eg_embedded *li
             goto out;
         }
         prev = version;
-        if (version <= current)
+        int done = 0;
+        /* Asked one by one, not "above the current version": a release may
+         * add a migration numbered below one already applied. */
+        rc = is_applied(db, version, &done);
+        if (rc != EG_OK)
+            goto out;
+        if (done)
             continue;
         eg_buf_reset(&sql);
         rc = eg_db_migration_render(m->data, engine, &sql);

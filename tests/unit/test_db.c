@@ -254,6 +254,22 @@ static void test_migrate(void **state)
     assert_int_equal(version, eg_db_migrations_latest());
     assert_int_equal(count_rows(f->db, "SELECT COUNT(*) FROM schema_migrations"), files);
 
+    /* A gap below the highest applied migration makes the schema "behind". */
+    int second = 0;
+    assert_int_equal(eg_db_migration_version(eg_embedded_migrations[1].name, &second), EG_OK);
+    assert_int_equal(eg_db_run(f->db, NULL, "DELETE FROM schema_migrations WHERE version = ?", "i",
+                               (int64_t)second),
+                     EG_OK);
+    assert_int_equal(eg_db_schema_version(f->db, &version), EG_OK);
+    assert_int_equal(version, 1);
+    assert_int_equal(eg_db_run(f->db, NULL,
+                               "INSERT INTO schema_migrations (version, name, applied_at) "
+                               "VALUES (?, ?, 1700000001)",
+                               "it", (int64_t)second, eg_embedded_migrations[1].name),
+                     EG_OK);
+    assert_int_equal(eg_db_schema_version(f->db, &version), EG_OK);
+    assert_int_equal(version, eg_db_migrations_latest());
+
     /* @ID@ became an auto-assigned key. */
     int64_t id = 0;
     assert_int_equal(eg_db_one_i64(f->db, &id,
@@ -350,6 +366,27 @@ static void test_migration_failure_leaves_nothing(void **state)
     assert_int_equal(version, 2);
 
     assert_int_equal(eg_db_migrate_list(f->db, unsorted, &applied), EG_E_INTERNAL);
+    assert_int_equal(applied, 0);
+
+    /* A later release inserts 0002a-style gaps: 0003 applied first, 0002 filled in after. */
+    static const char good3[] = "CREATE TABLE m3 (id @ID@);\n";
+    static const char good4[] = "CREATE TABLE m4 (id @ID@);\n";
+    const struct eg_embedded later[] = {{"0001_one.sql", good1, sizeof good1 - 1},
+                                        {"0002_two.sql", good2, sizeof good2 - 1},
+                                        {"0004_four.sql", good4, sizeof good4 - 1},
+                                        {0, 0, 0}};
+    const struct eg_embedded filled[] = {{"0001_one.sql", good1, sizeof good1 - 1},
+                                         {"0002_two.sql", good2, sizeof good2 - 1},
+                                         {"0003_three.sql", good3, sizeof good3 - 1},
+                                         {"0004_four.sql", good4, sizeof good4 - 1},
+                                         {0, 0, 0}};
+    assert_int_equal(eg_db_migrate_list(f->db, later, &applied), EG_OK);
+    assert_int_equal(applied, 1);
+    assert_false(table_exists(f->db, "m3"));
+    assert_int_equal(eg_db_migrate_list(f->db, filled, &applied), EG_OK);
+    assert_int_equal(applied, 1);
+    assert_true(table_exists(f->db, "m3"));
+    assert_int_equal(eg_db_migrate_list(f->db, filled, &applied), EG_OK);
     assert_int_equal(applied, 0);
 }
 
@@ -813,6 +850,29 @@ static void *pool_waiter(void *arg)
     return NULL;
 }
 
+/* A pool with every connection in use answers EG_E_BUSY after its wait
+ * bound rather than waiting for ever (an event-loop thread calls it). */
+static void test_pool_wait_bounded(void **state)
+{
+    struct fx *f = *state;
+    struct eg_db_pool *p = NULL;
+    struct eg_db *a = NULL, *b = (struct eg_db *)1;
+
+    assert_int_equal(eg_db_pool_new(f->path, 1, &p), EG_OK);
+    eg_db_pool_set_wait(p, 200);
+    assert_int_equal(eg_db_pool_acquire(p, &a), EG_OK);
+    int64_t t0 = mono_ns();
+    assert_int_equal(eg_db_pool_acquire(p, &b), EG_E_BUSY);
+    int64_t waited_ms = (mono_ns() - t0) / 1000000;
+    assert_null(b);
+    assert_true(waited_ms >= 150 && waited_ms < 2000);
+    eg_db_pool_release(p, a);
+    assert_int_equal(eg_db_pool_acquire(p, &b), EG_OK);
+    assert_ptr_equal(a, b);
+    eg_db_pool_release(p, b);
+    eg_db_pool_free(p);
+}
+
 static void test_pool_blocks_until_release(void **state)
 {
     struct fx *f = *state;
@@ -906,6 +966,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_blocks_until_release, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pool_wait_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
     };
     /* The engine-neutral ones again on PostgreSQL, when a server is given. */
