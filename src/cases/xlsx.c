@@ -81,19 +81,10 @@ static void write_yuan(struct eg_cases_xlsx *x, lxw_row_t row, lxw_col_t col, in
 /* An instant in Asia/Shanghai as "2026-12-03 18:30:00+08:00" ("" when 0). */
 static void shanghai_time(int64_t t, char out[40])
 {
-    eg_day d;
-    int64_t s;
-    char day[11];
-
-    if (t == 0) {
+    if (t == 0)
         out[0] = '\0';
-        return;
-    }
-    d = eg_day_of(t);
-    s = t - eg_day_start(d);
-    eg_date_format(d, day);
-    snprintf(out, 40, "%s %02d:%02d:%02d+08:00", day, (int)(s / 3600), (int)(s / 60 % 60),
-             (int)(s % 60));
+    else
+        eg_instant_format_shanghai(t, out);
 }
 
 static const char *const head[] = {

@@ -9,6 +9,7 @@
  */
 #include "core/time.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -208,6 +209,17 @@ int eg_age_on(eg_day birth, eg_day on)
 }
 
 /* Instants outside years 0000–9999 are written as the nearest end of that range. */
+void eg_instant_format_shanghai(int64_t unix_s, char out[32])
+{
+    eg_day d = eg_day_of(unix_s);
+    int64_t s = unix_s - eg_day_start(d);
+    char day[11];
+
+    eg_date_format(d, day);
+    snprintf(out, 32, "%.10s %02u:%02u:%02u+08:00", day, (unsigned)(s / 3600 % 24),
+             (unsigned)(s / 60 % 60), (unsigned)(s % 60));
+}
+
 void eg_instant_format(int64_t unix_s, char out[21])
 {
     const int64_t lo = (int64_t)eg_day_from_civil(0, 1, 1) * DAY_S;

@@ -56,6 +56,12 @@ int eg_age_on(eg_day birth, eg_day on);
 /* Write an instant as RFC 3339 UTC ("2026-11-29T00:25:09Z", 21 bytes with NUL). */
 void eg_instant_format(int64_t unix_s, char out[21]);
 
+/*
+ * Write an instant in Asia/Shanghai for people reading a spreadsheet:
+ * "2026-12-03 18:30:00+08:00" (26 bytes with NUL; OUT holds 32).
+ */
+void eg_instant_format_shanghai(int64_t unix_s, char out[32]);
+
 /* Parse RFC 3339 ("2026-11-29T08:25:09Z", "…+08:00", optional fraction, which is dropped). */
 enum eg_status eg_instant_parse(const char *s, int64_t *out);
 

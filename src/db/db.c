@@ -11,6 +11,7 @@
 #include "core/arena.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@ struct eg_db_pool {
     int opened;          /* connections open or being opened */
     int nidle;           /* entries used in idle[] */
     struct eg_db **idle; /* connections ready to hand out (a stack: warm ones first) */
+    int wait_ms;         /* longest wait in acquire for a connection */
 };
 
 const struct eg_db_driver *eg_db_driver_for(const char *url)
@@ -345,6 +347,7 @@ enum eg_status eg_db_pool_new(const char *url, int n, struct eg_db_pool **out)
         goto out;
     }
     p->size = n;
+    p->wait_ms = EG_DB_POOL_WAIT_MS;
     p->url = strdup(url);
     p->idle = calloc((size_t)n, sizeof *p->idle);
     if (!p->url || !p->idle) {
@@ -355,7 +358,14 @@ enum eg_status eg_db_pool_new(const char *url, int n, struct eg_db_pool **out)
         rc = EG_E_INTERNAL;
         goto out;
     }
-    if (pthread_cond_init(&p->cv, NULL) != 0) {
+    pthread_condattr_t ca;
+    int cv_ok = pthread_condattr_init(&ca) == 0;
+    if (cv_ok) {
+        cv_ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+                pthread_cond_init(&p->cv, &ca) == 0;
+        pthread_condattr_destroy(&ca);
+    }
+    if (!cv_ok) {
         pthread_mutex_destroy(&p->mu);
         rc = EG_E_INTERNAL;
         goto out;
@@ -371,18 +381,43 @@ out:
     return rc;
 }
 
+void eg_db_pool_set_wait(struct eg_db_pool *p, int wait_ms)
+{
+    assert(p && wait_ms >= 0);
+    pthread_mutex_lock(&p->mu);
+    p->wait_ms = wait_ms;
+    pthread_mutex_unlock(&p->mu);
+}
+
 /*
  * Hand out an idle connection, or open a new one while fewer than the pool
- * size exist (outside the lock, since opening can take a while), or wait.
+ * size exist (outside the lock, since opening can take a while), or wait —
+ * but never longer than the pool's wait bound: the callers are event-loop
+ * threads, and a thread that waited for ever would stop answering every
+ * other connection it serves (and shutdown, which joins it).
  */
 enum eg_status eg_db_pool_acquire(struct eg_db_pool *p, struct eg_db **out)
 {
     enum eg_status rc = EG_OK;
     struct eg_db *db = NULL;
+    struct timespec until;
 
+    assert(p && out);
+    clock_gettime(CLOCK_MONOTONIC, &until);
     pthread_mutex_lock(&p->mu);
-    while (p->nidle == 0 && p->opened >= p->size)
-        pthread_cond_wait(&p->cv, &p->mu);
+    int64_t ns = until.tv_nsec + (int64_t)(p->wait_ms % 1000) * 1000000;
+    until.tv_sec += p->wait_ms / 1000 + (time_t)(ns / 1000000000);
+    until.tv_nsec = (long)(ns % 1000000000);
+    while (p->nidle == 0 && p->opened >= p->size) {
+        int e = pthread_cond_timedwait(&p->cv, &p->mu, &until);
+        if (e == ETIMEDOUT && p->nidle == 0 && p->opened >= p->size) {
+            pthread_mutex_unlock(&p->mu);
+            eg_log(EG_LOG_WARN, "event=db_pool_wait_timeout size=%d wait_ms=%d", p->size,
+                   p->wait_ms);
+            *out = NULL;
+            return EG_E_BUSY;
+        }
+    }
     if (p->nidle > 0) {
         db = p->idle[--p->nidle];
         pthread_mutex_unlock(&p->mu);

@@ -172,8 +172,17 @@ int eg_db_in_tx(const struct eg_db *db);
 enum eg_status eg_db_read_begin(struct eg_db *db);
 void eg_db_read_end(struct eg_db *db);
 
-/* Pool: n connections to url, opened lazily. acquire blocks while all are in use. */
+/*
+ * Pool: n connections to url, opened lazily. acquire waits while all are in
+ * use, but at most the pool's wait bound (EG_DB_POOL_WAIT_MS unless set with
+ * eg_db_pool_set_wait); past it, EG_E_BUSY and *out is NULL, so that no
+ * event-loop thread ever waits for a connection without end. Hold a
+ * connection only while a request's callback runs: never across callbacks
+ * of a streamed body, whose client decides how long that lasts.
+ */
+#define EG_DB_POOL_WAIT_MS 2000
 enum eg_status eg_db_pool_new(const char *url, int n, struct eg_db_pool **out);
+void eg_db_pool_set_wait(struct eg_db_pool *p, int wait_ms);
 enum eg_status eg_db_pool_acquire(struct eg_db_pool *p, struct eg_db **out);
 void eg_db_pool_release(struct eg_db_pool *p, struct eg_db *db);
 void eg_db_pool_free(struct eg_db_pool *p);

@@ -14,6 +14,7 @@
 
 #include "core/ident.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "db/db.h"
 
 const char *const eg_mon_scope_names[4] = {"city", "platform", "sector", "district"};
@@ -247,9 +248,42 @@ static void collect_cols(struct sheet_cols *c, const json_t *o, const char *pref
     }
 }
 
-/* Write one item's cells. */
+/* Whether NAME ends with "_fen": an amount, shown in yuan. */
+static int is_fen_column(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, "_fen") == 0;
+}
+
+/* The header of a column: "income_fen" becomes "income_yuan". */
+static void column_header(const char *name, char out[128])
+{
+    if (is_fen_column(name))
+        snprintf(out, 128, "%.*s_yuan", (int)(strlen(name) - 4), name);
+    else
+        snprintf(out, 128, "%s", name);
+}
+
+/*
+ * A string cell: RFC 3339 UTC instants ("2026-12-03T10:30:00Z") are shown
+ * in Asia/Shanghai, the business time zone; other text as it is.
+ */
+static void write_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s)
+{
+    int64_t t;
+    char local[32];
+
+    if (strlen(s) == 20 && s[10] == 'T' && s[19] == 'Z' && eg_instant_parse(s, &t) == EG_OK) {
+        eg_instant_format_shanghai(t, local);
+        worksheet_write_string(ws, row, col, local, NULL);
+        return;
+    }
+    worksheet_write_string(ws, row, col, s, NULL);
+}
+
+/* Write one item's cells; amounts in fen become yuan with two decimals (yuan). */
 static void write_cells(lxw_worksheet *ws, lxw_row_t row, struct sheet_cols *c, const json_t *o,
-                        const char *prefix)
+                        const char *prefix, lxw_format *yuan)
 {
     const char *k;
     json_t *v;
@@ -258,14 +292,18 @@ static void write_cells(lxw_worksheet *ws, lxw_row_t row, struct sheet_cols *c, 
         char name[128];
         snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", k);
         if (json_is_object(v) && json_object_size(v) > 0 && !*prefix) {
-            write_cells(ws, row, c, v, name);
+            write_cells(ws, row, c, v, name, yuan);
             continue;
         }
         int col = col_index(c, name, 0);
         if (col < 0)
             continue;
         if (json_is_string(v)) {
-            worksheet_write_string(ws, row, (lxw_col_t)col, json_string_value(v), NULL);
+            write_text(ws, row, (lxw_col_t)col, json_string_value(v));
+        } else if (json_is_integer(v) && is_fen_column(name)) {
+            /* A double holds every fen amount below 2^53 exactly; /100 for the sheet only. */
+            worksheet_write_number(ws, row, (lxw_col_t)col, (double)json_integer_value(v) / 100.0,
+                                   yuan);
         } else if (json_is_integer(v)) {
             worksheet_write_number(ws, row, (lxw_col_t)col, (double)json_integer_value(v), NULL);
         } else if (json_is_real(v)) {
@@ -327,9 +365,11 @@ void eg_mon_reply_xlsx(struct eg_req *req, const char *name, json_t *rows)
     wb = workbook_new_opt(path, &opt);
     lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, NULL) : NULL;
     lxw_format *bold = wb ? workbook_add_format(wb) : NULL;
-    if (!ws || !bold)
+    lxw_format *yuan = wb ? workbook_add_format(wb) : NULL;
+    if (!ws || !bold || !yuan)
         goto fail;
     format_set_bold(bold);
+    format_set_num_format(yuan, "0.00");
     size_t i;
     json_t *item;
     json_array_foreach(rows, i, item)
@@ -339,14 +379,17 @@ void eg_mon_reply_xlsx(struct eg_req *req, const char *name, json_t *rows)
         if (json_is_object(item))
             collect_cols(&cols, item, "");
     }
-    for (size_t c = 0; c < cols.n; c++)
-        worksheet_write_string(ws, 0, (lxw_col_t)c, cols.names[c], bold);
+    for (size_t c = 0; c < cols.n; c++) {
+        char header[128];
+        column_header(cols.names[c], header);
+        worksheet_write_string(ws, 0, (lxw_col_t)c, header, bold);
+    }
     json_array_foreach(rows, i, item)
     {
         if (i >= 100000)
             break;
         if (json_is_object(item))
-            write_cells(ws, (lxw_row_t)(i + 1), &cols, item, "");
+            write_cells(ws, (lxw_row_t)(i + 1), &cols, item, "", yuan);
     }
     lxw_error err = workbook_close(wb);
     wb = NULL;

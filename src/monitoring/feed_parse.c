@@ -656,10 +656,19 @@ static void csv_row(int c, void *ctx)
             row_begin(p, p->rec_line);
             if (p->nfields != p->header_n) {
                 p->row_bad = 1;
-                char reason[96];
-                snprintf(reason, sizeof reason, "has %zu fields; the header has %zu", p->nfields,
-                         p->header_n);
-                add_error(p, p->row.line, p->row.index, "", 0, reason);
+                char reason[160];
+                /* Too few: the error names the first column the row lacks, so a
+                 * sender sees where it went short; too many has no column to name. */
+                const char *missing =
+                    p->nfields < p->header_n ? p->cols[p->colmap[p->nfields]].name : "";
+                if (*missing)
+                    snprintf(reason, sizeof reason,
+                             "has %zu fields; the header has %zu (%s and after are missing)",
+                             p->nfields, p->header_n, missing);
+                else
+                    snprintf(reason, sizeof reason, "has %zu fields; the header has %zu",
+                             p->nfields, p->header_n);
+                add_error(p, p->row.line, p->row.index, missing, strlen(missing), reason);
             } else {
                 for (size_t pos = 0; pos < p->nfields; pos++) {
                     size_t col = (size_t)p->colmap[pos];

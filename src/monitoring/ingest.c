@@ -31,6 +31,7 @@
  */
 #include "monitoring/internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -43,6 +44,9 @@
 
 #include "auth/accounts.h"
 #include "auth/authz.h"
+#include "auth/crypto.h"
+#include "auth/person_roster.h"
+#include "core/ident.h"
 #include "core/log.h"
 #include "db/db.h"
 
@@ -58,6 +62,31 @@
 #define READ_BUF             (1 << 17) /* the writer's read buffer: several records */
 #define WORK_GROUP           16        /* work records per multi-row insert */
 #define FRESH_SLOTS          64        /* days whose freshness the writer remembers */
+#define STREAMS_MAX          16        /* feed uploads in progress at once, in all */
+#define STREAMS_PER_SOURCE   4         /* … and from one platform or department */
+#define STREAMS_RETRY_S      "5"       /* Retry-After when over either cap */
+#define APPLY_WAIT_S         60        /* longest wait at the end of a body for the writer */
+#define APPLY_RETRY_S        "30"      /* Retry-After when the writer did not finish in time */
+#define ABORT_CHECK_ROWS     1024      /* rows the writer applies between looks at the abort flag */
+#define WARNINGS_MAX         100 /* warnings listed in a batch's answer; more are only counted */
+#define OCCUPATION_OTHER     "other" /* the catalogue's code for an occupation it lacks */
+
+/*
+ * The uploads in progress, per source. An upload holds two connections of
+ * its own (look-ups, writer) for as long as its client keeps sending, so
+ * their number is capped here, in all and per source: a request over a
+ * cap is answered 429 at once. This table is the one piece of state the
+ * feed endpoints share between requests.
+ */
+static struct {
+    pthread_mutex_t mu;
+    int total;
+    struct {
+        int kind; /* 0 free, 1 platform, 2 department */
+        int64_t id;
+        int n;
+    } src[STREAMS_MAX];
+} streams = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* Which departments may send which feed (by department code). */
 static const struct {
@@ -160,7 +189,10 @@ struct ingest {
     char key[KEY_MAX + 1];
     struct eg_mon_params params;
     struct eg_arena *arena; /* the request's: only the request's thread uses it */
-    struct eg_db *db;       /* the request's connection (look-ups) */
+    struct eg_db *db;       /* the upload's own connection for look-ups (never a pooled one:
+                             * it is held across the body's callbacks) */
+    int slot_kind;          /* the stream slot held (streams[]), 0 when none */
+    int64_t slot_id;
     const struct eg_audit_ctx *audit;
     char db_url[1024];
 
@@ -202,7 +234,7 @@ struct ingest {
     char body_hash[65];
     const char *received_by;
     int64_t batch_id;
-    int64_t rows, inserted, updated;
+    int64_t rows, inserted, updated, unchanged;
     struct eg_mon_groups *wgroups; /* corrections: earlier rows' shares taken away */
     eg_day wday;                   /* the day whose text is in wday_text */
     char wday_text[11];
@@ -212,10 +244,15 @@ struct ingest {
      * which finds and reports it */
     struct pend_work pend[WORK_GROUP];
     size_t npend;
-    int single_row;                /* multi-row inserts off */
-    int rerun_single;              /* run again with single_row */
-    eg_day fresh_day[FRESH_SLOTS]; /* by day % FRESH_SLOTS; 0 = empty */
-    int8_t fresh[FRESH_SLOTS];     /* 1: no records of the platform before the batch */
+    int single_row;                    /* multi-row inserts off */
+    int rerun_single;                  /* run again with single_row */
+    eg_day fresh_day[FRESH_SLOTS];     /* by day % FRESH_SLOTS; 0 = empty */
+    int8_t fresh[FRESH_SLOTS];         /* 1: no records of the platform before the batch */
+    struct eg_mon_row_error *warnings; /* roster rows stored with occupation 'other' (arena) */
+    size_t nwarnings;
+    uint64_t warning_count;
+    int check_only; /* the body had bad rows: apply the good ones only to find repeats
+                     * among them, then roll back */
     struct eg_mon_row_error *errs; /* malloc'd (the writer may not use the arena) */
     size_t nerrs;
     uint64_t errcount;
@@ -830,6 +867,26 @@ static int account(struct ingest *in, const struct rec *r)
     }
 }
 
+/* Note a roster row whose occupation was stored as 'other' (the first
+ * WARNINGS_MAX are listed in the answer; all are counted). */
+static void warn_other(struct ingest *in, const struct eg_mon_row *row, const char *sent)
+{
+    in->warning_count++;
+    if (in->nwarnings >= WARNINGS_MAX)
+        return;
+    if (!in->warnings) {
+        in->warnings = eg_arena_alloc(in->arena, WARNINGS_MAX * sizeof *in->warnings);
+        if (!in->warnings)
+            return;
+    }
+    struct eg_mon_row_error *e = &in->warnings[in->nwarnings++];
+    e->line = row->line;
+    e->index = row->index;
+    snprintf(e->field, sizeof e->field, "occupation");
+    snprintf(e->reason, sizeof e->reason,
+             "\"%.60s\" is not in the occupation catalogue; stored as other", sent);
+}
+
 /*
  * The row callback while the body arrives: the database look-ups a row
  * needs (read-only, outside any transaction), its share of the aggregates,
@@ -842,6 +899,7 @@ static enum eg_status sink(void *ctx, struct eg_mon_parser *p, const struct eg_m
     const struct wentry *w = NULL;
     const char *district = NULL;
     const char *occupation = NULL;
+    int other = 0;
     int64_t person_id = 0;
     enum eg_status rc = EG_OK;
     const struct eg_mon_value *v = row->v;
@@ -850,10 +908,10 @@ static enum eg_status sink(void *ctx, struct eg_mon_parser *p, const struct eg_m
     case EG_MON_FEED_ROSTER:
         occupation = occupation_code(in, v[EG_MON_RO_OCCUPATION].s);
         if (!occupation) {
-            eg_mon_parser_row_error(p, row, "occupation",
-                                    "is not in the occupation catalogue (a code, name or alias "
-                                    "of GET /api/v1/dictionary/occupation)");
-            return EG_OK;
+            /* Not in the catalogue: stored as 'other' with the value as sent,
+             * and listed as a warning in the batch's answer. */
+            occupation = OCCUPATION_OTHER;
+            other = 1;
         }
         if (v[EG_MON_RO_DISTRICT].present && !district_index(in, v[EG_MON_RO_DISTRICT].s)) {
             eg_mon_parser_row_error(p, row, "district", "is not a district of this city");
@@ -905,6 +963,10 @@ static enum eg_status sink(void *ctx, struct eg_mon_parser *p, const struct eg_m
                                 "split it",
                                 GROUPS_MAX);
         return EG_OK;
+    }
+    if (other) {
+        rec_str(&r, 7, v[EG_MON_RO_OCCUPATION].s, v[EG_MON_RO_OCCUPATION].len);
+        warn_other(in, row, v[EG_MON_RO_OCCUPATION].s);
     }
     return spool_put(in, &r);
 }
@@ -963,50 +1025,141 @@ static const char *day_text(struct ingest *in, eg_day d)
     return in->wday_text;
 }
 
+/* A platform's roster entry as stored (the fields a resend may change). */
+struct roster_entry {
+    int64_t batch_id, person_id;
+    char name[EG_MON_FIELD_MAX + 1];
+    char phone_idx[65];
+    char occupation[65], occupation_sent[EG_MON_FIELD_MAX + 1];
+    char status[16], joined[11], district[8];
+};
+
+static enum eg_status roster_entry_get(struct eg_db *db, struct ingest *in, const struct rec *r,
+                                       struct roster_entry *e, int *found)
+{
+    struct eg_stmt *st = NULL;
+    *found = 0;
+    enum eg_status rc = eg_db_query(db, &st,
+                                    "SELECT batch_id, person_id, name, phone_idx, occupation, "
+                                    "occupation_sent, status, joined_on, district FROM mon_roster "
+                                    "WHERE platform_id = ? AND platform_worker_id = ?",
+                                    "it", in->platform_id, r->s[0]);
+    if (rc == EG_OK)
+        rc = eg_stmt_step(st);
+    if (rc == EG_ROW) {
+        *found = 1;
+        e->batch_id = eg_stmt_i64(st, 0);
+        e->person_id = eg_stmt_i64(st, 1);
+        eg_stmt_copy_text(st, 2, e->name, sizeof e->name);
+        eg_stmt_copy_text(st, 3, e->phone_idx, sizeof e->phone_idx);
+        eg_stmt_copy_text(st, 4, e->occupation, sizeof e->occupation);
+        eg_stmt_copy_text(st, 5, e->occupation_sent, sizeof e->occupation_sent);
+        eg_stmt_copy_text(st, 6, e->status, sizeof e->status);
+        eg_stmt_copy_text(st, 7, e->joined, sizeof e->joined);
+        eg_stmt_copy_text(st, 8, e->district, sizeof e->district);
+        rc = EG_OK;
+    } else if (rc == EG_DONE) {
+        rc = EG_OK;
+    }
+    eg_stmt_done(st);
+    return rc;
+}
+
+/*
+ * A roster row. The platform's entry keeps what the platform sent (name,
+ * phone encrypted, occupation, status, joined, district); the person record
+ * is offered the name and phone when the entry is new or they changed in it,
+ * and takes them unless a verified source set them (auth/person_roster.h).
+ * "updated" counts entries whose stored values changed, "unchanged" the
+ * others; a worker id already written by this batch is a repeat (an error).
+ */
 static enum eg_status apply_roster(struct eg_db *db, struct ingest *in, const struct rec *r)
 {
-    struct eg_person_input person = {r->s[1], r->s[2], r->slen[3] ? r->s[3] : NULL};
+    struct roster_entry entry, *old = &entry;
+    int found = 0;
     int64_t person_id = 0, changes = 0, now = eg_now();
-    char joined[11];
-    enum eg_status rc = eg_person_upsert(db, in->audit, &person, &person_id, NULL);
+    char joined[11], phone_idx[65] = "", phone_masked[12] = "";
+    const char *phone = r->slen[3] ? r->s[3] : NULL;
+    enum eg_status rc = roster_entry_get(db, in, r, old, &found);
+    if (rc != EG_OK)
+        return rc;
+    if (found && old->batch_id == in->batch_id) {
+        apply_error(in, r, "platform_worker_id", "appears twice in this batch");
+        return EG_OK;
+    }
+    const struct eg_keys *keys = eg_keys_global();
+    if (!keys)
+        return EG_E_INTERNAL;
+    if (phone) {
+        eg_pii_blind_index(keys, "phone:", phone, phone_idx);
+        eg_mask_phone(phone, phone_masked);
+    }
+    int name_changed = !found || strcmp(old->name, r->s[1]) != 0;
+    int phone_changed = !found || strcmp(old->phone_idx, phone_idx) != 0;
+    struct eg_person_input person = {r->s[1], r->s[2], phone};
+    unsigned what = 0;
+    const char *bad = NULL;
+    rc = eg_person_from_roster(db, in->audit, &person, name_changed, phone_changed, &person_id,
+                               &what, &bad);
     if (rc == EG_E_INVALID_FIELD) {
-        apply_error(in, r, "name", "is not a usable name");
+        apply_error(in, r, bad ? bad : "name",
+                    bad && strcmp(bad, "phone") == 0 ? "is not a usable phone number"
+                                                     : "is not a usable name");
         return EG_OK;
     }
     if (rc != EG_OK)
         return rc;
     eg_date_format((eg_day)r->n[0], joined);
-    rc = eg_db_run(db, &changes,
-                   "INSERT INTO mon_roster (platform_id, platform_worker_id, person_id, "
-                   "occupation, status, joined_on, district, batch_id, created_at, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform_id, "
-                   "platform_worker_id) DO NOTHING",
-                   "itittttiii", in->platform_id, r->s[0], person_id, r->s[4], r->s[5], joined,
-                   r->s[6], in->batch_id, now, now);
-    if (rc != EG_OK)
-        return rc;
-    if (changes == 1) {
-        in->inserted++;
-        return EG_OK;
+    if (found && !name_changed && !phone_changed && old->person_id == person_id &&
+        strcmp(old->occupation, r->s[4]) == 0 && strcmp(old->occupation_sent, r->s[7]) == 0 &&
+        strcmp(old->status, r->s[5]) == 0 && strcmp(old->joined, joined) == 0 &&
+        strcmp(old->district, r->s[6]) == 0) {
+        /* Nothing to change: only mark the entry as this batch's (repeats). */
+        in->unchanged++;
+        return eg_db_run(db, NULL,
+                         "UPDATE mon_roster SET batch_id = ? WHERE platform_id = ? AND "
+                         "platform_worker_id = ?",
+                         "iit", in->batch_id, in->platform_id, r->s[0]);
     }
-    int64_t prev_batch = 0;
-    rc = eg_db_one_i64(db, &prev_batch,
-                       "SELECT batch_id FROM mon_roster WHERE platform_id = ? AND "
-                       "platform_worker_id = ?",
-                       "it", in->platform_id, r->s[0]);
-    if (rc != EG_OK)
-        return rc;
-    if (prev_batch == in->batch_id) {
-        apply_error(in, r, "platform_worker_id", "appears twice in this batch");
-        return EG_OK;
+    struct eg_arena *a = NULL;
+    const char *phone_enc = NULL;
+    if (phone) {
+        a = eg_arena_new();
+        phone_enc = a ? eg_pii_encrypt(keys, a, phone) : NULL;
+        if (!phone_enc) {
+            eg_arena_destroy(a);
+            return EG_E_INTERNAL;
+        }
     }
-    in->updated++;
-    return eg_db_run(db, NULL,
-                     "UPDATE mon_roster SET person_id = ?, occupation = ?, status = ?, joined_on "
-                     "= ?, district = ?, batch_id = ?, updated_at = ? WHERE platform_id = ? AND "
-                     "platform_worker_id = ?",
-                     "ittttiiit", person_id, r->s[4], r->s[5], joined, r->s[6], in->batch_id, now,
-                     in->platform_id, r->s[0]);
+    if (!found) {
+        rc =
+            eg_db_run(db, &changes,
+                      "INSERT INTO mon_roster (platform_id, platform_worker_id, person_id, "
+                      "occupation, status, joined_on, district, batch_id, created_at, updated_at, "
+                      "name, phone_enc, phone_idx, phone_masked, occupation_sent) VALUES (?, ?, ?, "
+                      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform_id, "
+                      "platform_worker_id) DO NOTHING",
+                      "itittttiiittttt", in->platform_id, r->s[0], person_id, r->s[4], r->s[5],
+                      joined, r->s[6], in->batch_id, now, now, r->s[1], phone_enc,
+                      phone ? phone_idx : NULL, phone ? phone_masked : NULL, r->s[7]);
+        if (rc == EG_OK && changes != 1)
+            rc = EG_E_BUSY; /* stored meanwhile by another batch: start over, and see it */
+        if (rc == EG_OK)
+            in->inserted++;
+    } else {
+        rc = eg_db_run(db, NULL,
+                       "UPDATE mon_roster SET person_id = ?, occupation = ?, status = ?, joined_on "
+                       "= ?, district = ?, batch_id = ?, updated_at = ?, name = ?, phone_enc = ?, "
+                       "phone_idx = ?, phone_masked = ?, occupation_sent = ? WHERE platform_id = ? "
+                       "AND platform_worker_id = ?",
+                       "ittttiitttttit", person_id, r->s[4], r->s[5], joined, r->s[6], in->batch_id,
+                       now, r->s[1], phone_enc, phone ? phone_idx : NULL,
+                       phone ? phone_masked : NULL, r->s[7], in->platform_id, r->s[0]);
+        if (rc == EG_OK)
+            in->updated++;
+    }
+    eg_arena_destroy(a);
+    return rc;
 }
 
 /*
@@ -1374,6 +1527,8 @@ static enum eg_status apply_social(struct eg_db *db, struct ingest *in, const st
                      r->s[0]);
 }
 
+static json_t *error_json(const struct eg_mon_row_error *e);
+
 /* The stored answer of a batch. */
 static char *result_text(struct ingest *in)
 {
@@ -1387,6 +1542,15 @@ static char *result_text(struct ingest *in)
     json_object_set_new(o, "rows", json_integer(in->rows));
     json_object_set_new(o, "inserted", json_integer(in->inserted));
     json_object_set_new(o, "updated", json_integer(in->updated));
+    if (in->feed == EG_MON_FEED_ROSTER) {
+        /* roster entries resent as they were; rows stored with warnings */
+        json_object_set_new(o, "unchanged", json_integer(in->unchanged));
+        json_t *warnings = json_array();
+        for (size_t i = 0; i < in->nwarnings; i++)
+            json_array_append_new(warnings, error_json(&in->warnings[i]));
+        json_object_set_new(o, "warnings", warnings);
+        json_object_set_new(o, "warning_count", json_integer((json_int_t)in->warning_count));
+    }
     eg_date_format(in->first_day, d1);
     eg_date_format(in->last_day, d2);
     json_object_set_new(o, "first_day", in->first_day ? json_string(d1) : json_null());
@@ -1416,7 +1580,7 @@ static enum eg_status apply_tx(struct eg_db *db, void *p)
     struct rec r;
     enum eg_status rc;
     struct eg_stmt *st = NULL;
-    in->rows = in->inserted = in->updated = 0;
+    in->rows = in->inserted = in->updated = in->unchanged = 0;
     in->nerrs = 0;
     in->errcount = 0;
     in->wday = 0;
@@ -1471,6 +1635,10 @@ static enum eg_status apply_tx(struct eg_db *db, void *p)
         }
         if (rc != EG_OK)
             return rc;
+        /* Told to stop (the request's side gave up waiting, or the client
+         * went away): do not go on to the end of a long spool first. */
+        if (in->rows % ABORT_CHECK_ROWS == 0 && told_to_abort(in))
+            return EG_E_BATCH_REJECTED;
         if (eg_mon_groups_count(in->wgroups) > GROUPS_FLUSH &&
             (rc = flush_groups(db, in, in->wgroups)) != EG_OK)
             return rc;
@@ -1478,7 +1646,7 @@ static enum eg_status apply_tx(struct eg_db *db, void *p)
     /* The rows have all come (or the request's side gave up on the batch). */
     if (!told_to_abort(in) && (rc = flush_pending(db, in)) != EG_OK)
         return rc;
-    if (told_to_abort(in) || in->errcount > 0)
+    if (told_to_abort(in) || in->errcount > 0 || in->check_only)
         return EG_E_BATCH_REJECTED;
     rc = flush_groups(db, in, in->wgroups);
     if (rc != EG_OK)
@@ -1496,10 +1664,14 @@ static enum eg_status apply_tx(struct eg_db *db, void *p)
     if (!in->result)
         return EG_E_INTERNAL;
     in->w.applied_us = eg_now_us();
+    /* The body's hash is known only now: the row was inserted when the
+     * writer started, which for a large body is before its end. */
+    assert(in->body_hash[0] != '\0');
     rc = eg_db_run(db, NULL,
-                   "UPDATE mon_batches SET rows = ?, inserted = ?, updated = ?, result = ? WHERE "
-                   "id = ?",
-                   "iiiti", in->rows, in->inserted, in->updated, in->result, in->batch_id);
+                   "UPDATE mon_batches SET rows = ?, inserted = ?, updated = ?, result = ?, "
+                   "body_hash = ? WHERE id = ?",
+                   "iiitti", in->rows, in->inserted, in->updated, in->result, in->body_hash,
+                   in->batch_id);
     if (rc != EG_OK)
         return rc;
     return eg_mon_audit_json(
@@ -1619,18 +1791,22 @@ static void writer_stop(struct ingest *in, int abort)
 }
 
 /* Tell the writer the body is complete and wait for its transaction's end
- * (it may go on to checkpoint; the clean-up joins it). */
-static void writer_wait(struct ingest *in)
+ * (it may go on to checkpoint; the clean-up joins it), but not past the
+ * deadline (CLOCK_REALTIME): an event-loop thread waits here. 0 when it
+ * ended, -1 at the deadline. */
+static int writer_wait(struct ingest *in, const struct timespec *until)
 {
     struct writer *w = &in->w;
+    int timed_out = 0;
     if (!w->started || w->joined)
-        return;
+        return 0;
     pthread_mutex_lock(&w->mu);
     w->end = 1;
     pthread_cond_broadcast(&w->cv);
-    while (!w->finished)
-        pthread_cond_wait(&w->cv, &w->mu);
+    while (!w->finished && !timed_out)
+        timed_out = pthread_cond_timedwait(&w->cv, &w->mu, until) != 0 && !w->finished;
     pthread_mutex_unlock(&w->mu);
+    return timed_out ? -1 : 0;
 }
 
 /*
@@ -1782,6 +1958,105 @@ static enum eg_status department_may(struct eg_db *db, int64_t dept, enum eg_mon
     return EG_E_FORBIDDEN;
 }
 
+/*
+ * Take a slot for an upload from a source (kind 1 platform, 2 department).
+ * 0 when taken; 1 when every slot is in use; 2 when the source has its
+ * share already.
+ */
+static int stream_slot_take(int kind, int64_t id)
+{
+    int rc = 0, mine = -1, free_i = -1;
+    pthread_mutex_lock(&streams.mu);
+    for (int i = 0; i < STREAMS_MAX; i++) {
+        if (streams.src[i].kind == kind && streams.src[i].id == id)
+            mine = i;
+        else if (streams.src[i].kind == 0 && free_i < 0)
+            free_i = i;
+    }
+    if (streams.total >= STREAMS_MAX) {
+        rc = 1;
+    } else if (mine >= 0 && streams.src[mine].n >= STREAMS_PER_SOURCE) {
+        rc = 2;
+    } else {
+        if (mine < 0) {
+            mine = free_i; /* there is one: fewer than STREAMS_MAX uploads run */
+            streams.src[mine].kind = kind;
+            streams.src[mine].id = id;
+            streams.src[mine].n = 0;
+        }
+        streams.src[mine].n++;
+        streams.total++;
+    }
+    pthread_mutex_unlock(&streams.mu);
+    return rc;
+}
+
+static void stream_slot_release(void *p)
+{
+    struct ingest *in = p;
+    if (!in->slot_kind)
+        return;
+    pthread_mutex_lock(&streams.mu);
+    for (int i = 0; i < STREAMS_MAX; i++) {
+        if (streams.src[i].kind == in->slot_kind && streams.src[i].id == in->slot_id) {
+            if (--streams.src[i].n == 0)
+                streams.src[i].kind = 0;
+            streams.total--;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&streams.mu);
+    in->slot_kind = 0;
+}
+
+static void close_db(void *p)
+{
+    eg_db_close(p);
+}
+
+/*
+ * The upload's slot (429 over a cap) and its own connection for look-ups:
+ * the pooled connection of begin() goes back when it returns.
+ */
+static enum eg_status stream_take(struct eg_req *req, struct ingest *in)
+{
+    int kind = strcmp(in->source_kind, "platform") == 0 ? 1 : 2;
+    int full = stream_slot_take(kind, in->source_id);
+    if (full) {
+        eg_reply_header(req, "Retry-After", STREAMS_RETRY_S);
+        if (full == 1)
+            eg_reply_error(req, EG_E_THROTTLED, NULL,
+                           "%d feed uploads are in progress, the most at once; send this one "
+                           "when one of them has finished.",
+                           STREAMS_MAX);
+        else
+            eg_reply_error(req, EG_E_THROTTLED, NULL,
+                           "This %s has %d feed uploads in progress, the most at once; send "
+                           "this one when one of them has finished.",
+                           in->source_kind, STREAMS_PER_SOURCE);
+        return EG_E_THROTTLED;
+    }
+    in->slot_kind = kind;
+    in->slot_id = in->source_id;
+    if (eg_arena_defer(req->arena, stream_slot_release, in) != 0) {
+        stream_slot_release(in);
+        return EG_E_INTERNAL;
+    }
+    struct eg_db *db = NULL;
+    enum eg_status rc = eg_db_open(in->db_url, &db);
+    if (rc != EG_OK) {
+        eg_log(EG_LOG_ERROR, "event=feed_db_open_failed rid=%s code=%s", req->request_id,
+               eg_status_code(rc));
+        return EG_E_UNAVAILABLE;
+    }
+    if (eg_arena_defer(req->arena, close_db, db) != 0) {
+        eg_db_close(db);
+        return EG_E_INTERNAL;
+    }
+    in->db = db;
+    return EG_OK;
+}
+
 /* An earlier batch with this id: its hash and result. */
 static enum eg_status find_batch(struct eg_db *db, struct ingest *in, int *found)
 {
@@ -1845,7 +2120,6 @@ static enum eg_status stream_begin(struct eg_req *req)
     in->feed = (enum eg_mon_feed)feed;
     in->fmt = (enum eg_mon_format)fmt;
     in->arena = req->arena;
-    in->db = req->db;
     in->received_by = req->who.login;
     in->w.fd = -1;
     snprintf(in->key, sizeof in->key, "%s", key);
@@ -1880,8 +2154,10 @@ static enum eg_status stream_begin(struct eg_req *req)
         in->source_kind = "platform";
         in->source_id = in->platform_id = req->who.organisation_id;
     }
+    if ((rc = stream_take(req, in)) != EG_OK)
+        return rc;
     int found = 0;
-    rc = find_batch(req->db, in, &found);
+    rc = find_batch(in->db, in, &found);
     if (rc != EG_OK)
         return rc;
     in->replay = found;
@@ -1977,6 +2253,60 @@ static void reply_replay(struct eg_req *req, struct ingest *in)
     eg_reply_json(req, 200, stored);
 }
 
+/*
+ * A body with bad rows: run the writer over its good rows all the same,
+ * rolled back at the end, so that rows repeated within the batch (found only
+ * by applying them) are listed with the others and the sender cleans the
+ * file in one round. Bounded by the deadline like a real apply; past it the
+ * repeats go unlisted.
+ */
+static void check_repeats(struct ingest *in, const struct timespec *until)
+{
+    if (in->spool_bytes == 0)
+        return;
+    in->check_only = 1;
+    if (writer_publish(in, 1) != EG_OK || writer_start(in) != EG_OK)
+        return;
+    int late = writer_wait(in, until);
+    if (!late) {
+        writer_restart_if_stalled(in);
+        late = writer_wait(in, until);
+    }
+    writer_stop(in, 1);
+    if (late) {
+        free(in->errs);
+        in->errs = NULL;
+        in->nerrs = 0;
+        in->errcount = 0;
+    }
+}
+
+static int by_line(const void *a, const void *b)
+{
+    const struct eg_mon_row_error *x = a, *y = b;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* The parser's errors and the writer's (repeats) as one list by line, capped. */
+static void reply_all_rejected(struct eg_req *req, struct ingest *in)
+{
+    size_t n = 0;
+    const struct eg_mon_row_error *errs = eg_mon_parser_errors(in->parser, &n);
+    uint64_t total = eg_mon_parser_error_count(in->parser) + in->errcount;
+    struct eg_mon_row_error *all = NULL;
+    size_t nall = n + in->nerrs;
+    if (in->nerrs > 0)
+        all = eg_arena_alloc(req->arena, nall * sizeof *all);
+    if (!all) {
+        reply_rejected(req, errs, n, total, NULL);
+        return;
+    }
+    memcpy(all, errs, n * sizeof *all);
+    memcpy(all + n, in->errs, in->nerrs * sizeof *all);
+    qsort(all, nall, sizeof *all, by_line);
+    reply_rejected(req, all, nall < EG_MON_MAX_ERRORS ? nall : EG_MON_MAX_ERRORS, total, NULL);
+}
+
 static void stream_finish(struct eg_req *req)
 {
     struct ingest *in = req->stream_ctx;
@@ -1989,17 +2319,39 @@ static void stream_finish(struct eg_req *req)
     }
     int64_t body_us = eg_now_us();
     enum eg_status st = in->sink_error != EG_OK ? in->sink_error : eg_mon_parser_finish(in->parser);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += APPLY_WAIT_S;
     if (st == EG_OK && eg_mon_parser_error_count(in->parser) == 0 && in->sink_error == EG_OK) {
         /* Everything arrived and checked: let the writer finish (or do it all). */
         st = writer_publish(in, 1);
         if (st == EG_OK)
             st = writer_start(in);
         if (st == EG_OK) {
-            writer_wait(in);
-            writer_restart_if_stalled(in);
-            writer_wait(in);
+            int late = writer_wait(in, &until);
+            if (!late) {
+                writer_restart_if_stalled(in);
+                late = writer_wait(in, &until);
+            }
             st = in->w.status;
+            if (late) {
+                /* Roll it back (the writer looks at the flag between rows) rather
+                 * than hold this thread: the client sends the batch again. */
+                writer_stop(in, 1);
+                eg_log(EG_LOG_WARN, "event=feed_apply_timeout rid=%s wait_s=%d", req->request_id,
+                       APPLY_WAIT_S);
+                eg_reply_header(req, "Retry-After", APPLY_RETRY_S);
+                eg_reply_error(req, EG_E_BUSY, NULL,
+                               "The batch could not be stored in time; nothing was stored. "
+                               "Send it again later under the same batch id.");
+                return;
+            }
         }
+    } else if (st == EG_OK && in->sink_error == EG_OK) {
+        /* Only bad rows: find the repeats among the good ones too. */
+        check_repeats(in, &until);
+        reply_all_rejected(req, in);
+        return;
     } else {
         writer_stop(in, 1);
         if (in->sink_error != EG_OK) {
@@ -2013,17 +2365,15 @@ static void stream_finish(struct eg_req *req)
         else if (st == EG_E_BATCH_REJECTED)
             reply_rejected(req, errs, n, eg_mon_parser_error_count(in->parser),
                            eg_mon_parser_stop_message(in->parser));
-        else if (st != EG_OK)
-            eg_reply_error(req, st, NULL, NULL);
         else
-            reply_rejected(req, errs, n, eg_mon_parser_error_count(in->parser), NULL);
+            eg_reply_error(req, st, NULL, NULL);
         return;
     }
     int64_t done_us = eg_now_us(), done_cpu = thread_cpu_us();
     if (st == EG_E_DUPLICATE) {
         /* The same batch id was stored meanwhile by another request. */
         int found = 0;
-        if (find_batch(req->db, in, &found) == EG_OK && found) {
+        if (find_batch(in->db, in, &found) == EG_OK && found) {
             reply_replay(req, in);
             return;
         }
@@ -2039,7 +2389,7 @@ static void stream_finish(struct eg_req *req)
     json_t *out = json_loads(in->result, 0, NULL);
     if (in->last_day > 0) {
         int64_t changes = 0;
-        if (eg_mon_alerts_evaluate(req->db, &in->params, in->last_day, "system", &changes) != EG_OK)
+        if (eg_mon_alerts_evaluate(in->db, &in->params, in->last_day, "system", &changes) != EG_OK)
             eg_log(EG_LOG_WARN, "event=alerts_evaluate_failed rid=%s", req->request_id);
     }
     int64_t evaluated_us = eg_now_us();

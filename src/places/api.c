@@ -211,6 +211,9 @@ void eg_places_api_nearest(struct eg_req *req)
     eg_reply_json(req, 200, json_pack("{s:o}", "items", items));
 }
 
+/* Most places an Excel export holds; more is refused (422), never cut. */
+#define PLACES_EXPORT_MAX 100000
+
 /* ?format=json|xlsx: 1 for xlsx, 0 json, -1 after replying 400. */
 static int wants_xlsx(struct eg_req *req)
 {
@@ -229,7 +232,10 @@ void eg_places_api_list(struct eg_req *req)
     int xlsx = wants_xlsx(req);
     if (xlsx < 0)
         return;
-    if (eg_req_query_int(req, "limit", 1, xlsx ? 5000 : 200, xlsx ? 5000 : 50, &limit) != EG_OK) {
+    /* An export is the whole filtered list (at most PLACES_EXPORT_MAX rows), not a page. */
+    if (xlsx)
+        limit = PLACES_EXPORT_MAX;
+    else if (eg_req_query_int(req, "limit", 1, 200, 50, &limit) != EG_OK) {
         eg_reply_error(req, EG_E_INVALID_PARAMETER, "limit", "limit must be from 1 to 200");
         return;
     }
@@ -238,6 +244,8 @@ void eg_places_api_list(struct eg_req *req)
                        "cursor must be a next_cursor from an earlier page");
         return;
     }
+    if (xlsx)
+        cursor = 0;
     const char *type = eg_req_query(req, "type");
     const char *district = eg_req_query(req, "district");
     const char *amenity = eg_req_query(req, "amenity");
@@ -298,6 +306,14 @@ void eg_places_api_list(struct eg_req *req)
     if (rc != EG_DONE && rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
+        return;
+    }
+    if (xlsx && more) {
+        json_decref(items);
+        eg_reply_error(req, EG_E_UNPROCESSABLE, NULL,
+                       "More than %d places match; an export holds at most %d. Narrow the "
+                       "filters.",
+                       PLACES_EXPORT_MAX, PLACES_EXPORT_MAX);
         return;
     }
     if (xlsx) {

@@ -7,6 +7,7 @@ as a zip) and the QR codes (SVG parsed as XML, PNG checked)."""
 import datetime
 import hashlib
 import io
+import re
 import os
 import shutil
 import struct
@@ -472,6 +473,13 @@ class TestMonitoringListExport(unittest.TestCase):
         z = zipfile.ZipFile(io.BytesIO(r.raw))
         root = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
         self.assertEqual(len(root.findall(".//s:sheetData/s:row", SHEET_NS)), 121)
+        # Instants are shown in Asia/Shanghai, the business time zone, never as UTC text.
+        strings = [t.text or "" for t in
+                   ET.fromstring(z.read("xl/sharedStrings.xml")).iter(
+                       "{%s}t" % SHEET_NS["s"])]
+        self.assertFalse([x for x in strings if re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:]{8}Z", x)])
+        local = [x for x in strings if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+08:00", x)]
+        self.assertTrue(local)  # shared strings: one per distinct value
 
 
 def png_size(data):

@@ -539,13 +539,14 @@ static void test_accounts_on_the_trail(void **state)
     struct eg_person_input bad = {"李四", "360426199101010072", NULL};
     assert_int_equal(eg_person_upsert(f->db, &sys, &bad, &again, &created), EG_E_INVALID_FIELD);
 
-    struct eg_user_input uin = {"worker.zhang", "long enough", EG_ROLE_WORKER, NULL, person, 0,
-                                "张伟"};
+    struct eg_user_input uin = {
+        "worker.zhang", "long enough to pass", EG_ROLE_WORKER, NULL, person, 0, "张伟"};
     assert_int_equal(eg_user_create(f->db, &sys, &uin, &user), EG_OK);
     assert_int_equal(eg_user_create(f->db, &sys, &uin, &user), EG_E_DUPLICATE);
     struct eg_user_input weak = {"other", "short", EG_ROLE_ADMIN, "centre", 0, 0, NULL};
     assert_int_equal(eg_user_create(f->db, &sys, &weak, &user), EG_E_INVALID_FIELD);
-    struct eg_user_input nodept = {"med", "long enough", EG_ROLE_MEDIATOR, NULL, 0, 0, NULL};
+    struct eg_user_input nodept = {"med", "long enough to pass", EG_ROLE_MEDIATOR, NULL, 0, 0,
+                                   NULL};
     assert_int_equal(eg_user_create(f->db, &sys, &nodept, &user), EG_E_INVALID_FIELD);
     nodept.department_code = "no_such";
     assert_int_equal(eg_user_create(f->db, &sys, &nodept, &user), EG_E_INVALID_FIELD);

@@ -51,8 +51,7 @@ static int setup(void **state)
     assert_int_equal(
         eg_db_exec(db, "INSERT INTO departments (code, name, kind, path, created_at) VALUES "
                        "('centre', 'C', 'centre', '/1/', 0);"
-                       "INSERT INTO mon_districts (code, name, lat_e6, lng_e6, updated_at) "
-                       "VALUES ('350203', '思明区', 0, 0, 0), ('350206', '湖里区', 0, 0, 0);"
+                       /* the districts come with the migrations (0051) */
                        "INSERT INTO organisations (name, kind, sector, created_at) VALUES "
                        "('P', 'platform', 'food_delivery', 0);"
                        "INSERT INTO people (name, id_number_enc, id_number_idx, "
