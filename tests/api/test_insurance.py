@@ -109,6 +109,23 @@ def callback(order, amount=None, ref=None, paid_at=None, signature=None, extra=N
     return S.request("POST", "/api/v1/payments/callback", raw=raw, headers=headers), body
 
 
+_picked = set()  # (person, date) handed out by free_day in this run
+
+
+def free_day(person, lo, span, n=1):
+    """A date d in today()+lo … today()+lo+span-1 such that d … d+n-1 have no
+    cover-day of person yet and were not handed out to another test: tests
+    that enroll the same demo worker on random dates must not collide."""
+    taken = {row[0] for row in S.sql("SELECT day FROM cover_days WHERE person_id = %d" % person)}
+    for _ in range(1000):
+        d = today() + datetime.timedelta(days=lo + _rng.randrange(0, span))
+        run = [d + datetime.timedelta(days=i) for i in range(n)]
+        if all(iso(x) not in taken and (person, x) not in _picked for x in run):
+            _picked.update((person, x) for x in run)
+            return d
+    raise AssertionError("no free run of %d days for person %d" % (n, person))
+
+
 def staff_enroll(people, dates=None, token=None, payer=None, **kw):
     body = {"people": people}
     if dates is not None:
@@ -233,7 +250,7 @@ class TestProducts(unittest.TestCase):
 class TestEnrollment(unittest.TestCase):
     def test_worker_enrolls_once_and_the_second_attempt_merges(self):
         tok = S.login("worker2")
-        d = today() + datetime.timedelta(days=40 + _rng.randrange(0, 200))
+        d = free_day(worker_person("worker2"), 40, 200)
         r = S.request("POST", "/api/v1/cover-days", token=tok, body={"dates": [iso(d)]})
         assert_status(r, 201)
         self.assertEqual(r.body["created_count"], 1)
@@ -250,7 +267,7 @@ class TestEnrollment(unittest.TestCase):
 
     def test_dates_refused_with_reasons(self):
         tok = S.login("worker2")
-        d = today() + datetime.timedelta(days=300 + _rng.randrange(0, 60))
+        d = free_day(worker_person("worker2"), 300, 60)
         r = S.request("POST", "/api/v1/cover-days", token=tok, body={
             "dates": [iso(d), "2026-02-30", iso(today() - datetime.timedelta(days=1)),
                       iso(today() + datetime.timedelta(days=400)), "<script>"]})
