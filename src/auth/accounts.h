@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "core/status.h"
 #include "core/arena.h"
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "auth/audit.h"
 
 struct eg_db;

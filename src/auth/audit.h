@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "core/status.h"
-#include "auth/principal.h"
+#include "core/principal.h"
 
 struct eg_db;
 
@@ -33,12 +33,7 @@ struct eg_audit_event {
     char hash[65];          /* hex */
 };
 
-/* The context of a change: who, from where. NULL who means "system". */
-struct eg_audit_ctx {
-    const struct eg_principal *who;
-    const char *address;
-    const char *request_id;
-};
+/* struct eg_audit_ctx, the context of a change, is in core/principal.h. */
 
 /*
  * Append an event. Must be called inside eg_db_tx(). summary_json is a

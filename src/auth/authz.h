@@ -21,7 +21,7 @@
 #define EG_AUTH_AUTHZ_H
 
 #include <stddef.h>
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "core/status.h"
 
 struct eg_row_scope {

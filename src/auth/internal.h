@@ -12,7 +12,7 @@
 #include "auth/accounts.h"
 #include "auth/audit.h"
 #include "auth/password_policy.h"
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "db/db.h"
 
 struct eg_req;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "core/status.h"
 #include "core/config.h"
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "auth/audit.h"
 #include "auth/lockout.h"
 

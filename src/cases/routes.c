@@ -6,7 +6,7 @@
  * described in docs/openapi.yaml under "# --- cases".
  */
 #include "cases/api.h"
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "http/http.h"
 
 #define KIB ((size_t)1024)

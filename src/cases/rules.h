@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include "core/status.h"
 #include "core/time.h"
-#include "auth/principal.h"
+#include "core/principal.h"
 
 /* ---- code lists ---------------------------------------------------------- */
 

@@ -14,7 +14,7 @@
 #include "core/arena.h"
 #include "core/status.h"
 #include "core/time.h"
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "cases/rules.h"
 
 struct eg_db;

@@ -20,7 +20,7 @@
 #include "core/status.h"
 #include "core/arena.h"
 #include "http/fields.h"
-#include "auth/principal.h"
+#include "core/principal.h"
 
 struct eg_db;
 struct eg_req;

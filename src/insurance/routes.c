@@ -4,7 +4,7 @@
  * supervisors read everything and change nothing.
  */
 #include "http/http.h"
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "insurance/api.h"
 #include "insurance/rules.h"
 

@@ -5,7 +5,7 @@
  */
 #include "monitoring/internal.h"
 
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "http/http.h"
 
 #define SMALL_BODY 16384

@@ -3,7 +3,7 @@
  * declared fields of its request bodies. Documented in docs/openapi.yaml
  * under "places".
  */
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "http/http.h"
 #include "places/api.h"
 

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "auth/authz.h"
-#include "auth/principal.h"
+#include "core/principal.h"
 
 /* The tree used below: centre /1/, hrss /1/2/, a unit under hrss /1/2/9/,
  * justice /1/3/, siming district /1/30/. */

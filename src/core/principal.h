@@ -1,8 +1,10 @@
 /*
- * principal.h — who is calling: roles and the authenticated principal.
+ * principal.h — who is calling: roles, the authenticated principal and the
+ * context of a change. It sits in core so that the HTTP layer can carry the
+ * caller without depending on auth, which decides who the caller is.
  */
-#ifndef EG_AUTH_PRINCIPAL_H
-#define EG_AUTH_PRINCIPAL_H
+#ifndef EG_CORE_PRINCIPAL_H
+#define EG_CORE_PRINCIPAL_H
 
 #include <stdint.h>
 
@@ -31,7 +33,8 @@ enum eg_role eg_role_parse(const char *name);
 
 /*
  * The caller of a request, filled by the shared HTTP layer from the bearer
- * token (a person's session or an API key).
+ * token (a person's session or an API key) through the authentication it is
+ * handed at start-up (auth's eg_session_authenticate).
  */
 struct eg_principal {
     enum eg_role role;
@@ -44,6 +47,14 @@ struct eg_principal {
     int scope_below;           /* staff: 1 = own department and those below it */
     char login[64];            /* for logs and the audit trail ("key:<prefix>" for API keys) */
     int64_t session_id;        /* sessions.id for people (logout), 0 for keys */
+};
+
+/* The context of a change, as the audit trail records it: who, from where.
+ * NULL who means "system". */
+struct eg_audit_ctx {
+    const struct eg_principal *who;
+    const char *address;
+    const char *request_id;
 };
 
 #endif

@@ -2,7 +2,7 @@
  * principal.c — role names. The names are the ones stored in users.role and
  * written on the audit trail, so they never change.
  */
-#include "auth/principal.h"
+#include "core/principal.h"
 
 #include <stddef.h>
 #include <string.h>
