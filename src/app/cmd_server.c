@@ -7,8 +7,10 @@
 
 #include "app/routes.h"
 #include "auth/accounts.h"
+#include "auth/authz.h"
 #include "auth/crypto.h"
 #include "auth/hashpool.h"
+#include "auth/session.h"
 #include "cases/cases.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -35,6 +37,13 @@ static void warn_calendar_gaps(struct eg_db *db)
                    year);
     }
 }
+
+/* The server knows callers only through these: auth's sessions and API
+ * keys, and its role gate. */
+static const struct eg_http_auth http_auth = {
+    .authenticate = eg_session_authenticate,
+    .authorise = eg_authz_role,
+};
 
 int eg_cmd_serve(struct eg_cli *cli)
 {
@@ -65,7 +74,7 @@ int eg_cmd_serve(struct eg_cli *cli)
         fprintf(stderr, "egret serve: cannot start the password-hashing threads\n");
         goto out;
     }
-    if (eg_server_start(&cli->cfg, eg_app_routes(), pool, &srv) != EG_OK) {
+    if (eg_server_start(&cli->cfg, eg_app_routes(), &http_auth, pool, &srv) != EG_OK) {
         fprintf(stderr, "egret serve: cannot listen on %s\n", cli->cfg.listen);
         goto out;
     }

@@ -22,6 +22,7 @@
 #include "core/config.h"
 
 struct eg_db_pool;
+struct eg_http_auth; /* server.h */
 
 /* Route tables compiled for matching (router.c). */
 struct eg_router;
@@ -79,7 +80,8 @@ struct eg_server {
     struct MHD_Daemon *daemon;
     const struct eg_config *cfg;
     const struct eg_route_set *routes;
-    struct eg_router *router; /* routes, compiled at start-up */
+    struct eg_router *router;        /* routes, compiled at start-up */
+    const struct eg_http_auth *auth; /* who a token is, what a role may open */
     struct eg_db_pool *pool;
     atomic_int in_flight;       /* requests begun and not yet completed */
     atomic_int stopping;        /* set by eg_server_stop(): replies close the connection */

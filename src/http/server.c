@@ -56,8 +56,6 @@
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/time.h"
-#include "auth/authz.h"
-#include "auth/session.h"
 #include "db/db.h"
 
 /* Per-connection memory of libmicrohttpd: the request line and headers must
@@ -246,11 +244,12 @@ static const char *bearer_token(struct eg_rq *rq)
 }
 
 /*
- * Who is calling and may they use this route. Public routes skip the
- * token (optional-auth ones use a valid token when there is one); others
- * need a valid token (401) and a role the route lists (403).
+ * Who is calling and may they use this route, asked of the authentication
+ * the server was started with. Public routes skip the token (optional-auth
+ * ones use a valid token when there is one); others need a valid token
+ * (401) and a role the route lists (403).
  */
-static enum eg_status authenticate(struct eg_rq *rq)
+static enum eg_status authenticate(const struct eg_server *s, struct eg_rq *rq)
 {
     struct eg_req *req = &rq->req;
     const struct eg_route *r = req->route;
@@ -259,7 +258,7 @@ static enum eg_status authenticate(struct eg_rq *rq)
 
     if (r->flags & (EG_ROUTE_PUBLIC | EG_ROUTE_OPTIONAL_AUTH)) {
         if ((r->flags & EG_ROUTE_OPTIONAL_AUTH) && token != NULL &&
-            eg_session_authenticate(req->db, token, eg_now(), &req->who) != EG_OK) {
+            s->auth->authenticate(req->db, token, eg_now(), &req->who) != EG_OK) {
             memset(&req->who, 0, sizeof(req->who));
             req->who.role = EG_ROLE_NONE;
         }
@@ -267,13 +266,13 @@ static enum eg_status authenticate(struct eg_rq *rq)
     }
     if (token == NULL)
         return EG_E_UNAUTHENTICATED;
-    st = eg_session_authenticate(req->db, token, eg_now(), &req->who);
+    st = s->auth->authenticate(req->db, token, eg_now(), &req->who);
     if (st != EG_OK) {
         memset(&req->who, 0, sizeof(req->who));
         req->who.role = EG_ROLE_NONE;
         return st;
     }
-    return eg_authz_role(&req->who, r->roles);
+    return s->auth->authorise(&req->who, r->roles);
 }
 
 /* Whether a Content-Type is JSON: application/json, optionally with
@@ -358,7 +357,7 @@ static void stream_open(struct eg_server *s, struct eg_rq *rq)
 
     st = acquire_db(s, rq);
     if (st == EG_OK)
-        st = authenticate(rq);
+        st = authenticate(s, rq);
     if (st == EG_OK && req->response == NULL)
         st = req->route->stream->begin(req);
     release_db(s, rq);
@@ -566,7 +565,7 @@ static enum eg_status prepare_route(struct eg_server *s, struct eg_rq *rq)
     }
     if (eg_db_read_begin(req->db) != EG_OK)
         eg_log(EG_LOG_WARN, "event=db_read_begin_failed rid=%s", req->request_id);
-    st = authenticate(rq);
+    st = authenticate(s, rq);
     if (st != EG_OK) {
         eg_reply_error(req, st, NULL, NULL);
         return st;
@@ -891,7 +890,8 @@ static enum eg_status parse_listen(const char *listen, struct sockaddr_storage *
  * request line and headers) and the idle timeout.
  */
 enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_route_set *routes,
-                               struct eg_db_pool *pool, struct eg_server **out)
+                               const struct eg_http_auth *auth, struct eg_db_pool *pool,
+                               struct eg_server **out)
 {
     static const char hex[] = "0123456789abcdef";
     struct eg_server *s = NULL;
@@ -919,6 +919,7 @@ enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_rout
     }
     s->cfg = cfg;
     s->routes = routes;
+    s->auth = auth;
     s->pool = pool;
     rc = eg_router_compile(routes, &s->router);
     if (rc != EG_OK) {
