@@ -4,7 +4,7 @@
  * password is EG_DEMO_PASSWORD. Platforms and their accounts come from the
  * monitoring module's demo.
  */
-#include "demo/demo.h"
+#include "auth/demo.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  * and every step is checked against the state machine of rules.c, with
  * backdated times so that deadlines, overdue cases and figures look real.
  */
-#include "demo/demo.h"
+#include "cases/demo.h"
 
 #include <jansson.h>
 #include <stdio.h>

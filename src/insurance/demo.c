@@ -9,7 +9,7 @@
  * Everything goes through the store functions the API uses, in a handful of
  * transactions, each on the audit trail as the system.
  */
-#include "demo/demo.h"
+#include "insurance/demo.h"
 
 #include <errno.h>
 #include <fcntl.h>

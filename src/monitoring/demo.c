@@ -12,7 +12,7 @@
  * insurance modules seeded) refreshes their figures, evaluates the alert
  * rules day by day over the last month and computes scorecards.
  */
-#include "demo/demo.h"
+#include "monitoring/demo.h"
 
 #include <stdio.h>
 #include <stdlib.h>

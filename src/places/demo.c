@@ -7,11 +7,12 @@
  * the demo workers' check-ins of the last month. Everything is synthetic: names, addresses and
  * numbers are made up.
  */
-#include "demo/demo.h"
+#include "places/demo.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/audit.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "monitoring/monitoring.h"

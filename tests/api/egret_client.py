@@ -49,7 +49,7 @@ EGRET = os.environ.get("EGRET_TEST_BIN") or os.path.join(REPO, "build", "egret")
 ENGINE = os.environ.get("EGRET_TEST_ENGINE") or "sqlite"
 ARTIFACTS = os.path.join(REPO, "tests", "artifacts", ENGINE)
 
-# The one demo password; the C side has it as EG_DEMO_PASSWORD (src/demo/demo.h).
+# The one demo password; the C side has it as EG_DEMO_PASSWORD (src/core/demo.h).
 DEMO_PASSWORD = "egret-city-demo"
 SMS_STANDIN = os.path.join(REPO, "scripts", "sms-standin.py")
 DEMO_LOGINS = (
