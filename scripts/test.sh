@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: every automated check egret has, stopping at the first failure.
 #
+#   0. deps       scripts/check-deps.sh: includes follow src/layers.txt (and
+#                 its self-test shows it can fail); runs with build
 #   1. build      build/ (RelWithDebInfo, gcc): unit tests + API tests on SQLite
 #   2. asan       build-asan/ (clang, ASan + UBSan): the same under sanitizers
 #   3. postgres   a throwaway PostgreSQL 15 cluster: API tests on PostgreSQL
@@ -97,6 +99,14 @@ configure() { # configure DIR [cmake args...]: (re)configure a build tree
 }
 
 have_pg_script() { [ -f scripts/pg-cluster.sh ]; }
+
+# ---------------------------------------------------------------- 0. deps
+# Cheap, so before anything is configured: includes against the module order.
+if want build || want deps; then
+    stage deps-self-test "the include check fails on a planted upward include" \
+        bash scripts/check-deps.sh --self-test
+    stage deps "includes follow the module order (src/layers.txt)" bash scripts/check-deps.sh
+fi
 
 # ---------------------------------------------------------------- 1. build
 if want build || want postgres; then
