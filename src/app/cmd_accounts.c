@@ -1,5 +1,5 @@
-/* Subcommands about accounts and the audit trail: user add|passwd|disable|enable,
- * platform add, audit verify, demo-logins. Changes made here are audited as
+/* Subcommands about accounts: user add|passwd|disable|enable, platform add,
+ * demo-logins (audit verify is in cmd_audit.c). Changes made here are audited as
  * the "system" actor. */
 #include "app/commands.h"
 
@@ -266,29 +266,6 @@ int eg_cmd_platform_add(struct eg_cli *cli)
     else
         fprintf(stderr, "egret platform add: %s\n", eg_status_message(st));
     sodium_memzero(a.key, sizeof a.key);
-    eg_db_close(db);
-    eg_keys_free(keys);
-    return st == EG_OK ? 0 : 1;
-}
-
-int eg_cmd_audit_verify(struct eg_cli *cli)
-{
-    int rc = eg_cli_no_more_options(cli, 0);
-    if (rc)
-        return rc;
-    struct eg_db *db = NULL;
-    struct eg_keys *keys = NULL;
-    if (eg_cli_open(cli, &db, &keys) != EG_OK)
-        return 1;
-    int64_t count = 0, first_bad = 0;
-    enum eg_status st = eg_audit_verify(db, &count, &first_bad);
-    if (st == EG_OK)
-        printf("audit trail intact: %lld events\n", (long long)count);
-    else if (st == EG_E_CONFLICT)
-        printf("audit trail BROKEN at event %lld (%lld events before it are intact)\n",
-               (long long)first_bad, (long long)count);
-    else
-        fprintf(stderr, "egret audit verify: %s\n", eg_status_message(st));
     eg_db_close(db);
     eg_keys_free(keys);
     return st == EG_OK ? 0 : 1;

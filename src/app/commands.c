@@ -25,8 +25,17 @@ const struct eg_command eg_commands[] = {
     {"platform add", eg_cmd_platform_add,
      "egret platform add --name NAME --credit-code CODE --sector SECTOR",
      "Register a platform; prints its id and its first API key (shown once)."},
-    {"audit verify", eg_cmd_audit_verify, "egret audit verify [--db URL]",
-     "Check the audit trail's hash chain; exits non-zero and names the first broken event."},
+    {"audit verify", eg_cmd_audit_verify,
+     "egret audit verify [--anchor FILE --pubkey PUB] [--db URL]",
+     "Check the audit trail's hash chain and, with --anchor, that every signed anchor in FILE "
+     "still holds (no newest events cut off, nothing rolled back); exits non-zero and names "
+     "what broke."},
+    {"audit anchor", eg_cmd_audit_anchor, "egret audit anchor --key KEYFILE --out FILE",
+     "Sign the audit chain's head (sequence, hash, time) with the Ed25519 key and append it as "
+     "one line to FILE, kept outside the database."},
+    {"audit keygen", eg_cmd_audit_keygen, "egret audit keygen --key KEYFILE [--pub PUBFILE]",
+     "Make the Ed25519 key pair that signs anchors: KEYFILE (0600) and PUBFILE (default "
+     "KEYFILE.pub)."},
     {"backup", eg_cmd_backup, "egret backup FILE [--db URL]",
      "Copy a live SQLite database to FILE (online backup)."},
     {"transfer", eg_cmd_transfer, "egret transfer --to URL [--from URL]",
