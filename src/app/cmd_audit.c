@@ -5,6 +5,7 @@
  * keygen (the Ed25519 key pair that signs anchors). See docs/operations.md.
  */
 #include "app/commands.h"
+#include "app/job_runs.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -131,7 +132,8 @@ int eg_cmd_audit_anchor(struct eg_cli *cli)
     }
     if (eg_cli_open(cli, &db, &keys) != EG_OK)
         goto out;
-    st = eg_audit_anchor_head(db, eg_now(), &a);
+    a.at = eg_now();
+    st = eg_audit_anchor_head(db, a.at, &a);
     if (st == EG_OK)
         st = eg_audit_anchor_format(&a, sk, line, sizeof line);
     if (st != EG_OK) {
@@ -148,6 +150,8 @@ int eg_cmd_audit_anchor(struct eg_cli *cli)
     printf("anchored event %" PRId64 " (%s) in %s\n", a.seq, a.hash, out_path);
     rc = 0;
 out:
+    if (db)
+        eg_job_run_record(db, "audit.anchor", a.at, rc == 0, "");
     sodium_free(sk);
     eg_db_close(db);
     eg_keys_free(keys);

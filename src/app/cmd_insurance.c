@@ -4,6 +4,7 @@
  * again: a date whose run finished is not run twice.
  */
 #include "app/commands.h"
+#include "app/job_runs.h"
 
 #include <stdio.h>
 
@@ -43,6 +44,7 @@ int eg_cmd_insurance_daily(struct eg_cli *cli)
     if (st == EG_OK)
         st = eg_insurance_daily(db, day, now, &r);
     eg_date_format(day, d);
+    eg_job_run_record(db, "insurance.daily", now, st == EG_OK, d);
     if (st != EG_OK) {
         fprintf(stderr, "egret insurance daily: failed: %s (%s)\n", eg_status_message(st),
                 eg_db_errmsg(db));

@@ -1,6 +1,7 @@
 /* Subcommands of the monitoring module: monitoring daily, monitoring
  * recompute. Changes are made as the "system" actor. */
 #include "app/commands.h"
+#include "app/job_runs.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,9 @@ int eg_cmd_monitoring_daily(struct eg_cli *cli)
     struct eg_monitoring_daily_report rep;
     int64_t t0 = eg_now_us();
     enum eg_status st = eg_monitoring_daily(db, &cli->cfg, day, &rep);
+    char day_text[11];
+    eg_date_format(day, day_text);
+    eg_job_run_record(db, "monitoring.daily", t0 / 1000000, st == EG_OK, day_text);
     if (st == EG_OK) {
         char d[11], f[11];
         eg_date_format(rep.day, d);

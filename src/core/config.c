@@ -68,6 +68,11 @@
  *   pdf_font             = /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
  *                                          CJK TrueType font embedded in PDFs
  *
+ *   [backup]
+ *   dir                  = var/backups     where egret backup --dir writes by default
+ *   keep                 = 14              backups kept there, 1–10000; older ones pruned
+ *   max_age_h            = 26              egret doctor fails past this backup age, 1–8760
+ *
  * Environment: EGRET_<SECTION>_<KEY> in upper case sets any key (for
  * example EGRET_SERVER_THREADS, EGRET_DB_URL, EGRET_SECURITY_PAYMENT_SECRET);
  * the short forms EGRET_DB (= db.url) and EGRET_LISTEN (= server.listen)
@@ -162,6 +167,9 @@ static const struct key keys[] = {
     {"city", "mediation_days", K_INT, FIELD(mediation_days), 1, 365},
     {"files", "data_dir", K_STR, FIELD(data_dir), 1, 0},
     {"files", "pdf_font", K_STR, FIELD(pdf_font), 1, 0},
+    {"backup", "dir", K_STR, FIELD(backup_dir), 1, 0},
+    {"backup", "keep", K_INT, FIELD(backup_keep), 1, 10000},
+    {"backup", "max_age_h", K_INT, FIELD(backup_max_age_h), 1, 8760},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -219,6 +227,9 @@ void eg_config_defaults(struct eg_config *c)
     c->mediation_days = 15;
     set_str(c->data_dir, sizeof(c->data_dir), "var/files");
     set_str(c->pdf_font, sizeof(c->pdf_font), "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
+    set_str(c->backup_dir, sizeof(c->backup_dir), "var/backups");
+    c->backup_keep = 14;
+    c->backup_max_age_h = 26;
 }
 
 /* Parse a whole decimal integer within [min, max]; 0 if malformed or outside. */

@@ -72,6 +72,11 @@ struct eg_config {
     /* [files] */
     char data_dir[512]; /* uploads and generated files ("var/files") */
     char pdf_font[512]; /* CJK TrueType font (.ttf/.ttc) embedded in generated PDFs */
+
+    /* [backup] */
+    char backup_dir[512]; /* where egret backup --dir writes by default ("var/backups") */
+    int backup_keep;      /* backups kept there; older ones are pruned (14) */
+    int backup_max_age_h; /* egret doctor fails when the newest backup is older (26) */
 };
 
 /* Fill c with the built-in defaults. */
