@@ -1,5 +1,5 @@
 /* Subcommands about the server and the database: serve, migrate,
- * seed-demo, backup, routes, version. */
+ * seed-demo, routes, version (backup is in cmd_backup.c). */
 #include "app/commands.h"
 
 #include <stdio.h>
@@ -160,33 +160,6 @@ int eg_cmd_seed_demo(struct eg_cli *cli)
         printf("demo city seeded; every demo account's password is %s\n", EG_DEMO_PASSWORD);
     else
         printf("the database already has accounts; nothing seeded\n");
-    eg_db_close(db);
-    eg_keys_free(keys);
-    return st == EG_OK ? 0 : 1;
-}
-
-int eg_cmd_backup(struct eg_cli *cli)
-{
-    int rc = eg_cli_no_more_options(cli, 1);
-    if (rc)
-        return rc;
-    if (cli->argc != 1) {
-        fprintf(stderr, "usage: egret backup FILE\n");
-        return 2;
-    }
-    struct eg_db *db = NULL;
-    struct eg_keys *keys = NULL;
-    if (eg_cli_open(cli, &db, &keys) != EG_OK)
-        return 1;
-    enum eg_status st = eg_db_backup(db, cli->argv[0]);
-    if (st == EG_OK)
-        printf("backed up to %s\n", cli->argv[0]);
-    else if (st == EG_E_CONFLICT)
-        fprintf(stderr, "egret backup: %s already exists; choose a new file\n", cli->argv[0]);
-    else if (st == EG_E_UNPROCESSABLE)
-        fprintf(stderr, "egret backup: online backup is for SQLite; use pg_dump for PostgreSQL\n");
-    else
-        fprintf(stderr, "egret backup: failed: %s\n", eg_db_errmsg(db));
     eg_db_close(db);
     eg_keys_free(keys);
     return st == EG_OK ? 0 : 1;

@@ -36,8 +36,13 @@ const struct eg_command eg_commands[] = {
     {"audit keygen", eg_cmd_audit_keygen, "egret audit keygen --key KEYFILE [--pub PUBFILE]",
      "Make the Ed25519 key pair that signs anchors: KEYFILE (0600) and PUBFILE (default "
      "KEYFILE.pub)."},
-    {"backup", eg_cmd_backup, "egret backup FILE [--db URL]",
-     "Copy a live SQLite database to FILE (online backup)."},
+    {"backup", eg_cmd_backup, "egret backup [--dir DIR] [--keep N] | egret backup FILE",
+     "Write a timestamped backup into DIR (default [backup] dir): the database (SQLite online "
+     "backup, or pg_dump on PostgreSQL), the uploaded files and a SHA-256 MANIFEST; keep the "
+     "newest N (default [backup] keep). With FILE: copy a live SQLite database to FILE."},
+    {"backup verify", eg_cmd_backup_verify, "egret backup verify [BACKUP|DIR|FILE]",
+     "Check a backup's checksums and that its database copy opens (SQLite integrity_check, "
+     "pg_restore --list); a folder of backups means its newest; exits non-zero on a fault."},
     {"transfer", eg_cmd_transfer, "egret transfer --to URL [--from URL]",
      "Copy a whole deployment (every table, the audit trail included) into a new, empty "
      "database, e.g. from SQLite into PostgreSQL or back; --from defaults to the configured "
