@@ -43,6 +43,10 @@ const struct eg_command eg_commands[] = {
     {"backup verify", eg_cmd_backup_verify, "egret backup verify [BACKUP|DIR|FILE]",
      "Check a backup's checksums and that its database copy opens (SQLite integrity_check, "
      "pg_restore --list); a folder of backups means its newest; exits non-zero on a fault."},
+    {"doctor", eg_cmd_doctor, "egret doctor [--json]",
+     "Check the deployment: configuration, master key, database and schema, reference data, "
+     "daily jobs, disk space, backup age, clock; one line per check (ok/warn/fail), exits "
+     "non-zero on a failure. See docs/operations.md."},
     {"transfer", eg_cmd_transfer, "egret transfer --to URL [--from URL]",
      "Copy a whole deployment (every table, the audit trail included) into a new, empty "
      "database, e.g. from SQLite into PostgreSQL or back; --from defaults to the configured "

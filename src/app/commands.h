@@ -12,6 +12,7 @@ int eg_cmd_migrate(struct eg_cli *cli);
 int eg_cmd_seed_demo(struct eg_cli *cli);
 int eg_cmd_backup(struct eg_cli *cli);
 int eg_cmd_backup_verify(struct eg_cli *cli);
+int eg_cmd_doctor(struct eg_cli *cli);
 int eg_cmd_routes(struct eg_cli *cli);
 int eg_cmd_version(struct eg_cli *cli);
 int eg_cmd_user_add(struct eg_cli *cli);
