@@ -291,6 +291,10 @@ int eg_cmd_doctor(struct eg_cli *cli)
         check_reference(&r, db);
         check_job(&r, db, "insurance.daily", now);
         check_job(&r, db, "monitoring.daily", now);
+        /* Anchoring is optional: checked once it has run. */
+        struct eg_job_run anchor_run;
+        if (eg_job_run_read(db, "audit.anchor", &anchor_run) == EG_OK)
+            check_job(&r, db, "audit.anchor", now);
     }
     if (!is_pg) {
         parent_of(cfg->db, dbdir, sizeof dbdir);

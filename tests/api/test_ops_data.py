@@ -201,6 +201,8 @@ class TestAnchor(OpsCase):
         p = self.cli(*verify)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("anchors hold", p.stdout)
+        checks = {c["name"]: c for c in json.loads(self.cli("doctor", "--json").stdout)["checks"]}
+        self.assertEqual(checks["job.audit.anchor"]["status"], "ok", checks)
 
         head = int(self.S.sql("SELECT seq FROM audit_head")[0][0])
         cut = head - 3
