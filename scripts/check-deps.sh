@@ -32,10 +32,6 @@ check() {
     local order upward
     order=$(sed 's/#.*//' "$order_file" | grep -v '^[[:space:]]*upward[[:space:]]' | tr -s ' \t\n' ' ')
     upward=$(sed 's/#.*//' "$order_file" | awk '$1 == "upward" && NF == 3 { printf "%s>%s ", $2, $3 }')
-    local pair
-    for pair in $upward; do
-        echo "check-deps: allowed upward (src/layers.txt): ${pair%>*} includes ${pair#*>}" >&2
-    done
     (
         cd "$root"
         # Every module folder must have a place in the order.
@@ -61,8 +57,7 @@ check() {
                     # src/<module>/...:<line>:#include "<included>/..."
                     split($0, part, ":")
                     file = part[1]; line = part[2]
-                    split(file, path, "/")
-                    from = (length(path) > 2) ? path[2] : "app"
+                    from = (split(file, path, "/") > 2) ? path[2] : "app"
                     inc = $0
                     sub(/^[^"]*"/, "", inc)
                     sub(/".*$/, "", inc)
@@ -72,8 +67,19 @@ check() {
                         next
                     if (!(to in rank))
                         printf "%s:%s: module %s includes \"%s\": %s is not a module of src/layers.txt\n", file, line, from, inc, to
-                    else if (rank[to] > rank[from] && !((from ">" to) in allowed))
+                    else if (rank[to] > rank[from] && (from ">" to) in allowed)
+                        used[from ">" to] = 1
+                    else if (rank[to] > rank[from])
                         printf "%s:%s: module %s includes \"%s\" of module %s, which comes after it (%s)\n", file, line, from, inc, to, chain
+                }
+                END {
+                    for (i = 1; i <= m; i++) {
+                        split(pairs[i], ft, ">")
+                        if (pairs[i] in used)
+                            printf "check-deps: allowed upward (src/layers.txt): %s includes %s\n", ft[1], ft[2] > "/dev/stderr"
+                        else
+                            printf "check-deps: upward %s %s in src/layers.txt is no longer used: remove it there and in CMakeLists.txt\n", ft[1], ft[2] > "/dev/stderr"
+                    }
                 }'
     ) >"$tmp_out"
     if [ -s "$tmp_out" ]; then
