@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Restore drill: prove that the newest backup can be restored.
 #
-#   scripts/restore-drill.sh [--egret BIN] [--dir BACKUPS] [--keep-scratch]
+#   scripts/restore-drill.sh [--egret BIN] [--dir BACKUPS] [--compare-source] [--keep-scratch]
 #
 # Takes the newest egret-backup-* in BACKUPS (default: egret's [backup] dir,
 # read from EGRET_BACKUP_DIR, else var/backups), checks it with
@@ -10,7 +10,9 @@
 # source's cluster, dropped afterwards — runs `egret audit verify` on the
 # copy and compares the row counts of the main tables with those recorded in
 # the backup (counted in the same snapshot as the copy; the live source has
-# moved on since). The configuration (EGRET_* environment or egret.ini) is
+# moved on since). With --compare-source the live source database (EGRET_DB)
+# must hold the same counts too: for a source that has not been written to
+# since the backup (servers stopped, or a test). The configuration (EGRET_* environment or egret.ini) is
 # the deployment's: the same master key, and for PostgreSQL EGRET_DB names
 # the source database whose cluster hosts the scratch one.
 #
@@ -20,12 +22,14 @@ set -euo pipefail
 EGRET=${EGRET_BIN:-egret}
 DIR=${EGRET_BACKUP_DIR:-var/backups}
 KEEP_SCRATCH=0
+COMPARE_SOURCE=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --egret) EGRET=$2; shift 2 ;;
     --dir) DIR=$2; shift 2 ;;
     --keep-scratch) KEEP_SCRATCH=1; shift ;;
-    *) echo "usage: $0 [--egret BIN] [--dir BACKUPS] [--keep-scratch]" >&2; exit 2 ;;
+    --compare-source) COMPARE_SOURCE=1; shift ;;
+    *) echo "usage: $0 [--egret BIN] [--dir BACKUPS] [--compare-source] [--keep-scratch]" >&2; exit 2 ;;
     esac
 done
 
@@ -55,6 +59,7 @@ if [ -f "$LATEST/database.sqlite" ]; then
     TARGET="$SCRATCH/egret.db"
     cp "$LATEST/database.sqlite" "$TARGET"
     count() { sqlite3 "$TARGET" "SELECT COUNT(*) FROM $1"; }
+    source_count() { sqlite3 "${EGRET_DB:-var/egret.db}" "SELECT COUNT(*) FROM $1"; }
 elif [ -f "$LATEST/database.pgdump" ]; then
     SOURCE=${EGRET_DB:-}
     case "$SOURCE" in
@@ -73,6 +78,7 @@ elif [ -f "$LATEST/database.pgdump" ]; then
     pg_restore --no-owner --exit-on-error --dbname "$TARGET" "$LATEST/database.pgdump" ||
         fail "pg_restore failed"
     count() { psql -X -q -At -v ON_ERROR_STOP=1 "$TARGET" -c "SELECT COUNT(*) FROM $1"; }
+    source_count() { psql -X -q -At -v ON_ERROR_STOP=1 "$SOURCE" -c "SELECT COUNT(*) FROM $1"; }
 else
     fail "the backup holds no database copy"
 fi
@@ -89,6 +95,13 @@ while read -r table recorded; do
         differences=$((differences + 1))
     else
         echo "restore-drill: $table: $restored rows"
+    fi
+    if [ "$COMPARE_SOURCE" -eq 1 ]; then
+        live=$(source_count "$table") || fail "cannot count $table in the source"
+        if [ "$live" != "$restored" ]; then
+            echo "restore-drill: $table: $restored rows restored, $live in the source now" >&2
+            differences=$((differences + 1))
+        fi
     fi
 done <"$LATEST/counts.txt"
 [ "$differences" -eq 0 ] || fail "$differences table(s) differ"

@@ -61,12 +61,23 @@ class TestBackup(OpsCase):
         p = self.cli("backup", "verify", self.backups)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("backup OK", p.stdout)
-        d = subprocess.run(["bash", DRILL, "--egret", EGRET, "--dir", self.backups],
-                           env=self.S.env(self.env), cwd=self.S.dir, capture_output=True,
+        drill = ["bash", DRILL, "--egret", EGRET, "--dir", self.backups, "--compare-source"]
+        d = subprocess.run(drill, env=self.S.env(self.env), cwd=self.S.dir, capture_output=True,
                            text=True, timeout=300)
         self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
         self.assertIn("audit trail intact", d.stdout)
         self.assertIn("restore-drill: OK", d.stdout)
+        # The source written to since: only --compare-source sees the difference.
+        self.S.sql("INSERT INTO departments (code, name, kind, parent_id, path, created_at) "
+                   "SELECT 'drill-x', 'x', kind, parent_id, path, created_at FROM departments "
+                   "WHERE parent_id IS NOT NULL LIMIT 1")
+        d = subprocess.run(drill, env=self.S.env(self.env), cwd=self.S.dir, capture_output=True,
+                           text=True, timeout=300)
+        self.assertEqual(d.returncode, 1, d.stdout + d.stderr)
+        self.assertIn("departments:", d.stderr)
+        d = subprocess.run(drill[:-1], env=self.S.env(self.env), cwd=self.S.dir,
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
 
         # One changed byte in the database copy, then in an uploaded file.
         db_copy = os.path.join(b, [n for n in os.listdir(b) if n.startswith("database.")][0])
