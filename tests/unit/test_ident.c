@@ -286,7 +286,10 @@ static void test_utf8_chars(void **state)
     assert_int_equal(eg_utf8_chars("", 0), 0);
     assert_int_equal(eg_utf8_chars("abc", 3), 3);
     assert_int_equal(eg_utf8_chars("厦门市", strlen("厦门市")), 3);
-    assert_int_equal(eg_utf8_chars("a\xF0\x9F\x98\x80" "b", 6), 3);
+    assert_int_equal(eg_utf8_chars("a\xF0\x9F\x98\x80"
+                                   "b",
+                                   6),
+                     3);
 }
 
 /* An ID number with its check character made right. */
