@@ -227,4 +227,12 @@ enum eg_status eg_conn_check_framing(struct eg_rq *rq, const char *version, cons
  */
 int eg_conn_early_reply(struct eg_rq *rq, enum eg_status st, const char *message);
 
+/*
+ * The reply encoder on its own: v serialised compactly, byte for byte as
+ * json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) would, into a malloc'd buffer
+ * (*len bytes, NUL-terminated), or NULL on what jansson refuses too. For
+ * the unit test and the fuzz target that hold it to jansson.
+ */
+char *eg_reply_encode(const json_t *v, size_t *len);
+
 #endif

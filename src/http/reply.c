@@ -315,6 +315,21 @@ static int dump_value(struct dump *d, const json_t *v, int depth)
     return -1;
 }
 
+char *eg_reply_encode(const json_t *v, size_t *len)
+{
+    struct dump d = {NULL, 0, 256};
+
+    d.data = malloc(d.cap);
+    if (d.data == NULL)
+        return NULL;
+    if (dump_value(&d, v, 0) != 0 || put_ch(&d, '\0') != 0) {
+        free(d.data);
+        return NULL;
+    }
+    *len = d.len - 1;
+    return d.data;
+}
+
 /* The last resort when even an error reply cannot be built. */
 static void reply_oom(struct eg_req *req)
 {
