@@ -1,6 +1,6 @@
 # A thin wrapper: the real build is CMake (CMakeLists.txt); the scripts in
 # scripts/ install packages, run the tests and serve the demo.
-.PHONY: all build run test fuzz bench bench-http bench-db bench-cases bench-insurance bench-monitoring web clean deps
+.PHONY: all build run test fuzz coverage bench bench-http bench-db bench-cases bench-insurance bench-monitoring web clean deps
 
 all: build
 
@@ -22,6 +22,9 @@ test: deps
 fuzz: deps
 	@bash scripts/fuzz.sh 300
 
+coverage: deps
+	@bash scripts/coverage.sh
+
 bench: bench-http
 
 bench-http: deps build
@@ -40,4 +43,4 @@ bench-monitoring: deps build
 	@bash bench/monitoring/run.sh
 
 clean:
-	rm -rf build build-asan build-fuzz tests/artifacts bench/out
+	rm -rf build build-asan build-fuzz build-tsan build-scan build-coverage tests/artifacts bench/out

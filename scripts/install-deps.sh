@@ -10,6 +10,7 @@ packages=(
   libcsv-dev libqrencode-dev libxlsxwriter-dev libhpdf-dev zlib1g-dev libpng-dev
   libcmocka-dev python3 curl wrk nginx-light poppler-utils poppler-data fonts-wqy-microhei
   nodejs npm chromium
+  clang-format clang-tools gcovr
 )
 
 missing=()

@@ -8,24 +8,38 @@
 #   3. postgres   a throwaway PostgreSQL 15 cluster: API tests on PostgreSQL
 #   4. fuzz       build-fuzz/ (clang, libFuzzer): each fuzz target for
 #                 EGRET_FUZZ_SECONDS (default 15)
+#   6. format     scripts/check-format.sh: C files in the house format (and
+#                 its self-test shows it can fail); runs with build
+#   7. tsan       build-tsan/ (clang, Debug, assertions on, ThreadSanitizer):
+#                 a planted race and a false assert must fail first, then
+#                 unit tests + API tests on SQLite
+#   8. scan       build-scan/ (scan-build, the clang static analyzer): fails
+#                 on any finding; a planted NULL dereference must be found
+#                 first. Not yet in the default stages: the tree still has
+#                 findings (docs/testing.md lists them); EGRET_TEST_STAGES=scan
 #
 # Environment:
-#   EGRET_TEST_STAGES   stages to run (default "build asan postgres fuzz")
+#   EGRET_TEST_STAGES   stages to run (default "build asan postgres fuzz tsan";
+#                       "format" runs with build; "browser" runs by default)
 #   EGRET_FUZZ_SECONDS  seconds per fuzz target (default 15)
 #   EGRET_JOBS          parallel build jobs (default: number of CPUs)
-#   EGRET_TEST_BUILD_DIR, EGRET_TEST_ASAN_DIR, EGRET_FUZZ_DIR
-#                       build trees (default build, build-asan, build-fuzz)
+#   EGRET_TEST_BUILD_DIR, EGRET_TEST_ASAN_DIR, EGRET_FUZZ_DIR,
+#   EGRET_TEST_TSAN_DIR, EGRET_TEST_SCAN_DIR
+#                       build trees (default build, build-asan, build-fuzz,
+#                       build-tsan, build-scan)
 # Extra ctest arguments can be passed after --, e.g.
 #   scripts/test.sh -- -R unit.test_money
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-stages=${EGRET_TEST_STAGES:-build asan postgres fuzz}
+stages=${EGRET_TEST_STAGES:-build asan postgres fuzz tsan}
 jobs=${EGRET_JOBS:-$(nproc)}
 fuzz_seconds=${EGRET_FUZZ_SECONDS:-15}
 bdir=${EGRET_TEST_BUILD_DIR:-build}
 adir=${EGRET_TEST_ASAN_DIR:-build-asan}
+tdir=${EGRET_TEST_TSAN_DIR:-build-tsan}
+sdir=${EGRET_TEST_SCAN_DIR:-build-scan}
 export EGRET_FUZZ_DIR=${EGRET_FUZZ_DIR:-build-fuzz}
 ctest_extra=()
 if [ "${1:-}" = "--" ]; then
@@ -108,6 +122,13 @@ if want build || want deps; then
     stage deps "includes follow the module order (src/layers.txt)" bash scripts/check-deps.sh
 fi
 
+# Cheap too: every C file in the house format (.clang-format).
+if want build || want format; then
+    stage format-self-test "the format check fails on a planted mis-formatted line" \
+        bash scripts/check-format.sh --self-test
+    stage format "C files under src/ tests/ tools/ in the house format" bash scripts/check-format.sh
+fi
+
 # ---------------------------------------------------------------- 1. build
 if want build || want postgres; then
     # api.postgres is defined only when EGRET_TEST_PG is set at configure time.
@@ -184,6 +205,55 @@ if want fuzz; then
         stage fuzz "${#fuzzers[@]} fuzz target(s), ${fuzz_seconds}s each ($EGRET_FUZZ_DIR/)" \
             bash scripts/fuzz.sh "$fuzz_seconds"
     fi
+fi
+
+# ---------------------------------------------------------------- 6. tsan
+# Debug (assertions compiled in) under ThreadSanitizer: the ingest writer
+# thread and the libmicrohttpd thread pool share state.
+if want tsan; then
+    tsan_configure() {
+        if [ ! -f "$tdir/CMakeCache.txt" ]; then
+            CC=clang cmake -S . -B "$tdir" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+                -DEGRET_TSAN=ON >/dev/null
+        else
+            cmake -S . -B "$tdir" -DCMAKE_BUILD_TYPE=Debug -DEGRET_TSAN=ON >/dev/null
+        fi
+    }
+    # The planted race must be reported and the false assert must abort,
+    # else a silent run below proves nothing.
+    tsan_self_test() {
+        local out
+        if out=$("$tdir/tsan_planted" race 2>&1); then
+            echo "tsan: the planted race went unreported"
+            return 1
+        fi
+        case "$out" in *"ThreadSanitizer: data race"*) ;; *)
+            echo "tsan: the planted race failed without a race report: $out"
+            return 1
+            ;;
+        esac
+        if "$tdir/tsan_planted" assert >/dev/null 2>&1; then
+            echo "tsan: the planted false assert() did not abort (NDEBUG set?)"
+            return 1
+        fi
+        echo "tsan: the planted race is reported and the false assert aborts"
+    }
+    unset EGRET_TEST_PG
+    stage tsan-configure "configure $tdir/ (clang, Debug, ThreadSanitizer)" tsan_configure
+    stage tsan-compile "compile $tdir/" cmake --build "$tdir" -j"$jobs"
+    stage tsan-self-test "ThreadSanitizer reports a planted race, assert() is on" tsan_self_test
+    # halt_on_error: a race stops the server, so the API test in flight fails.
+    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp"
+    stage tsan-test "unit and API tests (SQLite) under ThreadSanitizer, assertions on" \
+        ctest --test-dir "$tdir" --output-on-failure -j"$jobs" -E '^api\.postgres$' "${ctest_extra[@]}"
+    unset TSAN_OPTIONS
+fi
+
+# ---------------------------------------------------------------- 7. scan
+if want scan; then
+    stage scan-self-test "scan-build finds a planted NULL dereference" bash scripts/scan.sh --self-test
+    stage scan "scan-build (clang static analyzer) over $sdir/: no findings" \
+        env EGRET_SCAN_DIR="$sdir" bash scripts/scan.sh
 fi
 
 # ---------------------------------------------------------------- 5. browser
