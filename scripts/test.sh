@@ -17,6 +17,7 @@
 #                 on any finding; a planted NULL dereference must be found
 #                 first. Not yet in the default stages: the tree still has
 #                 findings (docs/testing.md lists them); EGRET_TEST_STAGES=scan
+#   9. coverage   scripts/coverage.sh: line and branch coverage report (opt-in)
 #
 # Environment:
 #   EGRET_TEST_STAGES   stages to run (default "build asan postgres fuzz tsan";
@@ -254,6 +255,13 @@ if want scan; then
     stage scan-self-test "scan-build finds a planted NULL dereference" bash scripts/scan.sh --self-test
     stage scan "scan-build (clang static analyzer) over $sdir/: no findings" \
         env EGRET_SCAN_DIR="$sdir" bash scripts/scan.sh
+fi
+
+# ---------------------------------------------------------------- 8. coverage
+# A report only (no threshold), when EGRET_TEST_STAGES names "coverage".
+if want coverage; then
+    stage coverage "line and branch coverage of src/ (unit + API tests, SQLite)" \
+        bash scripts/coverage.sh
 fi
 
 # ---------------------------------------------------------------- 5. browser
