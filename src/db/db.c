@@ -115,6 +115,7 @@ static enum eg_status query_va(struct eg_db *db, struct eg_stmt **out, const cha
                                const char *types, va_list ap)
 {
     struct eg_stmt *st = NULL;
+    assert(db && out && sql);
     enum eg_status rc = db->driver->prepare(db, sql, &st);
     if (rc == EG_OK && types)
         rc = bind_args(st, types, ap);
@@ -168,6 +169,7 @@ enum eg_status eg_db_one_i64(struct eg_db *db, int64_t *out, const char *sql, co
     va_end(ap);
     if (rc != EG_OK)
         goto out;
+    assert(out);
     rc = st->driver->step(st);
     if (rc == EG_ROW) {
         *out = st->driver->col_i64(st, 0);
@@ -182,26 +184,31 @@ out:
 
 enum eg_status eg_db_exec(struct eg_db *db, const char *sql)
 {
+    assert(db && sql);
     return db->driver->exec(db, sql);
 }
 
 enum eg_status eg_stmt_step(struct eg_stmt *st)
 {
+    assert(st);
     return st->driver->step(st);
 }
 
 int eg_stmt_is_null(struct eg_stmt *st, int col)
 {
+    assert(st && col >= 0);
     return st->driver->is_null(st, col);
 }
 
 int64_t eg_stmt_i64(struct eg_stmt *st, int col)
 {
+    assert(st && col >= 0);
     return st->driver->col_i64(st, col);
 }
 
 const char *eg_stmt_text(struct eg_stmt *st, int col)
 {
+    assert(st && col >= 0);
     const char *s = st->driver->col_text(st, col, NULL);
     return s ? s : "";
 }
@@ -209,6 +216,7 @@ const char *eg_stmt_text(struct eg_stmt *st, int col)
 const char *eg_stmt_text_len(struct eg_stmt *st, int col, size_t *len)
 {
     size_t n = 0;
+    assert(st && col >= 0);
     const char *s = st->driver->col_text(st, col, &n);
     if (!s) {
         s = "";
@@ -221,6 +229,7 @@ const char *eg_stmt_text_len(struct eg_stmt *st, int col, size_t *len)
 
 int eg_stmt_columns(struct eg_stmt *st)
 {
+    assert(st);
     return st->driver->column_count(st);
 }
 
@@ -443,7 +452,7 @@ void eg_db_pool_release(struct eg_db_pool *p, struct eg_db *db)
 {
     if (!db)
         return;
-    assert(!db->in_tx);
+    assert(p && !db->in_tx);
     eg_db_read_end(db); /* a connection goes back without a snapshot */
     pthread_mutex_lock(&p->mu);
     assert(p->nidle < p->opened);
@@ -474,6 +483,7 @@ void eg_db_pool_free(struct eg_db_pool *p)
 void eg_stmt_copy_text(struct eg_stmt *st, int col, char *out, size_t size)
 {
     size_t len = 0;
+    assert(out || size == 0);
     const char *s = eg_stmt_text_len(st, col, &len);
     if (size == 0)
         return;
@@ -486,6 +496,7 @@ void eg_stmt_copy_text(struct eg_stmt *st, int col, char *out, size_t size)
 const char *eg_stmt_dup_text(struct eg_stmt *st, struct eg_arena *a, int col)
 {
     size_t len = 0;
+    assert(a);
     const char *s = eg_stmt_text_len(st, col, &len);
     char *d = eg_arena_strndup(a, s, len);
     return d ? d : "";

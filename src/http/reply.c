@@ -11,6 +11,7 @@
 
 #include "http/internal.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +320,7 @@ char *eg_reply_encode(const json_t *v, size_t *len)
 {
     struct dump d = {NULL, 0, 256};
 
+    assert(v && len);
     d.data = malloc(d.cap);
     if (d.data == NULL)
         return NULL;
@@ -351,6 +353,7 @@ void eg_reply_json(struct eg_req *req, int http_status, json_t *body)
     struct dump d = {NULL, 0, 1024};
     struct MHD_Response *r;
 
+    assert(req);
     if (req->response != NULL) {
         eg_log(EG_LOG_WARN, "event=double_reply rid=%s first=%d second=%d", req->request_id,
                req->status, http_status);
@@ -393,6 +396,7 @@ void eg_reply_error(struct eg_req *req, enum eg_status st, const char *field, co
     json_t *root, *err, *m = NULL, *f = NULL;
     int http, rc;
 
+    assert(req);
     if (req->response != NULL) {
         eg_log(EG_LOG_WARN, "event=double_reply rid=%s first=%d code=%s", req->request_id,
                req->status, eg_status_code(st));
@@ -461,6 +465,8 @@ void eg_reply_bytes(struct eg_req *req, int http_status, const char *content_typ
 {
     struct MHD_Response *r;
 
+    assert(req && content_type && (data || len == 0));
+
     if (req->response != NULL) {
         eg_log(EG_LOG_WARN, "event=double_reply rid=%s first=%d second=%d", req->request_id,
                req->status, http_status);
@@ -479,6 +485,8 @@ void eg_reply_take(struct eg_req *req, int http_status, const char *content_type
                    size_t len)
 {
     struct MHD_Response *r;
+
+    assert(req && content_type && (data || len == 0));
 
     if (req->response != NULL) {
         eg_log(EG_LOG_WARN, "event=double_reply rid=%s first=%d second=%d", req->request_id,
@@ -500,6 +508,8 @@ void eg_reply_header(struct eg_req *req, const char *name, const char *value)
 {
     struct eg_rq *rq = eg_rq_of(req);
     const char *n, *v;
+
+    assert(name && value);
 
     if (rq->n_hdrs >= EG_RQ_MAX_HEADERS) {
         eg_log(EG_LOG_WARN, "event=reply_header_dropped rid=%s", req->request_id);

@@ -8,6 +8,7 @@
  */
 #include "http/http.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ const char *eg_req_param(const struct eg_req *req, const char *name)
 {
     size_t i;
 
+    assert(req && name);
     for (i = 0; i < req->n_params; i++)
         if (req->param_names[i] != NULL && strcmp(req->param_names[i], name) == 0)
             return req->param_values[i];
@@ -53,6 +55,8 @@ enum eg_status eg_req_param_id(const struct eg_req *req, const char *name, int64
     const char *s = eg_req_param(req, name);
     int64_t v;
 
+    assert(out);
+
     if (s == NULL || s[0] == '-' || parse_int(s, 1, INT64_MAX, &v) != 0)
         return EG_E_NOT_FOUND;
     *out = v;
@@ -61,6 +65,7 @@ enum eg_status eg_req_param_id(const struct eg_req *req, const char *name, int64
 
 const char *eg_req_query(const struct eg_req *req, const char *name)
 {
+    assert(req && name);
     if (req->conn == NULL)
         return NULL;
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -69,6 +74,7 @@ const char *eg_req_query(const struct eg_req *req, const char *name)
 enum eg_status eg_req_query_int(const struct eg_req *req, const char *name, int64_t min,
                                 int64_t max, int64_t def, int64_t *out)
 {
+    assert(out && min <= max);
     const char *s = eg_req_query(req, name);
 
     if (s == NULL) {
@@ -82,6 +88,7 @@ enum eg_status eg_req_query_int(const struct eg_req *req, const char *name, int6
 
 const char *eg_req_header(const struct eg_req *req, const char *name)
 {
+    assert(req && name);
     if (req->conn == NULL)
         return NULL;
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);

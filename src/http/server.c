@@ -38,6 +38,7 @@
 #include "http/internal.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netdb.h>
@@ -619,6 +620,7 @@ void eg_req_suspend(struct eg_req *req, eg_resume_fn resume, void *ctx)
 {
     struct eg_rq *rq = eg_rq_of(req);
 
+    assert(resume);
     rq->resume = resume;
     rq->resume_ctx = ctx;
     atomic_store(&rq->resumed, 0);
