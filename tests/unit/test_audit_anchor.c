@@ -124,7 +124,7 @@ static void test_line_round_trip_and_tampering(void **state)
     /* Every field is covered: seq, hash, time and the signature itself. */
     const char *fields[] = {"seq=", "hash=", "at=", "sig="};
     for (size_t i = 0; i < 4; i++) {
-        strcpy(bad, line);
+        snprintf(bad, sizeof bad, "%s", line);
         char *p = strstr(bad, fields[i]) + strlen(fields[i]);
         *p = *p == '1' ? '2' : '1';
         assert_int_equal(eg_audit_anchor_parse(bad, f->pk, &b), EG_E_BAD_SIGNATURE);
@@ -135,10 +135,10 @@ static void test_line_round_trip_and_tampering(void **state)
     assert_int_equal(eg_audit_anchor_parse("", f->pk, &b), EG_E_INVALID_FIELD);
     assert_int_equal(eg_audit_anchor_parse("egret-audit-anchor v1 seq=1", f->pk, &b),
                      EG_E_INVALID_FIELD);
-    strcpy(bad, line);
+    snprintf(bad, sizeof bad, "%s", line);
     bad[strlen(bad) - 1] = 'x'; /* trailing junk */
     assert_int_equal(eg_audit_anchor_parse(bad, f->pk, &b), EG_E_INVALID_FIELD);
-    strcpy(bad, line);
+    snprintf(bad, sizeof bad, "%s", line);
     memcpy(bad, "egret-audit-anchor v2", 21);
     assert_int_equal(eg_audit_anchor_parse(bad, f->pk, &b), EG_E_INVALID_FIELD);
 }
