@@ -58,6 +58,8 @@ cleanup() {
         rm -rf "$(dirname "$pg_dir")"
         pg_dir=""
     fi
+    # Later stages must not reach for the cluster just stopped.
+    unset EGRET_TEST_PG_URL
 }
 trap cleanup EXIT
 trap 'echo; echo "make test: interrupted" >&2; exit 130' INT TERM
