@@ -34,6 +34,11 @@ int eg_cmd_insurance_daily(struct eg_cli *cli)
     }
     if (eg_cli_open(cli, &db, &keys) != EG_OK)
         return 1;
+    int locked = eg_job_lock(db, "insurance.daily", cli->name);
+    if (locked != 0) {
+        rc = locked < 0;
+        goto out;
+    }
     st = eg_db_schema_version(db, &version);
     if (st == EG_OK && version < eg_db_migrations_latest()) {
         fprintf(stderr,

@@ -41,6 +41,12 @@ int eg_cmd_monitoring_daily(struct eg_cli *cli)
     struct eg_keys *keys = NULL;
     if (eg_cli_open(cli, &db, &keys) != EG_OK)
         return 1;
+    int locked = eg_job_lock(db, "monitoring.daily", cli->name);
+    if (locked != 0) {
+        eg_db_close(db);
+        eg_keys_free(keys);
+        return locked < 0;
+    }
     struct eg_monitoring_daily_report rep;
     int64_t t0 = eg_now_us();
     enum eg_status st = eg_monitoring_daily(db, &cli->cfg, day, &rep);

@@ -92,6 +92,9 @@ out:
     return rc;
 }
 
+/* Held while the schema and its reference data change (migrate, seed-demo). */
+#define MIGRATE_LOCK "egret.migrate"
+
 /* Load the built-in holiday calendar (years without rows only), audited. */
 static enum eg_status calendar_tx(struct eg_db *db, void *arg)
 {
@@ -110,7 +113,11 @@ int eg_cmd_migrate(struct eg_cli *cli)
         return 1;
     int applied = 0;
     static const struct eg_audit_ctx system_ctx = {NULL, "", ""};
-    enum eg_status st = eg_db_migrate(db, &applied);
+    /* Several servers may start `egret migrate` at once: one migrates, the
+     * others wait and then find nothing left to do. */
+    enum eg_status st = eg_db_lock(db, MIGRATE_LOCK);
+    if (st == EG_OK)
+        st = eg_db_migrate(db, &applied);
     if (st == EG_OK && eg_cli_key_check_record(cli, db, keys) != EG_OK) {
         eg_db_close(db);
         eg_keys_free(keys);
@@ -145,7 +152,9 @@ int eg_cmd_seed_demo(struct eg_cli *cli)
     if (eg_cli_open(cli, &db, &keys) != EG_OK)
         return 1;
     int applied = 0, seeded = 0;
-    enum eg_status st = eg_db_migrate(db, &applied);
+    enum eg_status st = eg_db_lock(db, MIGRATE_LOCK);
+    if (st == EG_OK)
+        st = eg_db_migrate(db, &applied);
     if (st == EG_OK && eg_cli_key_check_record(cli, db, keys) != EG_OK) {
         eg_db_close(db);
         eg_keys_free(keys);

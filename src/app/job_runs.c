@@ -1,6 +1,7 @@
 /* job_runs.c — the last run of each scheduled job (see job_runs.h). */
 #include "app/job_runs.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -66,4 +67,21 @@ enum eg_status eg_job_run_read(struct eg_db *db, const char *job, struct eg_job_
     }
     eg_stmt_done(st);
     return rc;
+}
+
+int eg_job_lock(struct eg_db *db, const char *job, const char *cmd)
+{
+    char name[64];
+    int got = 0;
+    snprintf(name, sizeof name, "egret.job.%s", job);
+    if (eg_db_try_lock(db, name, &got) != EG_OK) {
+        fprintf(stderr, "egret %s: cannot take the job lock: %s\n", cmd, eg_db_errmsg(db));
+        return -1;
+    }
+    if (!got) {
+        eg_log(EG_LOG_INFO, "event=job_skipped job=%s reason=running_elsewhere", job);
+        printf("%s: another server is running it now; nothing done here\n", job);
+        return 1;
+    }
+    return 0;
 }

@@ -29,6 +29,15 @@ struct eg_job_run {
 enum eg_status eg_job_run_record(struct eg_db *db, const char *job, int64_t started_at, int ok,
                                  const char *day);
 
+/*
+ * Take job's lock for this run so that one of several servers on one
+ * database runs it at a time (the timers fire on every server). 0: taken;
+ * 1: another server is running it, cmd said so on stdout and the command
+ * should stop with success; -1: a database error, logged on stderr.
+ * The lock ends with the connection.
+ */
+int eg_job_lock(struct eg_db *db, const char *job, const char *cmd);
+
 /* The last run of job. EG_E_NOT_FOUND when it never ran. */
 enum eg_status eg_job_run_read(struct eg_db *db, const char *job, struct eg_job_run *out);
 

@@ -343,6 +343,27 @@ enum eg_status eg_db_backup(struct eg_db *db, const char *path)
     return db->driver->backup(db, path);
 }
 
+enum eg_status eg_db_lock(struct eg_db *db, const char *name)
+{
+    int got = 1;
+    assert(db && name && !db->in_tx);
+    return db->driver->session_lock ? db->driver->session_lock(db, name, 1, &got) : EG_OK;
+}
+
+enum eg_status eg_db_try_lock(struct eg_db *db, const char *name, int *got)
+{
+    assert(db && name && got && !db->in_tx);
+    *got = 1;
+    return db->driver->session_lock ? db->driver->session_lock(db, name, 0, got) : EG_OK;
+}
+
+void eg_db_unlock(struct eg_db *db, const char *name)
+{
+    assert(db && name);
+    if (db->driver->session_unlock)
+        db->driver->session_unlock(db, name);
+}
+
 enum eg_status eg_db_pool_new(const char *url, int n, struct eg_db_pool **out)
 {
     enum eg_status rc = EG_OK;

@@ -95,6 +95,15 @@ struct eg_db_driver {
      */
     enum eg_status (*read_begin)(struct eg_db *db);
     void (*read_end)(struct eg_db *db);
+    /*
+     * Optional (NULL: one process owns the database, as with SQLite, whose
+     * write transactions serialise its processes anyway): a lock named by
+     * name held by this connection across transactions, so that one of
+     * several servers runs a migration or a daily job at a time. wait: block
+     * until it is free; else *got says whether it was taken.
+     */
+    enum eg_status (*session_lock)(struct eg_db *db, const char *name, int wait, int *got);
+    void (*session_unlock)(struct eg_db *db, const char *name);
 };
 
 extern const struct eg_db_driver eg_db_sqlite_driver; /* db/sqlite/sqlite.c */
@@ -202,5 +211,16 @@ enum eg_status eg_db_schema_version(struct eg_db *db, int *version);
 
 /* Online backup (SQLite only). */
 enum eg_status eg_db_backup(struct eg_db *db, const char *path);
+
+/*
+ * A lock named name held by this connection until eg_db_unlock or close:
+ * one of several servers on one PostgreSQL database migrates or runs a
+ * daily job at a time (an advisory lock). eg_db_lock waits for it;
+ * eg_db_try_lock sets *got to 0 when another connection holds it. On an
+ * engine without such locks (SQLite: one server) both succeed at once.
+ */
+enum eg_status eg_db_lock(struct eg_db *db, const char *name);
+enum eg_status eg_db_try_lock(struct eg_db *db, const char *name, int *got);
+void eg_db_unlock(struct eg_db *db, const char *name);
 
 #endif

@@ -1169,6 +1169,40 @@ static enum eg_status pg_ping(struct eg_db *db)
     return rc == EG_OK ? EG_OK : EG_E_UNAVAILABLE;
 }
 
+/*
+ * A session advisory lock keyed by the 64-bit hash of name. Session level,
+ * not transaction level: a migration runs as several transactions, and
+ * under REPEATABLE READ a lock taken inside a transaction comes after its
+ * snapshot, so the work it guards would not see what the previous holder
+ * committed. It needs a direct connection (pgbouncer's transaction pooling
+ * does not keep sessions), which docs/deploy.md asks for migrations and jobs.
+ */
+static enum eg_status pg_session_lock(struct eg_db *db, const char *name, int wait, int *got)
+{
+    struct pg_db *c = conn(db);
+    const char *params[1] = {name};
+    const char *sql = wait ? "SELECT pg_advisory_lock(hashtextextended($1, 0)), true"
+                           : "SELECT pg_try_advisory_lock(hashtextextended($1, 0))";
+    if (needs_reconnect(c) && reconnect(c) != EG_OK)
+        return EG_E_UNAVAILABLE;
+    PGresult *res = PQexecParams(c->pg, sql, 1, NULL, params, NULL, NULL, 0);
+    enum eg_status rc = EG_OK;
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+        rc = map_error(c, res, "advisory lock");
+    else
+        *got = strcmp(PQgetvalue(res, 0, wait ? 1 : 0), "t") == 0;
+    PQclear(res);
+    return rc;
+}
+
+static void pg_session_unlock(struct eg_db *db, const char *name)
+{
+    struct pg_db *c = conn(db);
+    const char *params[1] = {name};
+    PQclear(PQexecParams(c->pg, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", 1, NULL,
+                         params, NULL, NULL, 0));
+}
+
 const struct eg_db_driver eg_db_pg_driver = {
     .name = "postgres",
     .engine = EG_DB_POSTGRES,
@@ -1192,4 +1226,6 @@ const struct eg_db_driver eg_db_pg_driver = {
     .errmsg = pg_errmsg,
     .backup = pg_backup,
     .ping = pg_ping,
+    .session_lock = pg_session_lock,
+    .session_unlock = pg_session_unlock,
 };
