@@ -5,6 +5,14 @@
 #                                     one line: postgres://egret@127.0.0.1:PORT/postgres
 #   scripts/pg-cluster.sh stop DIR    stop it and remove DIR
 #   scripts/pg-cluster.sh url DIR     print the URL of a running cluster again
+#   scripts/pg-cluster.sh standby PRIMARY DIR
+#                                     a streaming standby of the cluster in
+#                                     PRIMARY (pg_basebackup -R), named
+#                                     after DIR's last part as its
+#                                     application_name; prints its URL
+#   scripts/pg-cluster.sh promote DIR make a standby the primary
+#   scripts/pg-cluster.sh kill DIR    SIGKILL the server and its backends, as
+#                                     when its machine dies
 #
 # The cluster listens on 127.0.0.1 only, on a free port chosen here, with its
 # Unix socket inside DIR and trust authentication for loopback connections;
@@ -28,7 +36,7 @@ die() {
 }
 
 usage() {
-    echo "usage: $0 start DIR | stop DIR | url DIR" >&2
+    echo "usage: $0 start DIR | stop DIR | url DIR | standby PRIMARY DIR | promote DIR | kill DIR" >&2
     exit 2
 }
 
@@ -62,9 +70,9 @@ else:
 EOF
 }
 
-start() {
+# Make DIR (empty) for a cluster owned by the server user; prints its absolute path.
+prepare_dir() {
     local dir=$1
-    [ -x "$PG_BIN/initdb" ] || die "no PostgreSQL 15 server in $PG_BIN (run scripts/install-deps.sh)"
     if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
         die "$dir exists and is not empty"
     fi
@@ -83,6 +91,13 @@ start() {
         done
     fi
     chmod 700 "$dir"
+    echo "$dir"
+}
+
+start() {
+    local dir=$1
+    [ -x "$PG_BIN/initdb" ] || die "no PostgreSQL 15 server in $PG_BIN (run scripts/install-deps.sh)"
+    dir=$(prepare_dir "$dir")
 
     as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 \
         --auth-local=trust --auth-host=reject >"$dir/initdb.log" 2>&1 ||
@@ -98,6 +113,7 @@ start() {
 local   all       all                  trust
 host    all       all   127.0.0.1/32   trust
 host    all       all   ::1/128        trust
+host    replication all 127.0.0.1/32   trust
 host    all       all   0.0.0.0/0      reject
 host    all       all   ::/0           reject
 EOF
@@ -141,6 +157,50 @@ EOF
     echo "postgres://egret@127.0.0.1:$port/postgres"
 }
 
+standby() {
+    local primary=$1 dir=$2 pport port name
+    [ -f "$primary/port" ] || die "no cluster in $primary"
+    pport=$(cat "$primary/port")
+    dir=$(prepare_dir "$dir")
+    name=$(basename "$dir")
+    as_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$pport" -U egret -D "$dir/data" -R \
+        -X stream -c fast >"$dir/basebackup.log" 2>&1 ||
+        {
+            cat "$dir/basebackup.log" >&2
+            die "pg_basebackup failed"
+        }
+    port=${PG_PORT:-$(free_port)}
+    # Later lines win: the copied configuration names the primary's port and socket.
+    as_owner sh -c "cat >> '$dir/data/postgresql.conf'" <<EOF
+
+# scripts/pg-cluster.sh standby of $primary
+port = $port
+unix_socket_directories = '$dir'
+EOF
+    as_owner sh -c "cat >> '$dir/data/postgresql.auto.conf'" <<EOF
+primary_conninfo = 'host=127.0.0.1 port=$pport user=egret application_name=$name'
+EOF
+    as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null 2>&1 ||
+        {
+            cat "$dir/server.log" >&2
+            die "the standby did not start"
+        }
+    echo "$port" >"$dir/port" 2>/dev/null || as_owner sh -c "echo $port > '$dir/port'"
+    echo "postgres://egret@127.0.0.1:$port/postgres"
+}
+
+promote() {
+    as_owner "$PG_BIN/pg_ctl" -D "$1/data" -w -t 60 promote >/dev/null
+}
+
+kill_cluster() {
+    local pid
+    pid=$(head -1 "$1/data/postmaster.pid" 2>/dev/null) || die "no running server in $1"
+    # The backends first: left alone they would finish the statement in hand.
+    pkill -KILL -P "$pid" 2>/dev/null || true
+    kill -KILL "$pid"
+}
+
 stop() {
     local dir=$1
     [ -d "$dir" ] || exit 0
@@ -156,10 +216,12 @@ url() {
     echo "postgres://egret@127.0.0.1:$(cat "$dir/port")/postgres"
 }
 
-[ $# -eq 2 ] || usage
-case "$1" in
-start) start "$2" ;;
-stop) stop "$2" ;;
-url) url "$2" ;;
+case "$#:${1:-}" in
+2:start) start "$2" ;;
+2:stop) stop "$2" ;;
+2:url) url "$2" ;;
+3:standby) standby "$2" "$3" ;;
+2:promote) promote "$2" ;;
+2:kill) kill_cluster "$2" ;;
 *) usage ;;
 esac

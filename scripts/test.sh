@@ -5,7 +5,10 @@
 #                 its self-test shows it can fail); runs with build
 #   1. build      build/ (RelWithDebInfo, gcc): unit tests + API tests on SQLite
 #   2. asan       build-asan/ (clang, ASan + UBSan): the same under sanitizers
-#   3. postgres   a throwaway PostgreSQL 15 cluster: API tests on PostgreSQL
+#   3. postgres   a throwaway PostgreSQL 15 cluster: API tests on PostgreSQL;
+#                 then the failover drill (tests/pg/failover_drill.py: a
+#                 primary and a synchronous standby of its own, the primary
+#                 SIGKILLed under write load), after a planted failure
 #   4. fuzz       build-fuzz/ (clang, libFuzzer): each fuzz target for
 #                 EGRET_FUZZ_SECONDS (default 15)
 #   6. format     scripts/check-format.sh: C files in the house format (and
@@ -194,6 +197,21 @@ if want postgres; then
         stage pg-test "API tests on PostgreSQL in $bdir/" \
             ctest --test-dir "$bdir" --output-on-failure -R '^(api\.postgres|unit\.test_db_pg|unit\.test_db_transfer|unit\.test_db|unit\.test_audit)$'
         cleanup
+        # A primary killed under write load, its synchronous standby
+        # promoted: with only the primary's address egret cannot recover,
+        # so the drill must fail first, then pass with both addresses.
+        failover_self_test() {
+            if python3 tests/pg/failover_drill.py --egret "$bdir/egret" --load-seconds 2 \
+                --plant-single-host; then
+                echo "failover drill: passed with only the primary's address (checks too weak)"
+                return 1
+            fi
+            echo "failover drill: fails as it should when egret knows only the primary"
+        }
+        stage failover-self-test "the failover drill fails when egret knows only the primary" \
+            failover_self_test
+        stage failover "failover drill: primary SIGKILLed under load, standby promoted" \
+            python3 tests/pg/failover_drill.py --egret "$bdir/egret"
     fi
 fi
 
