@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang llvm libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
-  libinih-dev libpq-dev postgresql-15 postgresql-client-15 libcurl4-openssl-dev
+  libinih-dev libpq-dev postgresql-15 postgresql-client-15 pgbouncer libcurl4-openssl-dev
   libcsv-dev libqrencode-dev libxlsxwriter-dev libhpdf-dev zlib1g-dev libpng-dev
   libcmocka-dev python3 curl wrk nginx-light poppler-utils poppler-data fonts-wqy-microhei
   nodejs npm chromium

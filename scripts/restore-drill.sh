@@ -71,14 +71,18 @@ elif [ -f "$LATEST/database.pgdump" ]; then
     base=${SOURCE%%\?*}
     query=""
     [ "$base" = "$SOURCE" ] || query="?${SOURCE#*\?}"
-    PG_ADMIN="$base$query"
+    # psql and pg_restore refuse egret's own pool_mode parameter; egret keeps it.
+    tool_query=$(printf '%s' "$query" | sed -E 's/(^\?|&)pool_mode=[a-z]*/\1/; s/\?&/?/; s/&&/\&/; s/[?&]$//')
+    PG_ADMIN="$base$tool_query"
     TARGET="${base%/*}/$PG_SCRATCH$query"
+    TOOL_TARGET="${base%/*}/$PG_SCRATCH$tool_query"
+    TOOL_SOURCE="$base$tool_query"
     psql -X -q -v ON_ERROR_STOP=1 "$PG_ADMIN" -c "CREATE DATABASE \"$PG_SCRATCH\"" >/dev/null ||
         fail "cannot create the scratch database $PG_SCRATCH"
-    pg_restore --no-owner --exit-on-error --dbname "$TARGET" "$LATEST/database.pgdump" ||
+    pg_restore --no-owner --exit-on-error --dbname "$TOOL_TARGET" "$LATEST/database.pgdump" ||
         fail "pg_restore failed"
-    count() { psql -X -q -At -v ON_ERROR_STOP=1 "$TARGET" -c "SELECT COUNT(*) FROM $1"; }
-    source_count() { psql -X -q -At -v ON_ERROR_STOP=1 "$SOURCE" -c "SELECT COUNT(*) FROM $1"; }
+    count() { psql -X -q -At -v ON_ERROR_STOP=1 "$TOOL_TARGET" -c "SELECT COUNT(*) FROM $1"; }
+    source_count() { psql -X -q -At -v ON_ERROR_STOP=1 "$TOOL_SOURCE" -c "SELECT COUNT(*) FROM $1"; }
 else
     fail "the backup holds no database copy"
 fi

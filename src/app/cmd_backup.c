@@ -190,11 +190,19 @@ static int backup_pg(struct eg_db *db, const char *url, const char *dir, char *w
     } else if (write_counts(counts, pg_count, db) != 0) {
         snprintf(why, why_len, "cannot count the rows: %s", eg_db_errmsg(db));
     } else {
-        char snap_arg[96];
+        char snap_arg[96], *tool_url = NULL;
+        int pooled = 0;
         snprintf(snap_arg, sizeof snap_arg, "--snapshot=%s", snapshot);
+        /* pg_dump refuses egret's own pool_mode parameter. */
+        if (eg_db_pg_url_split(url, &tool_url, &pooled) != EG_OK) {
+            snprintf(why, why_len, "the database URL is invalid");
+            eg_db_exec(db, "COMMIT");
+            return -1;
+        }
         char *argv[] = {"pg_dump", "--format=custom", "--no-password", snap_arg, "--file",
-                        path,      "--dbname",        (char *)url,     NULL};
+                        path,      "--dbname",        tool_url,        NULL};
         int ex = run_program(argv, 0);
+        free(tool_url);
         if (ex != 0)
             snprintf(why, why_len, "pg_dump failed (%s %d)", ex < 0 ? "error" : "exit status",
                      ex < 0 ? errno : ex);

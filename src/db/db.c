@@ -343,6 +343,44 @@ enum eg_status eg_db_backup(struct eg_db *db, const char *path)
     return db->driver->backup(db, path);
 }
 
+enum eg_status eg_db_pg_url_split(const char *url, char **out, int *unnamed)
+{
+    static const char key[] = "pool_mode=";
+    size_t n = strlen(url);
+    char *copy = malloc(n + 1), *q;
+
+    *unnamed = 0;
+    *out = NULL;
+    if (!copy)
+        return EG_E_INTERNAL;
+    memcpy(copy, url, n + 1);
+    q = strchr(copy, '?');
+    for (char *p = q ? q + 1 : NULL; p && *p;) {
+        size_t len = strcspn(p, "&");
+        char *next = p[len] == '&' ? p + len + 1 : p + len;
+        if (strncmp(p, key, sizeof key - 1) != 0) {
+            p = next;
+            continue;
+        }
+        const char *v = p + sizeof key - 1;
+        size_t vlen = len - (sizeof key - 1);
+        if (vlen == 11 && strncmp(v, "transaction", 11) == 0)
+            *unnamed = 1;
+        else if (!(vlen == 7 && strncmp(v, "session", 7) == 0)) {
+            free(copy);
+            return EG_E_INVALID_PARAMETER;
+        }
+        memmove(p, next, strlen(next) + 1); /* drop "pool_mode=…&" */
+    }
+    if (q) { /* no dangling '?' or '&' */
+        size_t m = strlen(copy);
+        while (m > 0 && (copy[m - 1] == '&' || copy[m - 1] == '?'))
+            copy[--m] = '\0';
+    }
+    *out = copy;
+    return EG_OK;
+}
+
 enum eg_status eg_db_lock(struct eg_db *db, const char *name)
 {
     int got = 1;

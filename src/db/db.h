@@ -109,6 +109,16 @@ struct eg_db_driver {
 extern const struct eg_db_driver eg_db_sqlite_driver; /* db/sqlite/sqlite.c */
 extern const struct eg_db_driver eg_db_pg_driver;     /* db/pg/pg.c */
 
+/*
+ * A postgres:// URL may carry egret's own query parameter pool_mode:
+ * `transaction` when it leads to a pooler in transaction mode (pgbouncer),
+ * `session` (the default) otherwise. libpq and PostgreSQL's tools refuse
+ * parameters they do not know: *out is a malloc'd copy of url without it,
+ * for them; *unnamed is 1 for transaction pooling. EG_E_INVALID_PARAMETER
+ * for any other value.
+ */
+enum eg_status eg_db_pg_url_split(const char *url, char **out, int *unnamed);
+
 /* The driver for a URL: postgres:// or postgresql:// → PostgreSQL, else an SQLite path. */
 const struct eg_db_driver *eg_db_driver_for(const char *url);
 

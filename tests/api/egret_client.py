@@ -464,6 +464,16 @@ class Server:
         e.update(extra or {})
         return e
 
+    def egret_db(self):
+        """The database URL `egret serve` gets: self.db plus egret's own
+        query parameters from EGRET_TEST_PG_EGRET_PARAMS (pool_mode=…),
+        which psql and the tests' own SQL would refuse. Commands get
+        self.db: migrations and daily jobs need a session (docs/deploy.md)."""
+        extra = os.environ.get("EGRET_TEST_PG_EGRET_PARAMS", "")
+        if not extra or not self.db.startswith("postgres"):
+            return self.db
+        return self.db + ("&" if "?" in self.db else "?") + extra
+
     def _logline(self, text):
         with open(self.log_path, "a", encoding="utf-8") as f:
             f.write(text if text.endswith("\n") else text + "\n")
@@ -616,7 +626,10 @@ class Server:
             self._log = open(self.log_path, "ab")
             self._log.write(("$ egret serve %s (port %d)\n" % (" ".join(self.args), self.port)).encode())
             self._log.flush()
-            self.proc = subprocess.Popen([EGRET, "serve"] + self.args, env=self.env(), cwd=self.dir,
+            env = self.env()
+            if "EGRET_DB" not in self.extra_env:
+                env["EGRET_DB"] = self.egret_db()
+            self.proc = subprocess.Popen([EGRET, "serve"] + self.args, env=env, cwd=self.dir,
                                          stdin=subprocess.DEVNULL, stdout=self._log,
                                          stderr=self._log)
             if not wait:

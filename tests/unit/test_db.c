@@ -947,11 +947,47 @@ static void test_backup(void **state)
     assert_int_not_equal(eg_db_backup(f->db, path), EG_OK);
 }
 
+/* egret's own pool_mode parameter comes out of the URL libpq and the tools get. */
+static void test_pg_url_split(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *url, *libpq;
+        int unnamed;
+    } cases[] = {
+        {"postgres://h/db", "postgres://h/db", 0},
+        {"postgres://h/db?pool_mode=transaction", "postgres://h/db", 1},
+        {"postgres://h/db?pool_mode=session", "postgres://h/db", 0},
+        {"postgres://h/db?sslmode=disable&pool_mode=transaction", "postgres://h/db?sslmode=disable",
+         1},
+        {"postgres://h/db?pool_mode=transaction&sslmode=disable", "postgres://h/db?sslmode=disable",
+         1},
+        {"postgres://a:1,b:2/db?target_session_attrs=read-write&pool_mode=transaction&x=1",
+         "postgres://a:1,b:2/db?target_session_attrs=read-write&x=1", 1},
+        {"postgres://h/db?application_name=pool_mode=transaction",
+         "postgres://h/db?application_name=pool_mode=transaction", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = NULL;
+        int unnamed = -1;
+        assert_int_equal(eg_db_pg_url_split(cases[i].url, &out, &unnamed), EG_OK);
+        assert_string_equal(out, cases[i].libpq);
+        assert_int_equal(unnamed, cases[i].unnamed);
+        free(out);
+    }
+    char *out = (char *)"untouched";
+    int unnamed = 0;
+    assert_int_equal(eg_db_pg_url_split("postgres://h/db?pool_mode=statement", &out, &unnamed),
+                     EG_E_INVALID_PARAMETER);
+    assert_null(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_driver_for),
         cmocka_unit_test(test_migration_render),
+        cmocka_unit_test(test_pg_url_split),
         cmocka_unit_test_setup_teardown(test_open_memory_and_uri, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_failure_leaves_nothing, setup, teardown),

@@ -34,6 +34,15 @@
  * numeric aggregates (SUM gives numeric in PostgreSQL) included, and
  * booleans read as 1/0 like SQLite's.
  *
+ * Transaction pooling. A URL with `pool_mode=transaction` in its query
+ * (egret's own parameter, taken out before libpq sees the URL) is for a
+ * pooler such as pgbouncer in transaction mode, which hands each
+ * transaction, and each statement outside one, to any server connection:
+ * no statement is prepared by name — each runs as one unnamed
+ * Parse/Bind/Execute (PQexecParams), typed as above — and no session
+ * setting is made (set TimeZone UTC and the in-transaction timeout on the
+ * role instead: docs/deploy.md).
+ *
  * Errors, by SQLSTATE: 40001 serialization_failure, 40P01 deadlock_detected
  * and 55P03 lock_not_available → EG_E_BUSY; 23505 → EG_E_DUPLICATE; other
  * class 23 and P0001 (a trigger's RAISE EXCEPTION, as SQLite's RAISE(ABORT))
@@ -82,6 +91,7 @@ struct pg_entry {
     int nparams;          /* highest $n */
     int prepared;         /* exists on the server under name */
     int pin;              /* a parameter the server could not type (prepared at first step) */
+    Oid *types;           /* pool_mode=transaction: types pinned so far (NULL: none) */
     int users;            /* statements handed out and not yet given back */
     int orphan;           /* dropped from the cache while in use: freed at the last done */
     uint64_t used;        /* recency tick */
@@ -117,6 +127,7 @@ struct pg_db {
     uint64_t next_name; /* statement names are never reused on a connection */
     int broken;         /* connection lost: re-establish at the next chance */
     int tx_open;        /* between a successful begin and commit/rollback */
+    int unnamed;        /* pool_mode=transaction: no named statements, no session settings */
     int64_t changes;
     char err[512];
 };
@@ -242,6 +253,7 @@ static void entry_free(struct pg_entry *e)
     if (!e)
         return;
     stmt_free(e->idle);
+    free(e->types);
     free(e->sql);
     free(e->pgsql);
     free(e);
@@ -443,15 +455,37 @@ static void run_quiet(struct pg_db *c, const char *sql)
 }
 
 /*
+ * Whether res failed because the server could not type a parameter —
+ * 42P18 (no type at all: `? IS NULL`; *which is the $N it names) or 42804
+ * (an unknown resolved to text where an integer was wanted: `CASE WHEN ? =
+ * 1 THEN ? END` into an integer column; *which is 0).
+ */
+static int untyped_parameter(const PGresult *res, int nparams, int *which)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    *which = 0;
+    if (state && strcmp(state, "42P18") == 0) {
+        /* "could not determine data type of parameter $N" (translations keep the $N). */
+        const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        const char *at = msg ? strrchr(msg, '$') : NULL;
+        if (at && at[1] >= '1' && at[1] <= '9') {
+            long k = strtol(at + 1, NULL, 10);
+            if (k >= 1 && k <= nparams)
+                *which = (int)k;
+        }
+        return 1;
+    }
+    return state && strcmp(state, "42804") == 0;
+}
+
+/*
  * Prepare e on the server. types (may be NULL) gives parameter types, 0 for
  * "infer". Inside a transaction the attempt is fenced by a savepoint, since
  * a failed prepare would otherwise abort the whole transaction (this costs
  * two round trips, once per statement text per connection). When the
- * server could not type a parameter — 42P18 (no type at all: `? IS NULL`,
- * *which names it) or 42804 (an unknown resolved to text where an integer
- * was wanted: `CASE WHEN ? = 1 THEN ? END` into an integer column, *which
- * is 0) — the status is EG_E_DB with *undetermined set: typing the
- * parameters by the values bound may help.
+ * server could not type a parameter (untyped_parameter) the status is
+ * EG_E_DB with *undetermined set and *which naming it if it could: typing
+ * the parameters by the values bound may help.
  */
 static enum eg_status prepare_on_server(struct pg_db *c, struct pg_entry *e, const Oid *types,
                                         int *undetermined, int *which)
@@ -473,24 +507,10 @@ static enum eg_status prepare_on_server(struct pg_db *c, struct pg_entry *e, con
     }
     if (fenced && PQstatus(c->pg) == CONNECTION_OK)
         run_quiet(c, "ROLLBACK TO SAVEPOINT eg_prepare; RELEASE SAVEPOINT eg_prepare");
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    if (state && strcmp(state, "42P18") == 0) {
-        /* "could not determine data type of parameter $N" (translations keep the $N). */
-        const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-        const char *at = msg ? strrchr(msg, '$') : NULL;
+    if (untyped_parameter(res, e->nparams, which)) {
         *undetermined = 1;
-        if (at && at[1] >= '1' && at[1] <= '9') {
-            long k = strtol(at + 1, NULL, 10);
-            if (k >= 1 && k <= e->nparams)
-                *which = (int)k;
-        }
-        set_err_line(c, state, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-        rc = EG_E_DB;
-        goto out;
-    }
-    if (state && strcmp(state, "42804") == 0) {
-        *undetermined = 1;
-        set_err_line(c, state, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+        set_err_line(c, PQresultErrorField(res, PG_DIAG_SQLSTATE),
+                     PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
         rc = EG_E_DB;
         goto out;
     }
@@ -591,6 +611,8 @@ static enum eg_status session_setup(struct pg_db *c)
         rc = EG_E_UNAVAILABLE;
         goto out;
     }
+    if (c->unnamed)
+        goto out; /* a SET would stay on whichever server connection the pooler lent */
     res = PQexec(c->pg, "SET TimeZone = 'UTC'; "
                         "SET default_transaction_isolation = 'read committed'; "
                         "SET idle_in_transaction_session_timeout = '300s'");
@@ -638,16 +660,26 @@ static enum eg_status pg_open(const char *url, struct eg_db **out)
     struct pg_db *c = NULL;
     /* Defaults first: values in the URL (expanded from dbname) win. */
     const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *vals[] = {CONNECT_TIMEOUT, "egret", url, NULL};
+    const char *vals[] = {CONNECT_TIMEOUT, "egret", NULL, NULL};
+    char *libpq_url = NULL;
+    int unnamed = 0;
 
     assert(url && out);
     *out = NULL;
+    rc = eg_db_pg_url_split(url, &libpq_url, &unnamed);
+    if (rc == EG_E_INVALID_PARAMETER)
+        eg_log(EG_LOG_ERROR, "event=db_connect_failed engine=postgres "
+                             "msg=\"pool_mode must be transaction or session\"");
+    if (rc != EG_OK)
+        goto out;
+    vals[2] = libpq_url;
     c = calloc(1, sizeof *c);
     if (!c) {
         rc = EG_E_INTERNAL;
         goto out;
     }
     c->base.driver = &eg_db_pg_driver;
+    c->unnamed = unnamed;
     c->pg = PQconnectdbParams(keys, vals, 1);
     if (!c->pg) {
         rc = EG_E_INTERNAL;
@@ -668,6 +700,7 @@ static enum eg_status pg_open(const char *url, struct eg_db **out)
     *out = &c->base;
     c = NULL;
 out:
+    free(libpq_url); /* libpq keeps its own copy for reconnecting */
     if (c) {
         PQfinish(c->pg);
         free(c);
@@ -762,6 +795,8 @@ static enum eg_status pg_prepare(struct eg_db *db, const char *sql, struct eg_st
         }
         fresh->hash = h;
         snprintf(fresh->name, sizeof fresh->name, "s%" PRIu64, ++c->next_name);
+        if (c->unnamed)
+            goto cache_it;
         rc = prepare_on_server(c, fresh, NULL, &undetermined, &which);
         if (rc == EG_E_BUSY && c->broken && !c->tx_open && reconnect(c) == EG_OK)
             rc = prepare_on_server(c, fresh, NULL, &undetermined, &which);
@@ -770,6 +805,7 @@ static enum eg_status pg_prepare(struct eg_db *db, const char *sql, struct eg_st
         fresh->pin = which;
         /* Undetermined parameter types: prepared at the first step, typed by the values. */
         rc = EG_OK;
+    cache_it:
         fresh->chain = c->buckets[h & (CACHE_BUCKETS - 1)];
         c->buckets[h & (CACHE_BUCKETS - 1)] = fresh;
         c->count++;
@@ -867,6 +903,38 @@ static enum eg_status pg_bind_null(struct eg_stmt *st, int idx)
     return EG_OK;
 }
 
+/*
+ * pool_mode=transaction: run s as one unnamed Parse/Bind/Execute, leaving
+ * its result in s->res. When the server cannot type a parameter, pin one
+ * more by the values bound (as prepare_typed does) and send it again — at
+ * once outside a transaction; inside one the failure has aborted the
+ * transaction, so EG_E_BUSY has eg_db_tx run it again, with the types
+ * learnt kept on the entry.
+ */
+static enum eg_status exec_unnamed(struct pg_db *c, struct pg_stmt *s, const char **values)
+{
+    struct pg_entry *e = s->entry;
+    for (int attempt = 0; attempt <= e->nparams + 2; attempt++) {
+        s->res = PQexecParams(c->pg, e->pgsql, e->nparams, e->types, values, NULL, NULL, 0);
+        ExecStatusType st = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
+        const char *state = s->res ? PQresultErrorField(s->res, PG_DIAG_SQLSTATE) : NULL;
+        int which = 0;
+        if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || !state ||
+            !untyped_parameter(s->res, e->nparams, &which))
+            return EG_OK; /* the caller reads the outcome from s->res */
+        if (!e->types && !(e->types = calloc((size_t)e->nparams, sizeof *e->types)))
+            return EG_E_INTERNAL;
+        if (!pin_more(s, e->types, which))
+            return EG_OK;
+        set_err_line(c, state, PQresultErrorField(s->res, PG_DIAG_MESSAGE_PRIMARY));
+        PQclear(s->res);
+        s->res = NULL;
+        if (c->tx_open)
+            return EG_E_BUSY;
+    }
+    return EG_E_DB;
+}
+
 /* Execute the statement (first step): rows stay client-side in s->res. */
 static enum eg_status execute(struct pg_stmt *s)
 {
@@ -882,7 +950,7 @@ static enum eg_status execute(struct pg_stmt *s)
         rc = EG_E_BUSY;
         goto out;
     }
-    if (!e->prepared) {
+    if (!e->prepared && !c->unnamed) {
         rc = prepare_typed(c, s);
         if (rc != EG_OK)
             goto out;
@@ -896,7 +964,13 @@ static enum eg_status execute(struct pg_stmt *s)
         for (int i = 0; i < e->nparams; i++)
             values[i] = s->params[i].value;
     }
-    s->res = PQexecPrepared(c->pg, e->name, e->nparams, values, NULL, NULL, 0);
+    if (c->unnamed) {
+        rc = exec_unnamed(c, s, values);
+        if (rc != EG_OK)
+            goto out;
+    } else {
+        s->res = PQexecPrepared(c->pg, e->name, e->nparams, values, NULL, NULL, 0);
+    }
     st = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
         const char *n = PQcmdTuples(s->res);
@@ -1175,7 +1249,8 @@ static enum eg_status pg_ping(struct eg_db *db)
  * under REPEATABLE READ a lock taken inside a transaction comes after its
  * snapshot, so the work it guards would not see what the previous holder
  * committed. It needs a direct connection (pgbouncer's transaction pooling
- * does not keep sessions), which docs/deploy.md asks for migrations and jobs.
+ * does not keep sessions), which docs/deploy.md asks for migrations and jobs:
+ * with pool_mode=transaction it refuses.
  */
 static enum eg_status pg_session_lock(struct eg_db *db, const char *name, int wait, int *got)
 {
@@ -1183,6 +1258,12 @@ static enum eg_status pg_session_lock(struct eg_db *db, const char *name, int wa
     const char *params[1] = {name};
     const char *sql = wait ? "SELECT pg_advisory_lock(hashtextextended($1, 0)), true"
                            : "SELECT pg_try_advisory_lock(hashtextextended($1, 0))";
+    if (c->unnamed) {
+        /* The pooler would keep the lock on a server connection we may never see again. */
+        set_msg(c, "a session lock needs a direct connection: drop pool_mode=transaction from "
+                   "the URL of migrations and daily jobs");
+        return EG_E_UNPROCESSABLE;
+    }
     if (needs_reconnect(c) && reconnect(c) != EG_OK)
         return EG_E_UNAVAILABLE;
     PGresult *res = PQexecParams(c->pg, sql, 1, NULL, params, NULL, NULL, 0);
