@@ -1,4 +1,5 @@
 #include "app/cli.h"
+#include "app/key_ring.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -148,6 +149,10 @@ enum eg_status eg_cli_key_check_record(struct eg_cli *cli, struct eg_db *db,
     } else {
         memcpy(c.stored, ks.check_value, sizeof c.stored);
     }
+    /* While a rotation runs, the database still names the key chained
+     * behind the new one (app/key_ring.h). */
+    if (!eg_secure_streq(c.stored, mine) && eg_keys_prev(keys))
+        eg_keys_check_value(eg_keys_prev(keys), mine);
     if (!eg_secure_streq(c.stored, mine)) {
         eg_log(EG_LOG_ERROR, "event=master_key_mismatch");
         fprintf(stderr,
@@ -223,6 +228,16 @@ static enum eg_status open_with_key(struct eg_cli *cli, int may_create, struct e
         fprintf(stderr, "egret %s: cannot read the database: %s\n", cli->name, eg_db_errmsg(*db));
     if (st == EG_OK)
         st = load_key_for(cli, &ks, may_create, keys);
+    if (st == EG_OK) {
+        char problem[768];
+        struct eg_keys *configured = *keys;
+        *keys = NULL;
+        st = eg_key_ring_for(&cli->cfg, &ks, configured, keys, problem, sizeof problem);
+        if (st != EG_OK) {
+            eg_log(EG_LOG_ERROR, "event=key_rotation_broken");
+            fprintf(stderr, "egret %s: %s. Nothing was changed.\n", cli->name, problem);
+        }
+    }
     if (st == EG_OK)
         st = eg_cli_key_check_record(cli, *db, *keys);
     if (st != EG_OK) {

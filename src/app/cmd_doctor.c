@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "app/job_runs.h"
+#include "app/key_ring.h"
 #include "auth/crypto.h"
 #include "cases/cases.h"
 #include "core/time.h"
@@ -94,11 +95,32 @@ static void check_key(struct report *r, const struct eg_config *cfg, struct eg_d
     } else if (!ks.has_check) {
         check(r, "master_key", WARN, "present; the database has no key check value yet");
     } else {
-        eg_keys_check_value(keys, mine);
-        if (eg_secure_streq(mine, ks.check_value))
-            check(r, "master_key", OK, "present and matches the database");
-        else
+        char problem[768];
+        struct eg_keys *configured = keys;
+        keys = NULL;
+        if (eg_key_ring_for(cfg, &ks, configured, &keys, problem, sizeof problem) != EG_OK) {
+            check(r, "master_key", FAIL, "%s", problem);
+            return;
+        }
+        const struct eg_keys *named = keys;
+        eg_keys_check_value(named, mine);
+        if (!eg_secure_streq(mine, ks.check_value) && eg_keys_prev(keys)) {
+            named = eg_keys_prev(keys);
+            eg_keys_check_value(named, mine);
+        }
+        if (!eg_secure_streq(mine, ks.check_value))
             check(r, "master_key", FAIL, "does not match the database's key check value");
+        else if (ks.rotation == 1)
+            check(r, "master_key", WARN,
+                  "a key rotation is running (at %s after id %lld): run 'egret key rotate' "
+                  "until it finishes",
+                  *ks.step ? ks.step : "the start", (long long)ks.after_id);
+        else if (eg_keys_prev(keys))
+            check(r, "master_key", WARN,
+                  "the rotation finished but the key files were not swapped: run 'egret key "
+                  "rotate'");
+        else
+            check(r, "master_key", OK, "present and matches the database");
     }
     eg_keys_free(keys);
 }

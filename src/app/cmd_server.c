@@ -2,9 +2,13 @@
  * seed-demo, routes, version (backup is in cmd_backup.c). */
 #include "app/commands.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "app/key_ring.h"
 #include "app/routes.h"
 #include "auth/accounts.h"
 #include "auth/authz.h"
@@ -15,6 +19,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "db/db.h"
+#include "db/key_check.h"
 #include "demo/demo.h"
 #include "http/server.h"
 
@@ -45,6 +50,121 @@ static const struct eg_http_auth http_auth = {
     .authorise = eg_authz_role,
 };
 
+/*
+ * The key watcher: every security.key_refresh_s seconds a thread of the
+ * server reads the key state; when a rotation starts or finishes (egret key
+ * rotate) it builds the keys for the new state (app/key_ring.h) and swaps
+ * them in. Requests in flight may still hold a replaced set, so sets are
+ * freed only after the server has stopped.
+ */
+struct key_watch {
+    const struct eg_cli *cli;
+    struct eg_db_pool *pool;
+    pthread_t thread;
+    int started, stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char seen[160];           /* the state the keys in use were built for */
+    struct eg_keys **retired; /* replaced sets, freed at the end */
+    size_t n_retired;
+};
+
+/* What decides the keys: the check value and the rotation's state and key. */
+static void key_state_signature(const struct eg_db_key_state *ks, char out[160])
+{
+    snprintf(out, 160, "%s/%d/%s", ks->check_value, ks->rotation, ks->next_check_value);
+}
+
+static void key_watch_tick(struct key_watch *w)
+{
+    struct eg_db *db = NULL;
+    struct eg_db_key_state ks;
+    char sig[160], problem[768];
+    if (eg_db_pool_acquire(w->pool, &db) != EG_OK)
+        return;
+    enum eg_status st = eg_db_key_state_read(db, &ks);
+    eg_db_read_end(db);
+    eg_db_pool_release(w->pool, db);
+    if (st != EG_OK)
+        return;
+    key_state_signature(&ks, sig);
+    if (strcmp(sig, w->seen) == 0)
+        return;
+    struct eg_keys *configured = NULL, *keys = NULL;
+    st = eg_keys_load(&w->cli->cfg, &configured);
+    if (st == EG_OK)
+        st = eg_key_ring_for(&w->cli->cfg, &ks, configured, &keys, problem, sizeof problem);
+    else
+        snprintf(problem, sizeof problem, "cannot load %s", w->cli->cfg.key_file);
+    struct eg_keys **grown =
+        st == EG_OK ? realloc(w->retired, (w->n_retired + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        eg_keys_free(keys);
+        eg_log(EG_LOG_ERROR, "event=keys_not_taken_up problem=\"%s\"",
+               st == EG_OK ? "out of memory" : problem);
+        return;
+    }
+    w->retired = grown;
+    w->retired[w->n_retired++] = keys;
+    eg_keys_replace_global(keys);
+    snprintf(w->seen, sizeof w->seen, "%s", sig);
+    eg_log(EG_LOG_INFO, "event=keys_taken_up rotation=%s",
+           ks.rotation == 1   ? "running"
+           : ks.rotation == 2 ? "finished"
+                              : "none");
+}
+
+static void *key_watch_main(void *arg)
+{
+    struct key_watch *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += w->cli->cfg.key_refresh_s;
+        while (!w->stop && pthread_cond_timedwait(&w->cv, &w->mu, &until) == 0) {
+        }
+        if (w->stop)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        key_watch_tick(w);
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void key_watch_start(struct key_watch *w, const struct eg_cli *cli, struct eg_db_pool *pool,
+                            const struct eg_db_key_state *ks)
+{
+    memset(w, 0, sizeof *w);
+    w->cli = cli;
+    w->pool = pool;
+    key_state_signature(ks, w->seen);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->started = pthread_create(&w->thread, NULL, key_watch_main, w) == 0;
+    if (!w->started)
+        eg_log(EG_LOG_WARN, "event=key_watch_not_started hint=\"restart the server after a key "
+                            "rotation\"");
+}
+
+static void key_watch_stop(struct key_watch *w)
+{
+    if (w->started) {
+        pthread_mutex_lock(&w->mu);
+        w->stop = 1;
+        pthread_cond_signal(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->thread, NULL);
+    }
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    for (size_t i = 0; i < w->n_retired; i++)
+        eg_keys_free(w->retired[i]);
+    free(w->retired);
+}
+
 int eg_cmd_serve(struct eg_cli *cli)
 {
     int rc = eg_cli_no_more_options(cli, 0);
@@ -52,8 +172,13 @@ int eg_cmd_serve(struct eg_cli *cli)
         return rc;
     struct eg_db *db = NULL;
     struct eg_keys *keys = NULL;
+    struct eg_db_key_state ks;
+    struct key_watch watch;
+    int watching = 0;
     if (eg_cli_open(cli, &db, &keys) != EG_OK)
         return 1;
+    if (eg_db_key_state_read(db, &ks) != EG_OK)
+        memset(&ks, 0, sizeof ks);
     int version = 0;
     if (eg_db_schema_version(db, &version) != EG_OK || version < eg_db_migrations_latest())
         eg_log(EG_LOG_WARN, "event=schema_behind version=%d latest=%d hint=\"run egret migrate\"",
@@ -80,11 +205,15 @@ int eg_cmd_serve(struct eg_cli *cli)
     }
     eg_log(EG_LOG_INFO, "event=listening addr=%s port=%d threads=%d", cli->cfg.listen,
            eg_server_port(srv), cli->cfg.threads);
+    key_watch_start(&watch, cli, pool, &ks);
+    watching = 1;
     rc = eg_server_run_until_signal(srv) == EG_OK ? 0 : 1;
     srv = NULL; /* run_until_signal stopped it */
 out:
     if (srv)
         eg_server_stop(srv, 0);
+    if (watching)
+        key_watch_stop(&watch);
     eg_hashpool_stop(); /* after the server: its suspended logins need the pool */
     if (pool)
         eg_db_pool_free(pool);

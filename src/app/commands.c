@@ -36,6 +36,14 @@ const struct eg_command eg_commands[] = {
     {"audit keygen", eg_cmd_audit_keygen, "egret audit keygen --key KEYFILE [--pub PUBFILE]",
      "Make the Ed25519 key pair that signs anchors: KEYFILE (0600) and PUBFILE (default "
      "KEYFILE.pub)."},
+    {"key rotate", eg_cmd_key_rotate,
+     "egret key rotate [--batch N] [--pause-ms MS] [--settle-s S] [--db URL]",
+     "Replace the master key while servers run: write a new key file (key_file.next), "
+     "re-encrypt every ID number and phone in batches of N (default 500; a killed run resumes "
+     "where it stopped), then put the new key in key_file's place and keep the old one as "
+     "key_file.retired-CHECK for older backups."},
+    {"key status", eg_cmd_key_status, "egret key status [--db URL]",
+     "Show the key check value and the state of the last key rotation."},
     {"backup", eg_cmd_backup, "egret backup [--dir DIR] [--keep N] | egret backup FILE",
      "Write a timestamped backup into DIR (default [backup] dir): the database (SQLite online "
      "backup, or pg_dump on PostgreSQL), the uploaded files and a SHA-256 MANIFEST; keep the "

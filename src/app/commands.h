@@ -23,6 +23,8 @@ int eg_cmd_platform_add(struct eg_cli *cli);
 int eg_cmd_audit_verify(struct eg_cli *cli);
 int eg_cmd_audit_anchor(struct eg_cli *cli);
 int eg_cmd_audit_keygen(struct eg_cli *cli);
+int eg_cmd_key_rotate(struct eg_cli *cli);
+int eg_cmd_key_status(struct eg_cli *cli);
 int eg_cmd_demo_logins(struct eg_cli *cli);
 int eg_cmd_insurance_daily(struct eg_cli *cli);
 int eg_cmd_transfer(struct eg_cli *cli);

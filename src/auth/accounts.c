@@ -75,6 +75,8 @@ struct person_tx {
     const struct eg_audit_ctx *ctx;
     const char *name;
     const char *idn_enc, *idn_idx, *idn_masked;
+    const char *idn_idx_other;   /* under the key a running rotation replaces (else idn_idx) */
+    const char *phone_idx_other; /* likewise (NULL when no phone given) */
     const char *birth_date, *gender, *region;
     const char *phone_enc, *phone_idx, *phone_masked; /* NULL when no phone given */
     int64_t person_id;                                /* out */
@@ -94,8 +96,9 @@ static enum eg_status person_tx_fn(struct eg_db *db, void *p)
     char old_phone_idx[65] = "";
     t->person_id = 0;
     t->created = 0;
-    enum eg_status rc = eg_db_query(
-        db, &st, "SELECT id, phone_idx FROM people WHERE id_number_idx = ?", "t", t->idn_idx);
+    enum eg_status rc =
+        eg_db_query(db, &st, "SELECT id, phone_idx FROM people WHERE id_number_idx IN (?, ?)", "tt",
+                    t->idn_idx, t->idn_idx_other);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {
@@ -111,7 +114,8 @@ static enum eg_status person_tx_fn(struct eg_db *db, void *p)
         goto out;
 
     if (t->person_id > 0) {
-        if (t->phone_idx && strcmp(t->phone_idx, old_phone_idx) != 0) {
+        if (t->phone_idx && strcmp(t->phone_idx, old_phone_idx) != 0 &&
+            strcmp(t->phone_idx_other, old_phone_idx) != 0) {
             rc = eg_db_run(db, NULL,
                            "UPDATE people SET phone_enc = ?, phone_idx = ?, phone_masked = ? "
                            "WHERE id = ?",
@@ -158,6 +162,7 @@ enum eg_status eg_auth_person_upsert(struct eg_db *db, const struct eg_audit_ctx
     struct eg_id_info info;
     struct eg_arena *a = NULL;
     char idn_idx[65], phone_idx[65], idn_masked[19], phone_masked[12], birth[11];
+    char idn_idx_other[65], phone_idx_other[65];
     const struct eg_keys *keys = eg_keys_global();
     const char *bad = NULL;
 
@@ -192,6 +197,8 @@ enum eg_status eg_auth_person_upsert(struct eg_db *db, const struct eg_audit_ctx
     t.ctx = ctx;
     t.name = in->name;
     eg_pii_blind_index(keys, "idn:", info.normalized, idn_idx);
+    eg_pii_blind_index_other(keys, "idn:", info.normalized, idn_idx_other);
+    t.idn_idx_other = idn_idx_other;
     eg_mask_id_number(info.normalized, idn_masked);
     eg_date_format(info.birth, birth);
     t.idn_enc = eg_pii_encrypt(keys, a, info.normalized);
@@ -202,6 +209,8 @@ enum eg_status eg_auth_person_upsert(struct eg_db *db, const struct eg_audit_ctx
     t.region = info.region;
     if (has_phone) {
         eg_pii_blind_index(keys, "phone:", in->phone, phone_idx);
+        eg_pii_blind_index_other(keys, "phone:", in->phone, phone_idx_other);
+        t.phone_idx_other = phone_idx_other;
         eg_mask_phone(in->phone, phone_masked);
         t.phone_enc = eg_pii_encrypt(keys, a, in->phone);
         t.phone_idx = phone_idx;
@@ -241,7 +250,7 @@ enum eg_status eg_person_upsert(struct eg_db *db, const struct eg_audit_ctx *ctx
 enum eg_status eg_person_find_by_id_number(struct eg_db *db, const char *id_number,
                                            int64_t *person_id)
 {
-    char norm[19], idx[65];
+    char norm[19], idx[65], idx_other[65];
     const struct eg_keys *keys = eg_keys_global();
     *person_id = 0;
     if (!keys)
@@ -252,8 +261,9 @@ enum eg_status eg_person_find_by_id_number(struct eg_db *db, const char *id_numb
     if (norm[17] == 'x')
         norm[17] = 'X';
     eg_pii_blind_index(keys, "idn:", norm, idx);
-    enum eg_status rc =
-        eg_db_one_i64(db, person_id, "SELECT id FROM people WHERE id_number_idx = ?", "t", idx);
+    eg_pii_blind_index_other(keys, "idn:", norm, idx_other);
+    enum eg_status rc = eg_db_one_i64(
+        db, person_id, "SELECT id FROM people WHERE id_number_idx IN (?, ?)", "tt", idx, idx_other);
     return rc;
 }
 

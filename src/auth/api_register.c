@@ -37,7 +37,7 @@ struct register_job {
     char hash[128];
     enum eg_status hash_status;
     struct eg_register_input in;
-    char idn_idx[65];
+    char idn_idx[65], idn_idx_other[65];
     struct eg_id_info info;
 };
 
@@ -177,6 +177,8 @@ void eg_auth_api_register(struct eg_req *req)
     }
     eg_pii_blind_index(keys, "idn:", job->info.normalized, job->idn_idx);
     job->in.idn_idx = job->idn_idx;
+    eg_pii_blind_index_other(keys, "idn:", job->info.normalized, job->idn_idx_other);
+    job->in.idn_idx_other = job->idn_idx_other;
     st = eg_register_throttle(req->db, req->config, req->client_addr, job->idn_idx, eg_now());
     if (st == EG_E_THROTTLED) {
         snprintf(retry, sizeof retry, "%d", req->config->register_window_s);

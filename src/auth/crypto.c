@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,7 +29,8 @@
 enum { SUBKEY_PII = 1, SUBKEY_IDX = 2, SUBKEY_TOK = 3 };
 
 struct eg_keys {
-    unsigned char *mem; /* sodium_malloc: master, pii, idx, tok (32 bytes each) */
+    unsigned char *mem;         /* sodium_malloc: master, pii, idx, tok (32 bytes each) */
+    const struct eg_keys *prev; /* during a key rotation: the key being replaced */
 };
 
 #define K_MASTER(k) ((k)->mem)
@@ -63,11 +65,13 @@ static enum eg_status make_parent_dirs(const char *path)
 }
 
 /*
- * Create a new key file with 32 random bytes. O_EXCL makes two processes
- * starting at once agree on one key: the loser gets EEXIST and reads the
+ * Create a new key file holding the len bytes of data (random bytes the
+ * caller made). O_EXCL makes two processes starting at once agree on one
+ * key: the loser gets EEXIST (*exists 1, nothing written) and reads the
  * winner's file.
  */
-static enum eg_status create_key_file(const char *path, unsigned char *master, int *exists)
+static enum eg_status create_key_file(const char *path, const unsigned char *data, size_t len,
+                                      int *exists)
 {
     enum eg_status st = EG_E_INTERNAL;
     *exists = 0;
@@ -86,10 +90,9 @@ static enum eg_status create_key_file(const char *path, unsigned char *master, i
                strerror(errno));
         return EG_E_INTERNAL;
     }
-    randombytes_buf(master, KEY_BYTES);
     size_t off = 0;
-    while (off < KEY_BYTES) {
-        ssize_t w = write(fd, master + off, KEY_BYTES - off);
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
@@ -103,7 +106,6 @@ static enum eg_status create_key_file(const char *path, unsigned char *master, i
 out:
     close(fd);
     if (st != EG_OK) {
-        sodium_memzero(master, KEY_BYTES);
         unlink(path);
         eg_log(EG_LOG_ERROR, "event=key_file_rejected path=%s problem=\"cannot write\"", path);
     }
@@ -112,13 +114,18 @@ out:
 
 /*
  * Read the master key from an existing key file, refusing one that others
- * could read (any group/other permission bit) or that is not exactly 32
+ * could read (any group/other permission bit) or that is not 32 or 64
  * bytes: a silently truncated or shared key would be worse than stopping.
+ * A 64-byte file (written by `egret key rotate`) carries the token-hash key
+ * after the master key; *has_tok says so and tok receives it.
  */
-static enum eg_status read_key_file(const char *path, unsigned char *master)
+static enum eg_status read_key_file(const char *path, unsigned char *master, unsigned char *tok,
+                                    int *has_tok)
 {
     enum eg_status st = EG_E_INVALID_PARAMETER;
+    unsigned char both[2 * KEY_BYTES];
     struct stat sb;
+    *has_tok = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         eg_log(EG_LOG_ERROR, "event=key_file_rejected path=%s problem=\"cannot open: %s\"", path,
@@ -137,15 +144,15 @@ static enum eg_status read_key_file(const char *path, unsigned char *master)
                path, (unsigned)(sb.st_mode & 07777));
         goto out;
     }
-    if (sb.st_size != KEY_BYTES) {
+    if (sb.st_size != KEY_BYTES && sb.st_size != 2 * KEY_BYTES) {
         eg_log(EG_LOG_ERROR,
-               "event=key_file_rejected path=%s problem=\"size is %lld bytes, expected %d\"", path,
-               (long long)sb.st_size, KEY_BYTES);
+               "event=key_file_rejected path=%s problem=\"size is %lld bytes, expected %d or %d\"",
+               path, (long long)sb.st_size, KEY_BYTES, 2 * KEY_BYTES);
         goto out;
     }
-    size_t off = 0;
-    while (off < KEY_BYTES) {
-        ssize_t r = read(fd, master + off, KEY_BYTES - off);
+    size_t want = (size_t)sb.st_size, off = 0;
+    while (off < want) {
+        ssize_t r = read(fd, both + off, want - off);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
@@ -155,8 +162,13 @@ static enum eg_status read_key_file(const char *path, unsigned char *master)
         }
         off += (size_t)r;
     }
+    memcpy(master, both, KEY_BYTES);
+    *has_tok = want == 2 * KEY_BYTES;
+    if (*has_tok)
+        memcpy(tok, both + KEY_BYTES, KEY_BYTES);
     st = EG_OK;
 out:
+    sodium_memzero(both, sizeof both);
     close(fd);
     if (st != EG_OK)
         sodium_memzero(master, KEY_BYTES);
@@ -180,6 +192,33 @@ static enum eg_status key_from_hex(const char *hex, unsigned char *master)
     return EG_OK;
 }
 
+/* Keys from a master key (and the token-hash key when has_tok): derive the
+ * sub-keys, then lock the memory read-only. Takes the bytes in mem. */
+static enum eg_status finish_keys(struct eg_keys *k, int has_tok)
+{
+    if (crypto_kdf_derive_from_key(K_PII(k), KEY_BYTES, SUBKEY_PII, "egretpii", K_MASTER(k)) != 0 ||
+        crypto_kdf_derive_from_key(K_IDX(k), KEY_BYTES, SUBKEY_IDX, "egretidx", K_MASTER(k)) != 0)
+        return EG_E_INTERNAL;
+    if (!has_tok &&
+        crypto_kdf_derive_from_key(K_TOK(k), KEY_BYTES, SUBKEY_TOK, "egrettok", K_MASTER(k)) != 0)
+        return EG_E_INTERNAL;
+    sodium_mprotect_readonly(k->mem);
+    return EG_OK;
+}
+
+static struct eg_keys *keys_alloc(void)
+{
+    struct eg_keys *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    k->mem = sodium_malloc(4 * KEY_BYTES);
+    if (!k->mem) {
+        free(k);
+        return NULL;
+    }
+    return k;
+}
+
 /*
  * Load the master key per cfg into new keys; with may_create, a missing key
  * file is created first. EG_E_NOT_FOUND (and nothing logged at error level)
@@ -190,16 +229,14 @@ static enum eg_status load_keys(const struct eg_config *cfg, int may_create, str
 {
     enum eg_status st = EG_E_INTERNAL;
     struct eg_keys *k = NULL;
+    int has_tok = 0;
     *out = NULL;
     if (sodium_init() < 0) {
         eg_log(EG_LOG_ERROR, "event=sodium_init_failed");
         return EG_E_INTERNAL;
     }
-    k = calloc(1, sizeof *k);
+    k = keys_alloc();
     if (!k)
-        goto out;
-    k->mem = sodium_malloc(4 * KEY_BYTES);
-    if (!k->mem)
         goto out;
     if (cfg->master_key_hex[0] != '\0') {
         st = key_from_hex(cfg->master_key_hex, K_MASTER(k));
@@ -207,34 +244,79 @@ static enum eg_status load_keys(const struct eg_config *cfg, int may_create, str
         int exists = 1;
         st = EG_OK;
         if (access(cfg->key_file, F_OK) != 0) {
-            if (errno == ENOENT && !may_create)
+            if (errno == ENOENT && !may_create) {
                 st = EG_E_NOT_FOUND;
-            else
-                st = create_key_file(cfg->key_file, K_MASTER(k), &exists);
+            } else {
+                randombytes_buf(K_MASTER(k), KEY_BYTES);
+                st = create_key_file(cfg->key_file, K_MASTER(k), KEY_BYTES, &exists);
+            }
         }
         if (st == EG_OK && exists)
-            st = read_key_file(cfg->key_file, K_MASTER(k));
+            st = read_key_file(cfg->key_file, K_MASTER(k), K_TOK(k), &has_tok);
     } else {
         eg_log(
             EG_LOG_ERROR,
             "event=master_key_rejected problem=\"set security.key_file or security.master_key\"");
         st = EG_E_INVALID_PARAMETER;
     }
+    if (st == EG_OK)
+        st = finish_keys(k, has_tok);
     if (st != EG_OK)
         goto out;
-    if (crypto_kdf_derive_from_key(K_PII(k), KEY_BYTES, SUBKEY_PII, "egretpii", K_MASTER(k)) != 0 ||
-        crypto_kdf_derive_from_key(K_IDX(k), KEY_BYTES, SUBKEY_IDX, "egretidx", K_MASTER(k)) != 0 ||
-        crypto_kdf_derive_from_key(K_TOK(k), KEY_BYTES, SUBKEY_TOK, "egrettok", K_MASTER(k)) != 0) {
-        st = EG_E_INTERNAL;
-        goto out;
-    }
-    sodium_mprotect_readonly(k->mem);
     *out = k;
     k = NULL;
-    st = EG_OK;
 out:
     eg_keys_free(k);
     return st;
+}
+
+enum eg_status eg_keys_load_file(const char *path, struct eg_keys **out)
+{
+    int has_tok = 0;
+    *out = NULL;
+    if (sodium_init() < 0)
+        return EG_E_INTERNAL;
+    if (access(path, F_OK) != 0 && errno == ENOENT)
+        return EG_E_NOT_FOUND;
+    struct eg_keys *k = keys_alloc();
+    if (!k)
+        return EG_E_INTERNAL;
+    enum eg_status st = read_key_file(path, K_MASTER(k), K_TOK(k), &has_tok);
+    if (st == EG_OK)
+        st = finish_keys(k, has_tok);
+    if (st != EG_OK) {
+        eg_keys_free(k);
+        return st;
+    }
+    *out = k;
+    return EG_OK;
+}
+
+enum eg_status eg_keys_create_next(const char *path, const struct eg_keys *current,
+                                   struct eg_keys **out, int *existed)
+{
+    unsigned char both[2 * KEY_BYTES];
+    *out = NULL;
+    *existed = 0;
+    assert(current != NULL);
+    randombytes_buf(both, KEY_BYTES);
+    memcpy(both + KEY_BYTES, K_TOK(current), KEY_BYTES);
+    enum eg_status st = create_key_file(path, both, sizeof both, existed);
+    sodium_memzero(both, sizeof both);
+    if (st == EG_OK)
+        st = eg_keys_load_file(path, out);
+    return st;
+}
+
+void eg_keys_chain(struct eg_keys *k, const struct eg_keys *prev)
+{
+    assert(k != NULL && k != prev);
+    k->prev = prev;
+}
+
+const struct eg_keys *eg_keys_prev(const struct eg_keys *k)
+{
+    return k ? k->prev : NULL;
 }
 
 enum eg_status eg_keys_load(const struct eg_config *cfg, struct eg_keys **out)
@@ -265,6 +347,7 @@ void eg_keys_free(struct eg_keys *k)
 {
     if (!k)
         return;
+    eg_keys_free((struct eg_keys *)k->prev); /* owned: see eg_keys_chain */
     if (k->mem) {
         sodium_mprotect_readwrite(k->mem);
         sodium_free(k->mem);
@@ -273,20 +356,27 @@ void eg_keys_free(struct eg_keys *k)
 }
 
 /*
- * The process-wide keys: written once at start-up, before any thread that
- * reads them exists, and read-only from then on (like the configuration).
+ * The process-wide keys: set at start-up before any thread that reads them
+ * exists; during a key rotation the server's key watcher swaps in a new
+ * set (eg_keys_replace_global). Readers may hold the old set for the rest
+ * of a request, so a replaced set is never freed: one per rotation.
  */
-static const struct eg_keys *global_keys;
+static _Atomic(const struct eg_keys *) global_keys;
 
 void eg_keys_set_global(const struct eg_keys *k)
 {
-    if (!global_keys)
-        global_keys = k;
+    const struct eg_keys *none = NULL;
+    atomic_compare_exchange_strong(&global_keys, &none, k);
+}
+
+void eg_keys_replace_global(const struct eg_keys *k)
+{
+    atomic_store(&global_keys, k);
 }
 
 const struct eg_keys *eg_keys_global(void)
 {
-    return global_keys;
+    return atomic_load(&global_keys);
 }
 
 char *eg_pii_encrypt(const struct eg_keys *k, struct eg_arena *a, const char *plaintext)
@@ -313,6 +403,14 @@ char *eg_pii_encrypt(const struct eg_keys *k, struct eg_arena *a, const char *pl
 }
 
 char *eg_pii_decrypt(const struct eg_keys *k, struct eg_arena *a, const char *ciphertext)
+{
+    char *plain = eg_pii_decrypt_only(k, a, ciphertext);
+    if (!plain && k && k->prev)
+        plain = eg_pii_decrypt_only(k->prev, a, ciphertext);
+    return plain;
+}
+
+char *eg_pii_decrypt_only(const struct eg_keys *k, struct eg_arena *a, const char *ciphertext)
 {
     if (!k || !ciphertext)
         return NULL;
@@ -368,6 +466,12 @@ void eg_pii_blind_index(const struct eg_keys *k, const char *domain, const char 
     crypto_generichash_final(&s, h, sizeof h);
     sodium_bin2hex(out, 65, h, sizeof h);
     sodium_memzero(&s, sizeof s);
+}
+
+void eg_pii_blind_index_other(const struct eg_keys *k, const char *domain, const char *value,
+                              char out[65])
+{
+    eg_pii_blind_index(k->prev ? k->prev : k, domain, value, out);
 }
 
 void eg_token_new(const char *prefix, char out[64])

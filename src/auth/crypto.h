@@ -9,6 +9,15 @@
  * one for blind indexes (keyed BLAKE2b), one for hashing tokens.
  * Ciphertexts are stored as base64 text so that both database engines keep
  * them the same way.
+ *
+ * Key rotation (src/app/cmd_key.c): a key file of 64 bytes carries the
+ * token-hash key after the master key, so that a new master key keeps the
+ * old token key. Session and API-key hashes are never re-keyed: the tokens
+ * are 256 random bits, which no key protects further, and re-keying would
+ * sign every platform's API key out. While a rotation runs, the keys in
+ * use are the new set chained to the old one (eg_keys_chain): encryption
+ * and blind indexes use the new set; decryption tries both, and lookups by
+ * blind index ask for both values (eg_pii_blind_index_other).
  */
 #ifndef EG_AUTH_CRYPTO_H
 #define EG_AUTH_CRYPTO_H
@@ -38,6 +47,27 @@ enum eg_status eg_keys_load(const struct eg_config *cfg, struct eg_keys **out);
 enum eg_status eg_keys_create(const struct eg_config *cfg, struct eg_keys **out);
 
 /*
+ * Load the key file at path (32 or 64 bytes, mode 0600): EG_E_NOT_FOUND if
+ * it does not exist, else as eg_keys_load.
+ */
+enum eg_status eg_keys_load_file(const char *path, struct eg_keys **out);
+
+/*
+ * Create the key file at path for a rotation away from current: a new
+ * random master key followed by current's token-hash key (64 bytes, mode
+ * 0600), then load it. If the file exists it is loaded as it is and
+ * *existed is 1 (a rotation resumed).
+ */
+enum eg_status eg_keys_create_next(const char *path, const struct eg_keys *current,
+                                   struct eg_keys **out, int *existed);
+
+/* Chain prev behind k (a rotation in progress: k is new, prev the old
+ * key); k owns prev from then on (eg_keys_free frees both). eg_keys_prev
+ * returns it (NULL if none). */
+void eg_keys_chain(struct eg_keys *k, const struct eg_keys *prev);
+const struct eg_keys *eg_keys_prev(const struct eg_keys *k);
+
+/*
  * The key check value of the master key: keyed BLAKE2b-256 of a fixed label
  * under the master key, as 64 lower-case hex characters + NUL. It tells
  * whether a key is the one a database was written with, without revealing
@@ -46,20 +76,30 @@ enum eg_status eg_keys_create(const struct eg_config *cfg, struct eg_keys **out)
 void eg_keys_check_value(const struct eg_keys *k, char out[65]);
 void eg_keys_free(struct eg_keys *k);
 
-/* The process-wide keys set at start-up (frozen like the configuration). */
+/* The process-wide keys: set once at start-up (later calls do nothing);
+ * replaced only by the server's key watcher during a rotation. */
 void eg_keys_set_global(const struct eg_keys *k);
+void eg_keys_replace_global(const struct eg_keys *k);
 const struct eg_keys *eg_keys_global(void);
 
 /* Encrypt plaintext into base64 text in arena memory. */
 char *eg_pii_encrypt(const struct eg_keys *k, struct eg_arena *a, const char *plaintext);
 
-/* Decrypt base64 text from eg_pii_encrypt; NULL if forged or corrupt. */
+/* Decrypt base64 text from eg_pii_encrypt, under k or the key chained
+ * behind it; NULL if forged or corrupt. */
 char *eg_pii_decrypt(const struct eg_keys *k, struct eg_arena *a, const char *ciphertext);
+/* The same under k alone (the rotation asks which key a value is under). */
+char *eg_pii_decrypt_only(const struct eg_keys *k, struct eg_arena *a, const char *ciphertext);
 
 /* Keyed blind index of a normalised value ("idn:" or "phone:" domain prefix
  * recommended): 64 hex chars + NUL into out. Same input, same output. */
 void eg_pii_blind_index(const struct eg_keys *k, const char *domain, const char *value,
                         char out[65]);
+/* The blind index under the key chained behind k, or under k itself when
+ * none is: a lookup binds both values (`idx IN (?, ?)`) to find a row
+ * whether or not a running rotation has reached it yet. */
+void eg_pii_blind_index_other(const struct eg_keys *k, const char *domain, const char *value,
+                              char out[65]);
 
 /* A new random token: prefix + 43 base64url characters, into out (>= 64 bytes). */
 void eg_token_new(const char *prefix, char out[64]);

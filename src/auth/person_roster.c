@@ -69,8 +69,10 @@ static enum eg_status update_person(struct eg_db *db, const struct eg_audit_ctx 
     int has_phone = in->phone && *in->phone;
     int set_phone = 0;
     if (offer_phone && has_phone && !now.phone_verified) {
+        char other[65];
         eg_pii_blind_index(keys, "phone:", in->phone, idx);
-        set_phone = strcmp(now.phone_idx, idx) != 0;
+        eg_pii_blind_index_other(keys, "phone:", in->phone, other);
+        set_phone = strcmp(now.phone_idx, idx) != 0 && strcmp(now.phone_idx, other) != 0;
     }
     if (set_name) {
         rc =

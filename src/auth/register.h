@@ -43,8 +43,9 @@ enum eg_status eg_register_throttle(struct eg_db *db, const struct eg_config *cf
 /* A registration as checked by the endpoint (password already hashed). */
 struct eg_register_input {
     const char *login, *password_hash, *name, *id_number, *phone;
-    const char *idn_idx; /* blind index of the normalised ID number */
-    int send_code;       /* 1 when an SMS gateway is configured */
+    const char *idn_idx;       /* blind index of the normalised ID number */
+    const char *idn_idx_other; /* the same under the key a rotation replaces (or idn_idx) */
+    int send_code;             /* 1 when an SMS gateway is configured */
 };
 
 /* What a registration step produced. Strings live in the arena given. */

@@ -150,8 +150,9 @@ static enum eg_status begin_tx_fn(struct eg_db *db, void *p)
     int has_phone = 0, taken = 0;
     outcome_reset(out);
 
-    enum eg_status rc = eg_db_query(
-        db, &st, "SELECT id, phone_enc FROM people WHERE id_number_idx = ?", "t", b->in->idn_idx);
+    enum eg_status rc =
+        eg_db_query(db, &st, "SELECT id, phone_enc FROM people WHERE id_number_idx IN (?, ?)", "tt",
+                    b->in->idn_idx, b->in->idn_idx_other ? b->in->idn_idx_other : b->in->idn_idx);
     if (rc == EG_OK)
         rc = eg_stmt_step(st);
     if (rc == EG_ROW) {

@@ -31,6 +31,7 @@
  *   key_file             = var/egret.key   32-byte master key file, created 0600 if missing
  *   master_key           = (empty)         or the key itself, 64 hex digits (overrides key_file)
  *   session_ttl_s        = 43200           token lifetime, 60–31536000
+ *   key_refresh_s        = 10              how often a server looks for a key rotation, 1–3600
  *   login_max_per_account = 5              failed logins per account per window, 1–1000000
  *   login_max_per_address = 20             failed logins per address per window, 1–1000000
  *   login_window_s       = 900             login throttle window, 1–2592000
@@ -141,6 +142,7 @@ static const struct key keys[] = {
     {"security", "key_file", K_STR, FIELD(key_file), 1, 0},
     {"security", "master_key", K_HEX64, FIELD(master_key_hex), 0, 0},
     {"security", "session_ttl_s", K_INT, FIELD(session_ttl_s), 60, 31536000},
+    {"security", "key_refresh_s", K_INT, FIELD(key_refresh_s), 1, 3600},
     {"security", "login_max_per_account", K_INT, FIELD(login_max_per_account), 1, 1000000},
     {"security", "login_max_per_address", K_INT, FIELD(login_max_per_address), 1, 1000000},
     {"security", "login_window_s", K_INT, FIELD(login_window_s), 1, 2592000},
@@ -204,6 +206,7 @@ void eg_config_defaults(struct eg_config *c)
     c->db_pool = 0;
     set_str(c->key_file, sizeof(c->key_file), "var/egret.key");
     c->session_ttl_s = 43200;
+    c->key_refresh_s = 10;
     c->login_max_per_account = 5;
     c->login_max_per_address = 20;
     c->login_window_s = 900;

@@ -40,6 +40,7 @@ struct eg_config {
     char key_file[512]; /* 32-byte master key file, created 0600 if missing ("var/egret.key") */
     char master_key_hex[65];   /* or the key itself, 64 hex chars (overrides key_file) */
     int session_ttl_s;         /* token lifetime (default 43200 = 12 h) */
+    int key_refresh_s;         /* a server's look for a key rotation, seconds (10) */
     int login_max_per_account; /* failed logins per account per window before 429 (5) */
     int login_max_per_address; /* failed logins per address per window before 429 (20) */
     int login_window_s;        /* throttle window (900) */

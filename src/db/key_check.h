@@ -18,6 +18,13 @@ struct eg_db_key_state {
     int has_check;        /* a check value is stored */
     char check_value[65]; /* the stored value ("" without one) */
     int holds_data;       /* people, accounts or API keys exist */
+    /* The last key rotation (table key_rotation, migration 0090). */
+    int rotation;                /* 0 none, 1 running, 2 finished */
+    char next_check_value[65];   /* the rotation's new key ("" without one) */
+    char step[32];               /* table being re-encrypted ("" = not begun) */
+    int64_t after_id;            /* rows of step up to this id are done */
+    int64_t rows_done;           /* values re-encrypted so far */
+    int64_t rotation_started_at; /* Unix seconds */
 };
 
 /*
@@ -36,5 +43,17 @@ enum eg_status eg_db_key_state_read(struct eg_db *db, struct eg_db_key_state *ou
  */
 enum eg_status eg_db_key_check_put(struct eg_db *db, const char *value, char stored[65],
                                    int *inserted);
+
+/*
+ * Key rotation bookkeeping; each must run inside eg_db_tx with the change it
+ * records. start: a running rotation to the key whose check value is given,
+ * replacing a finished one (EG_E_CONFLICT if one is running). progress: the
+ * place reached (step, after_id) and rows added to rows_done. finish: the
+ * new check value into key_check and the rotation marked finished.
+ */
+enum eg_status eg_db_key_rotation_start(struct eg_db *db, const char *next_check_value);
+enum eg_status eg_db_key_rotation_progress(struct eg_db *db, const char *step, int64_t after_id,
+                                           int64_t rows);
+enum eg_status eg_db_key_rotation_finish(struct eg_db *db);
 
 #endif

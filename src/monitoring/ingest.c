@@ -1078,7 +1078,7 @@ static enum eg_status apply_roster(struct eg_db *db, struct ingest *in, const st
     struct roster_entry entry, *old = &entry;
     int found = 0;
     int64_t person_id = 0, changes = 0, now = eg_now();
-    char joined[11], phone_idx[65] = "", phone_masked[12] = "";
+    char joined[11], phone_idx[65] = "", phone_idx_other[65] = "", phone_masked[12] = "";
     const char *phone = r->slen[3] ? r->s[3] : NULL;
     enum eg_status rc = roster_entry_get(db, in, r, old, &found);
     if (rc != EG_OK)
@@ -1092,10 +1092,12 @@ static enum eg_status apply_roster(struct eg_db *db, struct ingest *in, const st
         return EG_E_INTERNAL;
     if (phone) {
         eg_pii_blind_index(keys, "phone:", phone, phone_idx);
+        eg_pii_blind_index_other(keys, "phone:", phone, phone_idx_other); /* mid-rotation */
         eg_mask_phone(phone, phone_masked);
     }
     int name_changed = !found || strcmp(old->name, r->s[1]) != 0;
-    int phone_changed = !found || strcmp(old->phone_idx, phone_idx) != 0;
+    int phone_changed = !found || (strcmp(old->phone_idx, phone_idx) != 0 &&
+                                   strcmp(old->phone_idx, phone_idx_other) != 0);
     struct eg_person_input person = {r->s[1], r->s[2], phone};
     unsigned what = 0;
     const char *bad = NULL;

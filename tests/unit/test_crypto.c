@@ -327,6 +327,68 @@ static void test_key_check_value(void **state)
     eg_keys_free(again);
 }
 
+/* A rotation's new key: another master key that keeps the token-hash key,
+ * reads the old values once the old key is chained behind it, and gives
+ * the old blind index as the "other" one. */
+static void test_rotation_keys(void **state)
+{
+    struct fx *f = *state;
+    struct eg_config c;
+    struct eg_keys *old = NULL, *next = NULL, *again = NULL;
+    char path[128], t1[65], t2[65], i_old[65], i_new[65], i_other[65], cv1[65], cv2[65];
+    struct stat sb;
+    int existed = -1;
+    eg_config_defaults(&c);
+    snprintf(c.key_file, sizeof c.key_file, "%s/egret.key", f->dir);
+    snprintf(path, sizeof path, "%s/egret.key.next", f->dir);
+    assert_int_equal(eg_keys_create(&c, &old), EG_OK);
+    char *ct = eg_pii_encrypt(old, f->arena, "350203199001011234");
+    assert_non_null(ct);
+
+    assert_int_equal(eg_keys_create_next(path, old, &next, &existed), EG_OK);
+    assert_int_equal(existed, 0);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_size, 64);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    eg_keys_check_value(old, cv1);
+    eg_keys_check_value(next, cv2);
+    assert_string_not_equal(cv1, cv2);
+    eg_token_hash(old, "egs_token", t1);
+    eg_token_hash(next, "egs_token", t2);
+    assert_string_equal(t1, t2); /* sessions and API keys survive */
+    eg_pii_blind_index(old, "idn:", "v", i_old);
+    eg_pii_blind_index(next, "idn:", "v", i_new);
+    assert_string_not_equal(i_old, i_new);
+    eg_pii_blind_index_other(next, "idn:", "v", i_other);
+    assert_string_equal(i_other, i_new); /* nothing chained: itself */
+
+    assert_null(eg_pii_decrypt(next, f->arena, ct));
+    eg_keys_chain(next, old);
+    assert_ptr_equal(eg_keys_prev(next), old);
+    assert_string_equal(eg_pii_decrypt(next, f->arena, ct), "350203199001011234");
+    assert_null(eg_pii_decrypt_only(next, f->arena, ct));
+    eg_pii_blind_index_other(next, "idn:", "v", i_other);
+    assert_string_equal(i_other, i_old);
+    char *fresh = eg_pii_encrypt(next, f->arena, "x");
+    assert_non_null(eg_pii_decrypt_only(next, f->arena, fresh));
+    assert_null(eg_pii_decrypt_only(old, f->arena, fresh));
+
+    /* A second call finds the file and loads it as it is; a 64-byte file
+     * loads as the configured key too. */
+    assert_int_equal(eg_keys_create_next(path, old, &again, &existed), EG_OK);
+    assert_int_equal(existed, 1);
+    eg_keys_check_value(again, cv1);
+    assert_string_equal(cv1, cv2);
+    eg_keys_free(again);
+    snprintf(c.key_file, sizeof c.key_file, "%s", path);
+    assert_int_equal(eg_keys_load(&c, &again), EG_OK);
+    eg_token_hash(again, "egs_token", t2);
+    assert_string_equal(t1, t2);
+    eg_keys_free(again);
+    assert_int_equal(eg_keys_load_file("/nonexistent/egret.key", &again), EG_E_NOT_FOUND);
+    eg_keys_free(next); /* frees old, chained behind it */
+}
+
 static void test_global_is_write_once(void **state)
 {
     struct fx *f = *state;
@@ -350,6 +412,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_master_key_hex, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_check_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_global_is_write_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
