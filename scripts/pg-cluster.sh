@@ -40,35 +40,8 @@ usage() {
     exit 2
 }
 
-# Run a server program as the cluster's owner.
-as_owner() {
-    if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
-    else
-        "$@"
-    fi
-}
-
-# A TCP port on 127.0.0.1 that nothing listens on, from a range away from
-# the usual service ports, picked at random so parallel runs rarely collide.
-free_port() {
-    python3 - <<'EOF'
-import random, socket
-for _ in range(200):
-    port = random.randint(20000, 59999)
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-else:
-    raise SystemExit("no free port found")
-EOF
-}
+# as_owner, free_port
+. "$(dirname "$0")/lib-loopback.sh"
 
 # Make DIR (empty) for a cluster owned by the server user; prints its absolute path.
 prepare_dir() {

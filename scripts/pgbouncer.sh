@@ -23,31 +23,8 @@ die() {
     exit 1
 }
 
-as_owner() {
-    if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
-    else
-        "$@"
-    fi
-}
-
-free_port() {
-    python3 -c '
-import random, socket
-for _ in range(200):
-    port = random.randint(20000, 59999)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-else:
-    raise SystemExit("no free port found")'
-}
+# as_owner, free_port
+. "$(dirname "$0")/lib-loopback.sh"
 
 start() {
     local dir=$1 url=$2 pool=${3:-10} hostport port pgport

@@ -96,6 +96,34 @@ def unique(prefix="t"):
     return "%s%s" % (prefix, secrets.token_hex(5))
 
 
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_issued_ids = set()
+
+
+def valid_id_number(region="350203"):
+    """A valid resident ID number (GB 11643 check character), unique in this run."""
+    rng = secrets.SystemRandom()
+    while True:
+        d = datetime.date(1970, 1, 1) + datetime.timedelta(days=rng.randrange(0, 12000))
+        body = region + d.strftime("%Y%m%d") + "%03d" % rng.randrange(0, 1000)
+        idn = body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS)) % 11]
+        if idn not in _issued_ids:
+            _issued_ids.add(idn)
+            return idn
+
+
+_CC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def valid_credit_code():
+    """A valid unified social credit code (GB 32100 check character)."""
+    rng = secrets.SystemRandom()
+    body = "91350200" + "".join(rng.choice(_CC_CHARS) for _ in range(9))
+    check = 31 - sum(_CC_CHARS.index(c) * w for c, w in zip(body, _CC_WEIGHTS)) % 31
+    return body + _CC_CHARS[0 if check == 31 else check]
+
+
 def sanitizer_lines(text):
     """The lines of text that report a sanitizer finding."""
     return [ln for ln in text.splitlines() if any(p in ln for p in SANITIZER_PATTERNS)]
@@ -724,6 +752,16 @@ class Server:
             except Exception as e:  # noqa: BLE001
                 sys.stderr.write("warning: could not drop %s: %s\n" % (self.pg_db, e))
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def twin(self, name, env=None):
+        """Another server (not started) on this server's database and key,
+        with its own port and files; this one owns (and drops) the database."""
+        other = Server(seed=False, migrate=False, name=name, env=env)
+        other.db = self.db
+        other.pg_db = None
+        shutil.copyfile(self.key_file, other.key_file)
+        os.chmod(other.key_file, 0o600)
+        return other
 
     def restart(self):
         """Stop (checking a clean exit) and start again on the same database."""

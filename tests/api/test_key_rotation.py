@@ -8,7 +8,6 @@ the old key is refused, and no ID number or phone lies in the database in
 the clear. A rotation whose new key file went missing stops the server
 with a clear message instead of serving unreadable data."""
 
-import datetime
 import os
 import random
 import re
@@ -18,22 +17,10 @@ import time
 import unittest
 
 import egret_client
-from egret_client import Server, assert_error, assert_status, free_port
+from egret_client import (Server, assert_error, assert_status, free_port, valid_credit_code,
+                           valid_id_number)
 
 _rng = random.Random()
-_used = set()
-
-
-def id_number():
-    """A valid resident ID number (GB 11643 check character), unique here."""
-    while True:
-        d = datetime.date(1970, 1, 1) + datetime.timedelta(days=_rng.randrange(0, 12000))
-        body = "350203" + d.strftime("%Y%m%d") + "%03d" % _rng.randrange(0, 1000)
-        weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-        idn = body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
-        if idn not in _used:
-            _used.add(idn)
-            return idn
 
 
 def phone():
@@ -93,20 +80,9 @@ class RotationCase(unittest.TestCase):
 
     def platform_key(self):
         p = self.srv.run_cli(["platform", "add", "--name", "轮换测试平台%d" % _rng.randrange(10 ** 6),
-                              "--credit-code", credit_code(), "--sector", "ride_hailing"])
+                              "--credit-code", valid_credit_code(), "--sector", "ride_hailing"])
         self.assertEqual(p.returncode, 0, p.stderr)
         return re.search(r"egk_[A-Za-z0-9_-]{43}", p.stdout).group(0)
-
-
-CC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def credit_code():
-    body = "91350200" + "".join(_rng.choice(CC_CHARS) for _ in range(9))
-    total = sum(CC_CHARS.index(c) * w for c, w in zip(body, CC_WEIGHTS))
-    check = 31 - total % 31
-    return body + CC_CHARS[0 if check == 31 else check]
 
 
 class TestRotation(RotationCase):
@@ -116,7 +92,7 @@ class TestRotation(RotationCase):
         api_key = self.platform_key()
         people = []
         for _ in range(30):
-            idn, ph = id_number(), phone()
+            idn, ph = valid_id_number(), phone()
             people.append((self.add_person(tok, idn, ph), idn, ph))
         check_before = srv.sql("SELECT check_value FROM key_check")[0][0]
 
@@ -138,7 +114,7 @@ class TestRotation(RotationCase):
         first, last = people[0], people[-1]
         self.assertEqual(self.add_person(tok, first[1], first[2], status=200), first[0])
         self.assertEqual(self.add_person(tok, last[1], last[2], status=200), last[0])
-        idn, ph = id_number(), phone()
+        idn, ph = valid_id_number(), phone()
         people.append((self.add_person(tok, idn, ph), idn, ph))  # written under the new key
         assert_status(srv.request("GET", "/api/v1/me", token=api_key), 200)
 
@@ -201,7 +177,7 @@ class TestRotation(RotationCase):
     def test_a_second_rotation_follows_the_first(self):
         srv = self.srv
         tok = srv.login("mediator")
-        idn, ph = id_number(), phone()
+        idn, ph = valid_id_number(), phone()
         people = [(self.add_person(tok, idn, ph), idn, ph)]
         for _ in range(2):
             p = srv.run_cli(["key", "rotate", "--settle-s", "2"])

@@ -12,8 +12,6 @@ PostgreSQL only: SQLite serves one process.
 """
 
 import json
-import os
-import shutil
 import subprocess
 import threading
 import unittest
@@ -40,11 +38,7 @@ def setUpModule():
     A = Server(seed=True, name="test_postgres_cluster-a")
     A.start()
     # The second server: the same database and key, its own port and files.
-    B = Server(seed=False, migrate=False, name="test_postgres_cluster-b")
-    B.db = A.db
-    B.pg_db = None  # A owns (and drops) the database
-    shutil.copyfile(A.key_file, B.key_file)
-    os.chmod(B.key_file, 0o600)
+    B = A.twin("test_postgres_cluster-b")
     B.start()
 
 

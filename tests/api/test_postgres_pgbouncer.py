@@ -49,12 +49,7 @@ def setUpModule():
     A.direct_db = A.db
     A.db = url.rsplit("/", 1)[0] + "/" + A.pg_db + "?pool_mode=transaction"
     A.start()
-    B = Server(seed=False, migrate=False, name="test_postgres_pgbouncer-b",
-               env={"EGRET_DB_POOL": "8"})
-    B.db = A.db
-    B.pg_db = None  # A owns (and drops) the database
-    shutil.copyfile(A.key_file, B.key_file)
-    os.chmod(B.key_file, 0o600)
+    B = A.twin("test_postgres_pgbouncer-b", env={"EGRET_DB_POOL": "8"})
     B.start()
 
 
