@@ -1,6 +1,6 @@
 # A thin wrapper: the real build is CMake (CMakeLists.txt); the scripts in
 # scripts/ install packages, run the tests and serve the demo.
-.PHONY: all build run test fuzz coverage bench bench-http bench-db bench-cases bench-insurance bench-monitoring web clean deps
+.PHONY: all build install deb run test fuzz coverage bench bench-http bench-db bench-cases bench-insurance bench-monitoring web clean deps
 
 all: build
 
@@ -9,6 +9,16 @@ deps:
 
 build: deps
 	@bash scripts/build.sh build
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: see scripts/install.sh
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: deps
+	@PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" bash scripts/install.sh
+
+# make deb: dist/egret_VERSION_ARCH.deb (scripts/build-deb.sh)
+deb: deps
+	@bash scripts/build-deb.sh
 
 web: deps
 	@bash scripts/build-web.sh

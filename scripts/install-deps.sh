@@ -11,6 +11,7 @@ packages=(
   libcmocka-dev python3 curl wrk nginx-light poppler-utils poppler-data fonts-wqy-microhei
   nodejs npm chromium
   clang-format clang-tools gcovr
+  openssl systemd prometheus logrotate
 )
 
 missing=()

@@ -3,6 +3,7 @@
  * (defaults < INI file < EGRET_* environment < flags), run it.
  * The subcommands live in src/app/cmd_*.c and are listed in src/app/commands.c.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,5 +204,10 @@ int main(int argc, char **argv)
         return rc;
     int lvl = eg_log_parse_level(cli.cfg.log_level);
     eg_log_set_level(lvl < 0 ? EG_LOG_INFO : (enum eg_log_level)lvl);
+    if (cli.cfg.log_file[0] != '\0' && eg_log_open_file(cli.cfg.log_file) != 0) {
+        fprintf(stderr, "egret %s: cannot open the log file %s: %s\n", cmd->name, cli.cfg.log_file,
+                strerror(errno));
+        return 1;
+    }
     return cmd->run(&cli);
 }

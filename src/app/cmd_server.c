@@ -3,6 +3,7 @@
 #include "app/commands.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "auth/session.h"
 #include "cases/cases.h"
 #include "core/log.h"
+#include "core/sdnotify.h"
 #include "core/time.h"
 #include "db/db.h"
 #include "db/key_check.h"
@@ -175,6 +177,15 @@ int eg_cmd_serve(struct eg_cli *cli)
     struct eg_db_key_state ks;
     struct key_watch watch;
     int watching = 0;
+    /* Before any thread starts (database pools, password hashing): the
+     * signals the server waits for must never reach a thread that would
+     * take their default action (SIGHUP would end the process). */
+    sigset_t waited;
+    sigemptyset(&waited);
+    sigaddset(&waited, SIGTERM);
+    sigaddset(&waited, SIGINT);
+    sigaddset(&waited, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &waited, NULL);
     if (eg_cli_open(cli, &db, &keys) != EG_OK)
         return 1;
     if (eg_db_key_state_read(db, &ks) != EG_OK)
@@ -187,6 +198,7 @@ int eg_cmd_serve(struct eg_cli *cli)
         warn_calendar_gaps(db);
     eg_db_close(db);
 
+    eg_app_metrics_started();
     int pool_size = cli->cfg.db_pool > 0 ? cli->cfg.db_pool : cli->cfg.threads + 2;
     struct eg_db_pool *pool = NULL;
     struct eg_server *srv = NULL;
@@ -205,6 +217,7 @@ int eg_cmd_serve(struct eg_cli *cli)
     }
     eg_log(EG_LOG_INFO, "event=listening addr=%s port=%d threads=%d", cli->cfg.listen,
            eg_server_port(srv), cli->cfg.threads);
+    eg_sd_notify("READY=1"); /* systemd Type=notify: listening, database open */
     key_watch_start(&watch, cli, pool, &ks);
     watching = 1;
     rc = eg_server_run_until_signal(srv) == EG_OK ? 0 : 1;

@@ -22,6 +22,8 @@
  *   static_dir           = web/dist        web app files
  *   log_level            = info            debug, info, warn, error or off
  *   access_log           = 1               1 = one log line per request, 0 = none
+ *   log_file             = (empty)         append log lines to this file (SIGHUP reopens
+ *                                          it); empty = standard error (journald)
  *
  *   [db]
  *   url                  = var/egret.db    SQLite file path or postgres:// URL
@@ -47,6 +49,11 @@
  *   register_max_per_address = 10          self-registrations per address per window, 1–1000000
  *   register_max_per_id  = 3               self-registrations per ID number per window, 1–1000000
  *   register_window_s    = 3600            registration throttle window, 1–2592000
+ *
+ *   [metrics]
+ *   allow                = 127.0.0.1, ::1  who may scrape GET /metrics: peer addresses or
+ *                                          CIDRs (never X-Forwarded-For); empty = none
+ *   token                = (empty)         or a bearer token that may scrape from anywhere
  *
  *   [sms]
  *   url                  = (empty)         HTTP SMS gateway; empty = no SMS is sent
@@ -137,6 +144,7 @@ static const struct key keys[] = {
     {"server", "static_dir", K_STR, FIELD(static_dir), 1, 0},
     {"server", "log_level", K_LEVEL, FIELD(log_level), 0, 0},
     {"server", "access_log", K_INT, FIELD(access_log), 0, 1},
+    {"server", "log_file", K_STR, FIELD(log_file), 0, 0},
     {"db", "url", K_STR, FIELD(db), 1, 0},
     {"db", "pool", K_INT, FIELD(db_pool), 0, 1024},
     {"security", "key_file", K_STR, FIELD(key_file), 1, 0},
@@ -155,6 +163,8 @@ static const struct key keys[] = {
     {"security", "register_max_per_address", K_INT, FIELD(register_max_per_address), 1, 1000000},
     {"security", "register_max_per_id", K_INT, FIELD(register_max_per_id), 1, 1000000},
     {"security", "register_window_s", K_INT, FIELD(register_window_s), 1, 2592000},
+    {"metrics", "allow", K_STR, FIELD(metrics_allow), 0, 0},
+    {"metrics", "token", K_STR, FIELD(metrics_token), 0, 0},
     {"sms", "url", K_STR, FIELD(sms_url), 0, 0},
     {"sms", "account", K_STR, FIELD(sms_account), 0, 0},
     {"sms", "secret", K_STR, FIELD(sms_secret), 0, 0},
@@ -202,6 +212,7 @@ void eg_config_defaults(struct eg_config *c)
     set_str(c->static_dir, sizeof(c->static_dir), "web/dist");
     set_str(c->log_level, sizeof(c->log_level), "info");
     c->access_log = 1;
+    set_str(c->metrics_allow, sizeof(c->metrics_allow), "127.0.0.1, ::1");
     set_str(c->db, sizeof(c->db), "var/egret.db");
     c->db_pool = 0;
     set_str(c->key_file, sizeof(c->key_file), "var/egret.key");

@@ -31,6 +31,7 @@ struct eg_config {
     char static_dir[512];        /* web app files ("web/dist") */
     char log_level[16];          /* "info" */
     int access_log;              /* 1 = one line per request (default 1) */
+    char log_file[512];          /* "" = standard error */
 
     /* [db] */
     char db[1024]; /* file path or postgres:// URL ("var/egret.db") */
@@ -55,6 +56,8 @@ struct eg_config {
     int register_window_s;        /* registration throttle window (3600) */
 
     /* [sms] */
+    char metrics_allow[512];        /* peers that may scrape /metrics (addresses, CIDRs) */
+    char metrics_token[128];        /* or a bearer token; "" = none */
     char sms_url[512];              /* HTTP SMS gateway; "" = no SMS (codes only at a window) */
     char sms_account[128];          /* account name at the gateway */
     char sms_secret[129];           /* HMAC-SHA256 key signing each request to the gateway */

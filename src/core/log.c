@@ -8,14 +8,18 @@
  * other control characters in the message are replaced by spaces so that
  * one event stays one line.
  *
- * The level and the descriptor are set once at start-up and only read
- * afterwards.
+ * The level is set once at start-up and only read afterwards; the
+ * descriptor number too: a reopen after logrotate puts the new file under
+ * the same number (dup2), so writers never see a closed descriptor.
  */
 #include "core/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,6 +29,8 @@
 
 static enum eg_log_level min_level = EG_LOG_INFO;
 static int log_fd = STDERR_FILENO;
+static char *log_path;                                        /* the file, or NULL for stderr */
+static pthread_mutex_t reopen_mu = PTHREAD_MUTEX_INITIALIZER; /* one reopen at a time */
 
 static const char *const level_names[] = {"debug", "info", "warn", "error", "off"};
 
@@ -50,6 +56,48 @@ void eg_log_set_fd(int fd)
 {
     if (fd >= 0)
         log_fd = fd;
+}
+
+static int open_log(const char *path)
+{
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+}
+
+int eg_log_open_file(const char *path)
+{
+    int fd = open_log(path);
+    char *copy;
+
+    if (fd < 0)
+        return -1;
+    copy = strdup(path);
+    if (copy == NULL) {
+        close(fd);
+        errno = ENOMEM;
+        return -1;
+    }
+    pthread_mutex_lock(&reopen_mu);
+    free(log_path);
+    log_path = copy;
+    log_fd = fd;
+    pthread_mutex_unlock(&reopen_mu);
+    return 0;
+}
+
+int eg_log_reopen(void)
+{
+    int fd, rc = 0;
+
+    pthread_mutex_lock(&reopen_mu);
+    if (log_path != NULL) {
+        fd = open_log(log_path);
+        if (fd < 0 || dup2(fd, log_fd) < 0)
+            rc = -1;
+        if (fd >= 0)
+            close(fd);
+    }
+    pthread_mutex_unlock(&reopen_mu);
+    return rc;
 }
 
 int eg_log_enabled(enum eg_log_level lvl)

@@ -1,5 +1,6 @@
 /*
- * log.h — one line per event, key=value, on standard error.
+ * log.h — one line per event, key=value, on standard error (journald under
+ * systemd) or in a file that SIGHUP reopens (logrotate).
  *
  *   eg_log(EG_LOG_INFO, "event=listen addr=%s threads=%d", addr, n);
  *
@@ -19,6 +20,17 @@ int eg_log_parse_level(const char *s);
 
 /* Send log lines to fd instead of standard error (start-up only). */
 void eg_log_set_fd(int fd);
+
+/*
+ * Append log lines to the file at path (created 0640), from now on.
+ * eg_log_reopen() opens the same path again, for after logrotate has moved
+ * the file: the new file takes the old one's descriptor number with dup2(),
+ * so a thread writing a line at that moment writes to one file or the
+ * other, never to a closed descriptor. Both return 0, or -1 with errno
+ * (the old destination stays).
+ */
+int eg_log_open_file(const char *path);
+int eg_log_reopen(void);
 
 void eg_log(enum eg_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

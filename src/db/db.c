@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 
 #define TX_BUDGET_NS     (2000LL * 1000 * 1000) /* keep retrying for about 2 s */
 #define TX_FIRST_WAIT_NS (1000LL * 1000)        /* first back-off: 1 ms */
@@ -34,7 +35,15 @@ struct eg_db_pool {
     int nidle;           /* entries used in idle[] */
     struct eg_db **idle; /* connections ready to hand out (a stack: warm ones first) */
     int wait_ms;         /* longest wait in acquire for a connection */
+    atomic_uint_fast64_t acquires, waits, wait_timeouts;
+    struct eg_histogram wait_time; /* of the acquires that had to wait */
 };
+
+/* Process-wide figures (GET /metrics). */
+static struct eg_histogram statement_time;
+static struct eg_histogram tx_time;
+static atomic_uint_fast64_t tx_outcome[3]; /* committed, failed, gave_up (busy to the end) */
+static atomic_uint_fast64_t tx_retries;
 
 const struct eg_db_driver *eg_db_driver_for(const char *url)
 {
@@ -110,13 +119,23 @@ static enum eg_status bind_args(struct eg_stmt *st, const char *types, va_list a
     return rc;
 }
 
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* Prepare sql and bind; on failure the statement is given back and *out is NULL. */
 static enum eg_status query_va(struct eg_db *db, struct eg_stmt **out, const char *sql,
                                const char *types, va_list ap)
 {
     struct eg_stmt *st = NULL;
     assert(db && out && sql);
+    int64_t t0 = mono_ns();
     enum eg_status rc = db->driver->prepare(db, sql, &st);
+    if (rc == EG_OK)
+        st->started_ns = t0;
     if (rc == EG_OK && types)
         rc = bind_args(st, types, ap);
     if (rc != EG_OK && st) {
@@ -235,15 +254,13 @@ int eg_stmt_columns(struct eg_stmt *st)
 
 void eg_stmt_done(struct eg_stmt *st)
 {
-    if (st)
+    if (st) {
+        if (st->started_ns > 0) {
+            eg_histogram_observe_us(&statement_time, (mono_ns() - st->started_ns) / 1000);
+            st->started_ns = 0;
+        }
         st->driver->done(st);
-}
-
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    }
 }
 
 /* Sleep for ns nanoseconds (interrupted sleeps continue). */
@@ -312,6 +329,9 @@ enum eg_status eg_db_tx(struct eg_db *db, eg_tx_fn fn, void *ctx)
         sleep_ns(pause);
         wait = wait * 2 > TX_MAX_WAIT_NS ? TX_MAX_WAIT_NS : wait * 2;
     }
+    eg_histogram_observe_us(&tx_time, (mono_ns() - start) / 1000);
+    eg_counter_add(&tx_outcome[rc == EG_OK ? 0 : eg_status_is_soft(rc) ? 2 : 1], 1);
+    eg_counter_add(&tx_retries, (uint64_t)(attempts - 1));
     if (rc == EG_E_BUSY)
         eg_log(EG_LOG_WARN, "event=db_tx_gave_up engine=%s attempts=%d", db->driver->name,
                attempts);
@@ -472,20 +492,30 @@ enum eg_status eg_db_pool_acquire(struct eg_db_pool *p, struct eg_db **out)
 
     assert(p && out);
     clock_gettime(CLOCK_MONOTONIC, &until);
+    int64_t waited_from = 0;
+    eg_counter_add(&p->acquires, 1);
     pthread_mutex_lock(&p->mu);
     int64_t ns = until.tv_nsec + (int64_t)(p->wait_ms % 1000) * 1000000;
     until.tv_sec += p->wait_ms / 1000 + (time_t)(ns / 1000000000);
     until.tv_nsec = (long)(ns % 1000000000);
+    if (p->nidle == 0 && p->opened >= p->size) {
+        waited_from = mono_ns();
+        eg_counter_add(&p->waits, 1);
+    }
     while (p->nidle == 0 && p->opened >= p->size) {
         int e = pthread_cond_timedwait(&p->cv, &p->mu, &until);
         if (e == ETIMEDOUT && p->nidle == 0 && p->opened >= p->size) {
             pthread_mutex_unlock(&p->mu);
+            eg_counter_add(&p->wait_timeouts, 1);
+            eg_histogram_observe_us(&p->wait_time, (mono_ns() - waited_from) / 1000);
             eg_log(EG_LOG_WARN, "event=db_pool_wait_timeout size=%d wait_ms=%d", p->size,
                    p->wait_ms);
             *out = NULL;
             return EG_E_BUSY;
         }
     }
+    if (waited_from > 0)
+        eg_histogram_observe_us(&p->wait_time, (mono_ns() - waited_from) / 1000);
     if (p->nidle > 0) {
         db = p->idle[--p->nidle];
         pthread_mutex_unlock(&p->mu);
@@ -559,4 +589,61 @@ const char *eg_stmt_dup_text(struct eg_stmt *st, struct eg_arena *a, int col)
     const char *s = eg_stmt_text_len(st, col, &len);
     char *d = eg_arena_strndup(a, s, len);
     return d ? d : "";
+}
+
+void eg_db_metrics_write(struct eg_buf *out)
+{
+    static const char *const outcomes[] = {"committed", "failed", "gave_up"};
+    char lab[64];
+
+    eg_metrics_family(out, "egret_db_statement_duration_seconds", "histogram",
+                      "Statements from prepare to done (execution and reading the rows).");
+    eg_metrics_histogram(out, "egret_db_statement_duration_seconds", NULL, &statement_time);
+    eg_metrics_family(out, "egret_db_transaction_duration_seconds", "histogram",
+                      "Write transactions, retries included.");
+    eg_metrics_histogram(out, "egret_db_transaction_duration_seconds", NULL, &tx_time);
+    eg_metrics_family(out, "egret_db_transactions_total", "counter",
+                      "Write transactions by outcome (gave_up: still busy after every retry).");
+    for (size_t i = 0; i < 3; i++) {
+        lab[0] = '\0';
+        eg_metrics_label(lab, sizeof lab, "outcome", outcomes[i]);
+        eg_metrics_sample(out, "egret_db_transactions_total", lab,
+                          (double)eg_counter_get(&tx_outcome[i]));
+    }
+    eg_metrics_family(out, "egret_db_transaction_retries_total", "counter",
+                      "Write transactions run again after a serialisation failure or lock wait.");
+    eg_metrics_sample(out, "egret_db_transaction_retries_total", NULL,
+                      (double)eg_counter_get(&tx_retries));
+}
+
+void eg_db_pool_metrics_write(struct eg_db_pool *p, struct eg_buf *out)
+{
+    int opened, idle, size;
+
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->mu);
+    opened = p->opened;
+    idle = p->nidle;
+    size = p->size;
+    pthread_mutex_unlock(&p->mu);
+    eg_metrics_family(out, "egret_db_pool_connections", "gauge",
+                      "Pooled database connections: size (the most), open, idle.");
+    eg_metrics_sample(out, "egret_db_pool_connections", "state=\"size\"", size);
+    eg_metrics_sample(out, "egret_db_pool_connections", "state=\"open\"", opened);
+    eg_metrics_sample(out, "egret_db_pool_connections", "state=\"idle\"", idle);
+    eg_metrics_family(out, "egret_db_pool_acquires_total", "counter",
+                      "Connections asked of the pool.");
+    eg_metrics_sample(out, "egret_db_pool_acquires_total", NULL,
+                      (double)eg_counter_get(&p->acquires));
+    eg_metrics_family(out, "egret_db_pool_waits_total", "counter",
+                      "Asks that found every connection in use and waited.");
+    eg_metrics_sample(out, "egret_db_pool_waits_total", NULL, (double)eg_counter_get(&p->waits));
+    eg_metrics_family(out, "egret_db_pool_wait_timeouts_total", "counter",
+                      "Waits that ran out (answered 503 busy).");
+    eg_metrics_sample(out, "egret_db_pool_wait_timeouts_total", NULL,
+                      (double)eg_counter_get(&p->wait_timeouts));
+    eg_metrics_family(out, "egret_db_pool_wait_seconds", "histogram",
+                      "How long the waits for a connection took.");
+    eg_metrics_histogram(out, "egret_db_pool_wait_seconds", NULL, &p->wait_time);
 }

@@ -50,6 +50,7 @@ struct eg_db {
 struct eg_stmt {
     const struct eg_db_driver *driver;
     struct eg_db *db;
+    int64_t started_ns; /* set by eg_db_query and friends: statement latency (metrics) */
 };
 
 /*
@@ -232,5 +233,14 @@ enum eg_status eg_db_backup(struct eg_db *db, const char *path);
 enum eg_status eg_db_lock(struct eg_db *db, const char *name);
 enum eg_status eg_db_try_lock(struct eg_db *db, const char *name, int *got);
 void eg_db_unlock(struct eg_db *db, const char *name);
+
+/*
+ * The storage layer's figures in the Prometheus text format, for
+ * GET /metrics: statement latency, transactions and their retries
+ * (process-wide), and one pool's connections and waits.
+ */
+struct eg_buf;
+void eg_db_metrics_write(struct eg_buf *out);
+void eg_db_pool_metrics_write(struct eg_db_pool *p, struct eg_buf *out);
 
 #endif

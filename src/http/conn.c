@@ -242,26 +242,51 @@ enum eg_status eg_conn_proxies_parse(struct eg_server *s, const char *list)
     return EG_OK;
 }
 
+/* Whether the address (family, 4 or 16 bytes) is in the network n. */
+static int net_has(const struct eg_proxy_net *n, int family, const unsigned char *addr)
+{
+    unsigned full = n->bits / 8, rest = n->bits % 8;
+
+    if (n->family != family || memcmp(n->addr, addr, full) != 0)
+        return 0;
+    if (rest != 0) {
+        unsigned char mask = (unsigned char)(0xffu << (8 - rest));
+
+        if ((n->addr[full] & mask) != (addr[full] & mask))
+            return 0;
+    }
+    return 1;
+}
+
 /* Whether the address (family, 4 or 16 bytes) is one of the trusted proxies. */
 static int is_trusted(const struct eg_server *s, int family, const unsigned char *addr)
 {
     size_t i;
 
-    for (i = 0; i < s->n_proxies; i++) {
-        const struct eg_proxy_net *n = &s->proxies[i];
-        unsigned full = n->bits / 8, rest = n->bits % 8;
+    for (i = 0; i < s->n_proxies; i++)
+        if (net_has(&s->proxies[i], family, addr))
+            return 1;
+    return 0;
+}
 
-        if (n->family != family)
-            continue;
-        if (memcmp(n->addr, addr, full) != 0)
-            continue;
-        if (rest != 0) {
-            unsigned char mask = (unsigned char)(0xffu << (8 - rest));
+int eg_req_peer_in(struct eg_req *req, const char *list)
+{
+    const struct eg_rq *rq = eg_rq_of(req);
+    const char *p = list;
+    struct eg_proxy_net n;
 
-            if ((n->addr[full] & mask) != (addr[full] & mask))
-                continue;
-        }
-        return 1;
+    while (*p != '\0') {
+        size_t len;
+
+        p += strspn(p, ", \t");
+        len = strcspn(p, ", \t");
+        if (len == 0)
+            break;
+        if (parse_net(p, len, &n) != 0)
+            return -1;
+        if (net_has(&n, rq->peer_family, rq->peer_ip))
+            return 1;
+        p += len;
     }
     return 0;
 }

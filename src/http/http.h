@@ -114,6 +114,13 @@ const char *eg_req_query(const struct eg_req *req, const char *name);
 enum eg_status eg_req_query_int(const struct eg_req *req, const char *name, int64_t min,
                                 int64_t max, int64_t def, int64_t *out);
 
+/*
+ * Whether the socket's other end (the peer, never X-Forwarded-For) is in
+ * list: addresses or CIDRs separated by commas or spaces, as in
+ * server.trusted_proxies. 1 yes, 0 no, -1 when the list has a bad entry.
+ */
+int eg_req_peer_in(struct eg_req *req, const char *list);
+
 /* A request header (case-insensitive name), or NULL. */
 const char *eg_req_header(const struct eg_req *req, const char *name);
 

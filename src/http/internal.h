@@ -82,6 +82,7 @@ struct eg_server {
     const struct eg_route_set *routes;
     struct eg_router *router;        /* routes, compiled at start-up */
     const struct eg_http_auth *auth; /* who a token is, what a role may open */
+    struct eg_http_stats *stats;     /* counters for GET /metrics (metrics.c) */
     struct eg_db_pool *pool;
     atomic_int in_flight;       /* requests begun and not yet completed */
     atomic_int stopping;        /* set by eg_server_stop(): replies close the connection */
@@ -195,6 +196,13 @@ int64_t eg_conn_body_deadline_us(const struct eg_server *s, size_t limit);
  * locks). Stop before freeing the server; safe if start failed. */
 enum eg_status eg_conn_sweeper_start(struct eg_server *s);
 void eg_conn_sweeper_stop(struct eg_server *s);
+
+/* The request counters (metrics.c): made at start-up with one record per
+ * route, fed by every completed request (us: its duration). */
+struct eg_http_stats;
+enum eg_status eg_http_stats_new(const struct eg_route_set *routes, struct eg_http_stats **out);
+void eg_http_stats_free(struct eg_http_stats *st);
+void eg_http_stats_observe(struct eg_server *s, const struct eg_rq *rq, int64_t us);
 
 /* Parse server.trusted_proxies into s->proxies. EG_E_INVALID_PARAMETER
  * (logged) when an entry is not an address or CIDR. */

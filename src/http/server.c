@@ -816,6 +816,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         MHD_destroy_response(rq->req.response);
     rq->req.response = NULL;
     release_db(s, rq);
+    eg_http_stats_observe(s, rq, eg_now_us() - rq->req.started_us);
     if (s->cfg->access_log)
         access_log(rq, toe);
     /* A kept-alive connection may idle, then has the header timeout. */
@@ -928,6 +929,9 @@ enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_rout
         eg_log(EG_LOG_ERROR, "event=routes_compile_failed code=%s", eg_status_code(rc));
         goto out;
     }
+    rc = eg_http_stats_new(routes, &s->stats);
+    if (rc != EG_OK)
+        goto out;
     atomic_init(&s->in_flight, 0);
     atomic_init(&s->stopping, 0);
     atomic_init(&s->seq, 1);
@@ -954,12 +958,13 @@ enum eg_status eg_server_start(const struct eg_config *cfg, const struct eg_rout
     sa.sa_handler = SIG_IGN;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGPIPE, &sa, NULL);
-    /* The server's threads inherit this mask, so SIGTERM and SIGINT always
-     * reach the thread that waits for them in eg_server_run_until_signal();
+    /* The server's threads inherit this mask, so SIGTERM, SIGINT and SIGHUP
+     * always reach the thread that waits for them in eg_server_run_until_signal();
      * until then they stay pending rather than killing the process. */
     sigemptyset(&block);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
 
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
@@ -995,6 +1000,7 @@ out:
     if (s != NULL) {
         eg_conn_sweeper_stop(s);
         eg_router_free(s->router);
+        eg_http_stats_free(s->stats);
     }
     free(s);
     return rc;
@@ -1031,6 +1037,7 @@ void eg_server_stop(struct eg_server *s, int timeout_s)
     MHD_stop_daemon(s->daemon);
     eg_log(EG_LOG_INFO, "event=stopped unfinished=%d", left);
     eg_router_free(s->router);
+    eg_http_stats_free(s->stats);
     free(s);
 }
 
@@ -1042,9 +1049,18 @@ enum eg_status eg_server_run_until_signal(struct eg_server *s)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    while (sigwait(&set, &sig) != 0)
-        ;
+    /* SIGHUP: logrotate moved the log file; open it again and go on. */
+    while (sigwait(&set, &sig) != 0 || sig == SIGHUP) {
+        if (sig != SIGHUP)
+            continue;
+        sig = 0;
+        if (eg_log_reopen() == 0)
+            eg_log(EG_LOG_INFO, "event=log_reopened");
+        else
+            eg_log(EG_LOG_ERROR, "event=log_reopen_failed errno=%d", errno);
+    }
     eg_log(EG_LOG_INFO, "event=shutdown signal=%s in_flight=%d", sig == SIGTERM ? "TERM" : "INT",
            atomic_load(&s->in_flight));
     eg_server_stop(s, SHUTDOWN_TIMEOUT_S);

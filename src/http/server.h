@@ -11,6 +11,7 @@
 #include "http/router.h"
 
 struct eg_server;
+struct eg_buf;
 struct eg_db;
 struct eg_db_pool;
 
@@ -43,5 +44,9 @@ int eg_server_port(const struct eg_server *s);
 
 /* Serve until SIGTERM or SIGINT, then stop gracefully. */
 enum eg_status eg_server_run_until_signal(struct eg_server *s);
+
+/* The HTTP layer's figures (requests, latency, in flight, the database
+ * pool) in the Prometheus text format, for GET /metrics. */
+void eg_http_metrics_write(const struct eg_server *s, struct eg_buf *out);
 
 #endif

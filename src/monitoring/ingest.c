@@ -2309,7 +2309,7 @@ static void reply_all_rejected(struct eg_req *req, struct ingest *in)
     reply_rejected(req, all, nall < EG_MON_MAX_ERRORS ? nall : EG_MON_MAX_ERRORS, total, NULL);
 }
 
-static void stream_finish(struct eg_req *req)
+static void stream_finish_reply(struct eg_req *req)
 {
     struct ingest *in = req->stream_ctx;
     unsigned char digest[32];
@@ -2408,6 +2408,19 @@ static void stream_finish(struct eg_req *req)
            (long long)((evaluated_us - done_us) / 1000),
            (long long)((done_cpu - in->began_cpu_us) / 1000), (long long)(in->w.cpu_us / 1000));
     eg_reply_json(req, 201, out);
+}
+
+/* Answer, then count the batch by what it was answered. */
+static void stream_finish(struct eg_req *req)
+{
+    struct ingest *in = req->stream_ctx;
+
+    stream_finish_reply(req);
+    if (in == NULL)
+        return;
+    eg_mon_feed_count((int)in->feed, req->status, (uint64_t)in->inserted, (uint64_t)in->updated,
+                      (in->parser ? eg_mon_parser_error_count(in->parser) : 0) + in->errcount,
+                      eg_now_us() - in->began_us);
 }
 
 const struct eg_stream_ops eg_mon_feed_stream = {stream_begin, stream_chunk, stream_finish};

@@ -357,4 +357,9 @@ void eg_mon_api_evidence_list(struct eg_req *req);
 void eg_mon_api_scorecards_list(struct eg_req *req);
 void eg_mon_api_scorecards_compute(struct eg_req *req);
 
+/* Count one feed batch answered with status (feed_metrics.c): rows
+ * inserted and updated when stored, rejected when refused for bad rows. */
+void eg_mon_feed_count(int feed, int status, uint64_t inserted, uint64_t updated, uint64_t rejected,
+                       int64_t us);
+
 #endif

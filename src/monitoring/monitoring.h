@@ -77,4 +77,8 @@ void eg_monitoring_reply_xlsx(struct eg_req *req, const char *name, struct json_
  */
 enum eg_status eg_monitoring_demo_districts(struct eg_demo *d);
 
+/* The feeds' figures (batches, rows) in the Prometheus text format. */
+struct eg_buf;
+void eg_mon_metrics_write(struct eg_buf *out);
+
 #endif
