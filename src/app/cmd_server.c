@@ -172,6 +172,14 @@ int eg_cmd_serve(struct eg_cli *cli)
     int rc = eg_cli_no_more_options(cli, 0);
     if (rc)
         return rc;
+    size_t bad = eg_net_list_check(cli->cfg.metrics_allow);
+    if (bad != 0) {
+        fprintf(stderr,
+                "egret serve: [metrics] allow: entry %zu is not an address or CIDR "
+                "(addresses or CIDRs separated by commas, at most 32)\n",
+                bad);
+        return 2;
+    }
     struct eg_db *db = NULL;
     struct eg_keys *keys = NULL;
     struct eg_db_key_state ks;

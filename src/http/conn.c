@@ -219,11 +219,16 @@ static int parse_net(const char *s, size_t len, struct eg_proxy_net *out)
     return -1;
 }
 
-enum eg_status eg_conn_proxies_parse(struct eg_server *s, const char *list)
+/*
+ * Parse a list of addresses and CIDRs separated by commas or spaces into
+ * out (at most max entries; *n of them used). 0, or the 1-based place of
+ * the first entry that is not one (or one too many).
+ */
+static size_t parse_nets(const char *list, struct eg_proxy_net *out, size_t max, size_t *n)
 {
     const char *p = list;
 
-    s->n_proxies = 0;
+    *n = 0;
     while (*p != '\0') {
         size_t len;
 
@@ -231,15 +236,31 @@ enum eg_status eg_conn_proxies_parse(struct eg_server *s, const char *list)
         len = strcspn(p, ", \t");
         if (len == 0)
             break;
-        if (s->n_proxies == EG_MAX_TRUSTED_PROXIES ||
-            parse_net(p, len, &s->proxies[s->n_proxies]) != 0) {
-            eg_log(EG_LOG_ERROR, "event=trusted_proxies_invalid entry=%zu", s->n_proxies + 1);
-            return EG_E_INVALID_PARAMETER;
-        }
-        s->n_proxies++;
+        if (*n == max || parse_net(p, len, &out[*n]) != 0)
+            return *n + 1;
+        (*n)++;
         p += len;
     }
+    return 0;
+}
+
+enum eg_status eg_conn_proxies_parse(struct eg_server *s, const char *list)
+{
+    size_t bad = parse_nets(list, s->proxies, EG_MAX_TRUSTED_PROXIES, &s->n_proxies);
+
+    if (bad != 0) {
+        eg_log(EG_LOG_ERROR, "event=trusted_proxies_invalid entry=%zu", bad);
+        return EG_E_INVALID_PARAMETER;
+    }
     return EG_OK;
+}
+
+size_t eg_net_list_check(const char *list)
+{
+    struct eg_proxy_net nets[EG_MAX_TRUSTED_PROXIES];
+    size_t n;
+
+    return parse_nets(list, nets, EG_MAX_TRUSTED_PROXIES, &n);
 }
 
 /* Whether the address (family, 4 or 16 bytes) is in the network n. */
@@ -272,22 +293,14 @@ static int is_trusted(const struct eg_server *s, int family, const unsigned char
 int eg_req_peer_in(struct eg_req *req, const char *list)
 {
     const struct eg_rq *rq = eg_rq_of(req);
-    const char *p = list;
-    struct eg_proxy_net n;
+    struct eg_proxy_net nets[EG_MAX_TRUSTED_PROXIES];
+    size_t n, i;
 
-    while (*p != '\0') {
-        size_t len;
-
-        p += strspn(p, ", \t");
-        len = strcspn(p, ", \t");
-        if (len == 0)
-            break;
-        if (parse_net(p, len, &n) != 0)
-            return -1;
-        if (net_has(&n, rq->peer_family, rq->peer_ip))
+    if (parse_nets(list, nets, EG_MAX_TRUSTED_PROXIES, &n) != 0)
+        return -1;
+    for (i = 0; i < n; i++)
+        if (net_has(&nets[i], rq->peer_family, rq->peer_ip))
             return 1;
-        p += len;
-    }
     return 0;
 }
 

@@ -121,6 +121,10 @@ enum eg_status eg_req_query_int(const struct eg_req *req, const char *name, int6
  */
 int eg_req_peer_in(struct eg_req *req, const char *list);
 
+/* Check such a list (at most 32 entries) before serving: 0 when every
+ * entry is an address or CIDR, else the 1-based place of the first bad one. */
+size_t eg_net_list_check(const char *list);
+
 /* A request header (case-insensitive name), or NULL. */
 const char *eg_req_header(const struct eg_req *req, const char *name);
 

@@ -185,6 +185,19 @@ class TestAccess(unittest.TestCase):
         finally:
             srv.stop()
 
+    def test_bad_allow_list_stops_start_up(self):
+        srv = Server(seed=False, name="metrics_bad_allow")
+        srv.prepare()
+        try:
+            for bad, entry in (("127.0.0.1, 10.0.0.0/33", "entry 2"), ("localhost", "entry 1"),
+                               ("::1/129", "entry 1")):
+                r = srv.run_cli(["serve"], env={"EGRET_METRICS_ALLOW": bad,
+                                                "EGRET_LISTEN": "127.0.0.1:0"}, timeout=30)
+                self.assertEqual(r.returncode, 2, bad)
+                self.assertIn("[metrics] allow: " + entry, r.stderr)
+        finally:
+            srv.cleanup()
+
     def test_empty_allow_and_no_token_is_closed(self):
         srv = Server(seed=False, name="metrics_none", env={"EGRET_METRICS_ALLOW": ""})
         srv.start()
