@@ -289,11 +289,11 @@ int eg_cmd_demo_logins(struct eg_cli *cli)
                     "WHERE u.disabled = 0 ORDER BY u.id LIMIT 40",
                     "");
     printf("%-20s %-11s %s\n", "login", "role", "department / organisation");
-    while ((s == EG_OK || s == EG_ROW) && (s = eg_stmt_step(st)) == EG_ROW)
+    while (eg_db_next(st, &s))
         printf("%-20s %-11s %s\n", eg_stmt_text(st, 0), eg_stmt_text(st, 1), eg_stmt_text(st, 2));
     eg_stmt_done(st);
     printf("password for every demo account: %s\n", EG_DEMO_PASSWORD);
     eg_db_close(db);
     eg_keys_free(keys);
-    return s == EG_DONE ? 0 : 1;
+    return s == EG_OK ? 0 : 1;
 }

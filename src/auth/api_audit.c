@@ -64,7 +64,7 @@ void eg_auth_api_audit_list(struct eg_req *req)
         "ttttttttiiii", actor, actor, action, action, entity, entity, entity_id, entity_id, from,
         to, cursor > 0 ? cursor : INT64_MAX, limit + 1);
     items = json_array();
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (n == limit) {
             next = last;
             break;
@@ -86,7 +86,7 @@ void eg_auth_api_audit_list(struct eg_req *req)
         n++;
     }
     eg_stmt_done(st);
-    if (rc != EG_ROW && rc != EG_DONE) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;

@@ -20,10 +20,10 @@ void eg_auth_api_departments_list(struct eg_req *req)
     struct eg_stmt *st = NULL;
     json_t *items = json_array();
     enum eg_status rc = eg_db_query(req->db, &st, "SELECT " DEPT_COLUMNS " ORDER BY id", "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW)
+    while (eg_db_next(st, &rc))
         json_array_append_new(items, eg_auth_department_row_json(st));
     eg_stmt_done(st);
-    if (rc != EG_DONE) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;
@@ -173,7 +173,7 @@ void eg_auth_api_organisations_list(struct eg_req *req)
                                     "ttttii", kind ? kind : "", kind ? kind : "",
                                     sector ? sector : "", sector ? sector : "", cursor, limit + 1);
     items = json_array();
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (n == limit) {
             next = last;
             break;
@@ -183,7 +183,7 @@ void eg_auth_api_organisations_list(struct eg_req *req)
         n++;
     }
     eg_stmt_done(st);
-    if (rc != EG_ROW && rc != EG_DONE) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;

@@ -78,7 +78,7 @@ void eg_auth_api_users_list(struct eg_req *req)
                      cursor, limit + 1);
     items = json_array();
     int64_t n = 0, last = 0;
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (n == limit) {
             next = last;
             break;
@@ -88,7 +88,7 @@ void eg_auth_api_users_list(struct eg_req *req)
         n++;
     }
     eg_stmt_done(st);
-    if (rc != EG_ROW && rc != EG_DONE)
+    if (rc != EG_OK)
         goto fail;
     eg_auth_reply_list(req, items, next);
     return;

@@ -177,7 +177,7 @@ static enum eg_status verify_page(struct eg_db *db, int64_t to, int64_t *last_se
         "address, request_id, prev_hash, hash FROM audit_events WHERE seq > ? AND seq <= ? "
         "ORDER BY seq LIMIT 500", /* VERIFY_PAGE */
         "ii", *last_seq, to);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         memset(&ev, 0, sizeof ev);
         ev.seq = eg_stmt_i64(st, 0);
         ev.at = eg_stmt_i64(st, 1);
@@ -211,7 +211,7 @@ static enum eg_status verify_page(struct eg_db *db, int64_t to, int64_t *last_se
         (*count)++;
     }
     eg_stmt_done(st);
-    if (rc == EG_ROW || rc == EG_DONE)
+    if (rc == EG_OK)
         rc = EG_OK;
     return rc;
 }

@@ -221,7 +221,7 @@ void eg_cases_api_events(struct eg_req *req)
                      "SELECT id, at, kind, from_state, to_state, actor, actor_role, detail "
                      "FROM case_events WHERE case_id = ? ORDER BY id",
                      "i", id);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         json_error_t jerr;
         json_t *detail = json_loads(eg_stmt_text(st, 7), 0, &jerr);
         /* Platforms see who acted by role, not staff logins. */
@@ -238,9 +238,9 @@ void eg_cases_api_events(struct eg_req *req)
                 "detail", detail ? detail : json_object()));
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE) {
+    if (rc != EG_OK) {
         json_decref(items);
-        eg_reply_error(req, rc == EG_OK ? EG_E_DB : rc, NULL, NULL);
+        eg_reply_error(req, rc, NULL, NULL);
         return;
     }
     eg_reply_json(req, 200, json_pack("{s:s, s:o}", "number", rec.number, "items", items));

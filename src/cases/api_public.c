@@ -194,7 +194,7 @@ static void reply_rules(struct eg_req *req)
                      "FROM case_routing_rules r LEFT JOIN departments d ON d.code = "
                      "r.department_code ORDER BY r.case_type, r.sector",
                      "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW)
+    while (eg_db_next(st, &rc))
         json_array_append_new(
             items,
             json_pack("{s:s, s:s, s:s, s:o, s:o}", "case_type", eg_stmt_text(st, 0), "sector",
@@ -202,9 +202,9 @@ static void reply_rules(struct eg_req *req)
                       eg_cases_str_or_null(eg_stmt_is_null(st, 3) ? NULL : eg_stmt_text(st, 3)),
                       "updated_at", eg_cases_instant(eg_stmt_i64(st, 4))));
     eg_stmt_done(st);
-    if (rc != EG_DONE) {
+    if (rc != EG_OK) {
         json_decref(items);
-        eg_reply_error(req, rc == EG_OK ? EG_E_DB : rc, NULL, NULL);
+        eg_reply_error(req, rc, NULL, NULL);
         return;
     }
     eg_reply_json(req, 200,

@@ -101,7 +101,7 @@ enum eg_status eg_cases_calendar_load(struct eg_db *db, struct eg_arena *a, stru
     memset(cal, 0, sizeof *cal);
     /* Ordered by day, so both arrays come out sorted as eg_calendar needs. */
     rc = eg_db_query(db, &st, "SELECT day, kind FROM calendar_days ORDER BY day", "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         eg_day d;
 
         if (eg_date_parse(eg_stmt_text(st, 0), &d) != EG_OK)
@@ -116,8 +116,8 @@ enum eg_status eg_cases_calendar_load(struct eg_db *db, struct eg_arena *a, stru
         }
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE)
-        return rc == EG_OK ? EG_E_DB : rc;
+    if (rc != EG_OK)
+        return rc;
     cal->holidays = hol;
     cal->n_holidays = nh;
     cal->workdays = work;
@@ -220,13 +220,13 @@ static void reply_year(struct eg_req *req, int year)
                      "SELECT day, kind, name FROM calendar_days WHERE day >= ? AND day <= ? "
                      "ORDER BY day",
                      "tt", from, to);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW)
+    while (eg_db_next(st, &rc))
         json_array_append_new(days, json_pack("{s:s, s:s, s:s}", "day", eg_stmt_text(st, 0), "kind",
                                               eg_stmt_text(st, 1), "name", eg_stmt_text(st, 2)));
     eg_stmt_done(st);
-    if (rc != EG_DONE) {
+    if (rc != EG_OK) {
         json_decref(days);
-        eg_reply_error(req, rc == EG_OK ? EG_E_DB : rc, NULL, NULL);
+        eg_reply_error(req, rc, NULL, NULL);
         return;
     }
     eg_reply_json(req, 200, json_pack("{s:i, s:o}", "year", year, "days", days));

@@ -162,7 +162,7 @@ static enum eg_status load_parties(struct seed *s)
                      "SELECT id, sector FROM organisations WHERE kind = 'platform' AND "
                      "archived = 0 ORDER BY id LIMIT 50",
                      "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (s->n_orgs == cap) {
             int64_t *o;
             char **sec;
@@ -186,8 +186,8 @@ static enum eg_status load_parties(struct seed *s)
         s->n_orgs++;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE)
-        return rc == EG_OK ? EG_E_DB : rc;
+    if (rc != EG_OK)
+        return rc;
     if (s->n_orgs == 0) {
         static const struct {
             const char *name, *sector;
@@ -221,11 +221,11 @@ static enum eg_status load_parties(struct seed *s)
     if (s->people == NULL)
         return EG_E_INTERNAL;
     rc = eg_db_query(d->db, &st, "SELECT id FROM people ORDER BY id LIMIT ?", "i", (int64_t)want);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW)
+    while (eg_db_next(st, &rc))
         s->people[s->n_people++] = eg_stmt_i64(st, 0);
     eg_stmt_done(st);
-    if (rc != EG_DONE)
-        return rc == EG_OK ? EG_E_DB : rc;
+    if (rc != EG_OK)
+        return rc;
     for (int n = 0; s->n_people < (size_t)want; n++) {
         char idn[19], name[16], c1[4], c2[4];
         struct eg_person_input p;

@@ -30,11 +30,11 @@ static const char *col_or_null(struct eg_arena *a, struct eg_stmt *st, int i)
     return eg_stmt_is_null(st, i) ? NULL : col(a, st, i);
 }
 
-/* Finish a statement loop: EG_DONE is success. */
+/* Finish a statement: EG_DONE (a single row read) and EG_OK (an eg_db_next loop) are success. */
 static enum eg_status finish(struct eg_stmt *st, enum eg_status rc)
 {
     eg_stmt_done(st);
-    return rc == EG_DONE ? EG_OK : (rc == EG_OK || rc == EG_ROW ? EG_E_DB : rc);
+    return rc == EG_DONE || rc == EG_OK ? EG_OK : (rc == EG_ROW ? EG_E_DB : rc);
 }
 
 const char *eg_case_actor_name(const struct eg_principal *who)
@@ -272,7 +272,7 @@ enum eg_status eg_case_store_get(struct eg_db *db, struct eg_arena *a, int64_t i
                      "JOIN departments d ON d.id = cd.department_id WHERE cd.case_id = ? "
                      "ORDER BY cd.added_at, d.id",
                      "i", id);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         out->co = eg_arena_grow(a, out->co, out->n_co, &cap, sizeof *out->co);
         if (out->co == NULL) {
             rc = EG_E_INTERNAL;
@@ -339,7 +339,7 @@ static enum eg_status amounts_query(struct eg_db *db, const char *sql, int64_t c
 
     memset(out, 0, sizeof *out);
     rc = eg_db_query(db, &st, sql, "i", case_id);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         int cat = eg_case_name_index(eg_case_category_names, eg_stmt_text(st, 0));
         if (cat >= 0)
             out->fen[cat] += eg_stmt_i64(st, 1);
@@ -477,7 +477,7 @@ enum eg_status eg_case_store_list(struct eg_db *db, struct eg_arena *a,
     qb_int(&q, " ORDER BY c.id DESC LIMIT CAST(? AS BIGINT))", (int64_t)limit + 1);
     qb_sql(&q, " ORDER BY c.id DESC");
     rc = qb_query(&q, db, &st);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (*n == (size_t)limit) {
             *more = 1;
             continue;
@@ -538,7 +538,7 @@ enum eg_status eg_case_store_stats(struct eg_db *db, struct eg_arena *a,
     qb_case_filter(&q, f);
     qb_sql(&q, " GROUP BY c.state, c.department_id, d.code, d.name ORDER BY d.code");
     rc = qb_query(&q, db, &st);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         int s = eg_case_name_index(eg_case_state_names, eg_stmt_text(st, 0));
         int64_t dept = eg_stmt_i64(st, 1), cnt = eg_stmt_i64(st, 4), late = eg_stmt_i64(st, 5);
         struct eg_case_dept_stats *ds = NULL;
@@ -597,7 +597,7 @@ enum eg_status eg_cases_backlog(struct eg_db *db, struct eg_arena *a, eg_day tod
                      "GROUP BY department_id, respondent_org_id "
                      "ORDER BY department_id, respondent_org_id",
                      "t", day);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
@@ -628,7 +628,7 @@ enum eg_status eg_cases_count_by_respondent(struct eg_db *db, struct eg_arena *a
                      "SELECT respondent_org_id, COUNT(*) FROM cases WHERE submitted_on >= ? AND "
                      "submitted_on <= ? GROUP BY respondent_org_id ORDER BY respondent_org_id",
                      "tt", d1, d2);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
@@ -690,7 +690,7 @@ enum eg_status eg_case_store_evidence_list(struct eg_db *db, struct eg_arena *a,
     *rows = NULL;
     *n = 0;
     rc = eg_db_query(db, &st, EVIDENCE_COLUMNS "WHERE case_id = ? ORDER BY id", "i", case_id);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
@@ -798,7 +798,7 @@ enum eg_status eg_case_store_session_list(struct eg_db *db, struct eg_arena *a, 
     *n = 0;
     rc = eg_db_query(db, &st, SESSION_COLUMNS "WHERE case_id = ? ORDER BY starts_at, id", "i",
                      case_id);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
@@ -837,7 +837,7 @@ enum eg_status eg_case_store_response_list(struct eg_db *db, struct eg_arena *a,
                      "SELECT id, case_id, body, proposal_fen, author, author_role, created_at "
                      "FROM case_responses WHERE case_id = ? ORDER BY id",
                      "i", case_id);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         struct eg_case_response *r;
 
         *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
@@ -1018,7 +1018,7 @@ enum eg_status eg_case_store_payment_list(struct eg_db *db, struct eg_arena *a, 
     *rows = NULL;
     *n = 0;
     rc = eg_db_query(db, &st, PAYMENT_COLS "WHERE case_id = ? ORDER BY id", "i", case_id);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
         if (*rows == NULL) {
             rc = EG_E_INTERNAL;
@@ -1138,7 +1138,7 @@ enum eg_status eg_case_store_rating_rollup(struct eg_db *db, struct eg_arena *a,
                      "JOIN departments d ON d.id = r.department_id "
                      "GROUP BY r.department_id, d.code, d.name ORDER BY d.code",
                      "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         struct eg_case_rating_rollup *r;
 
         *rows = eg_arena_grow(a, *rows, *n, &cap, sizeof **rows);
@@ -1173,7 +1173,7 @@ enum eg_status eg_case_store_rules(struct eg_db *db, struct eg_arena *a,
                      "SELECT case_type, sector, department_code FROM case_routing_rules "
                      "ORDER BY case_type, sector",
                      "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         struct eg_case_routing_rule *r;
 
         *rules = eg_arena_grow(a, *rules, *n, &cap, sizeof **rules);
@@ -1360,7 +1360,7 @@ enum eg_status eg_consult_store_list(struct eg_db *db, struct eg_arena *a,
         qb_int(&q, " AND k.id < CAST(? AS BIGINT)", f->before_id);
     qb_int(&q, " ORDER BY k.id DESC LIMIT CAST(? AS BIGINT)", (int64_t)limit + 1);
     rc = qb_query(&q, db, &st);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (*n == (size_t)limit) {
             *more = 1;
             continue;

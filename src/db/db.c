@@ -156,6 +156,19 @@ enum eg_status eg_db_query(struct eg_db *db, struct eg_stmt **st, const char *sq
     return rc;
 }
 
+int eg_db_next(struct eg_stmt *st, enum eg_status *rc)
+{
+    assert(rc);
+    if (*rc != EG_OK)
+        return 0;
+    assert(st);
+    enum eg_status s = st->driver->step(st);
+    if (s == EG_ROW)
+        return 1;
+    *rc = s == EG_DONE ? EG_OK : s;
+    return 0;
+}
+
 enum eg_status eg_db_run(struct eg_db *db, int64_t *changes, const char *sql, const char *types,
                          ...)
 {

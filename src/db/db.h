@@ -160,6 +160,21 @@ const char *eg_stmt_dup_text(struct eg_stmt *st, struct eg_arena *a, int col);
 void eg_stmt_done(struct eg_stmt *st); /* NULL is fine */
 
 /*
+ * The row loop over a query, written once:
+ *
+ *     enum eg_status rc = eg_db_query(db, &st, sql, types, ...);
+ *     while (eg_db_next(st, &rc)) { ... eg_stmt_i64(st, 0) ... }
+ *     eg_stmt_done(st);
+ *     if (rc != EG_OK) ...
+ *
+ * Steps st while *rc is EG_OK and a row comes: 1 with *rc EG_OK on a row;
+ * 0 at the end with *rc EG_OK, or with *rc the error of the query (st may
+ * then be NULL), of the step, or of the loop body (a body that sets *rc to
+ * an error ends the loop). EG_DONE never reaches the caller.
+ */
+int eg_db_next(struct eg_stmt *st, enum eg_status *rc);
+
+/*
  * Run fn(db, ctx) in a write transaction (SQLite BEGIN IMMEDIATE;
  * PostgreSQL REPEATABLE READ or SERIALIZABLE). Commits when fn returns EG_OK,
  * rolls back otherwise. When fn or the commit fails softly (EG_E_BUSY) the

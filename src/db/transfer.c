@@ -161,7 +161,7 @@ static enum eg_status load_table_names(struct eg_db *db, struct schema *s)
                          "SELECT table_name FROM information_schema.tables WHERE table_schema = "
                          "current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
                          "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (s->n >= MAX_TABLES) {
             rc = EG_E_TOO_LARGE;
             break;
@@ -174,7 +174,7 @@ static enum eg_status load_table_names(struct eg_db *db, struct schema *s)
             rc = EG_E_INTERNAL;
     }
     eg_stmt_done(st);
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 /* Columns, primary key and foreign keys of t. */
@@ -203,7 +203,7 @@ static enum eg_status load_table(struct eg_db *db, struct schema *s, struct tabl
                          "0 END, 0 FROM information_schema.columns WHERE table_schema = "
                          "current_schema() AND table_name = ? ORDER BY ordinal_position",
                          "t", t->name);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (t->ncols >= MAX_COLUMNS) {
             rc = EG_E_TOO_LARGE;
             break;
@@ -219,7 +219,7 @@ static enum eg_status load_table(struct eg_db *db, struct schema *s, struct tabl
         t->ncols++;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE)
+    if (rc != EG_OK)
         return rc;
 
     /* Primary key, in key order. */
@@ -239,13 +239,13 @@ static enum eg_status load_table(struct eg_db *db, struct schema *s, struct tabl
                          "WHERE i.indisprimary AND n.nspname = current_schema() AND cl.relname = ? "
                          "ORDER BY array_position(i.indkey::int2[], a.attnum)",
                          "t", t->name);
-        while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+        while (eg_db_next(st, &rc)) {
             int col = find_column(t, eg_stmt_text(st, 0));
             if (col >= 0 && t->npk < MAX_COLUMNS)
                 t->pk[t->npk++] = col;
         }
         eg_stmt_done(st);
-        if (rc != EG_DONE)
+        if (rc != EG_OK)
             return rc;
         rc = EG_OK;
     }
@@ -265,7 +265,7 @@ static enum eg_status load_table(struct eg_db *db, struct schema *s, struct tabl
                         "AND a.attnum = ANY (c.conkey) "
                         "WHERE c.contype = 'f' AND n.nspname = current_schema() AND cl.relname = ?",
                         "t", t->name);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (t->nfks >= MAX_COLUMNS)
             continue;
         t->fks[t->nfks].column = eg_arena_strdup(s->mem, eg_stmt_text(st, 0));
@@ -275,7 +275,7 @@ static enum eg_status load_table(struct eg_db *db, struct schema *s, struct tabl
         t->nfks++;
     }
     eg_stmt_done(st);
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 static enum eg_status load_schema(struct eg_db *db, struct schema *s)
@@ -922,7 +922,7 @@ enum eg_status eg_db_reset_sequences(struct eg_db *db)
                      "WHERE table_schema = current_schema() AND (is_identity = 'YES' OR "
                      "column_default LIKE 'nextval(%') ORDER BY table_name, column_name",
                      "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (n + 2 > MAX_TABLES * 2)
             continue;
         names[n] = eg_arena_strdup(mem, eg_stmt_text(st, 0));

@@ -163,12 +163,11 @@ static enum eg_status load_platforms(struct seed *s)
                      "SELECT id FROM organisations WHERE kind = 'platform' AND archived = 0 "
                      "ORDER BY id LIMIT 64",
                      "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         s->platforms[s->nplat++] = eg_stmt_i64(st, 0);
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 /* Who pays for whom, how often they work, who renews automatically. */

@@ -65,7 +65,7 @@ enum eg_status eg_ins_products_list(struct eg_db *db, struct eg_arena *a,
     enum eg_status rc =
         eg_db_query(db, &st, "SELECT id, code, name FROM ins_products ORDER BY code", "");
 
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -125,7 +125,7 @@ enum eg_status eg_ins_versions_load(struct eg_db *db, struct eg_arena *a, int64_
                                     "WHERE product_id = ? ORDER BY effective_from, version",
                                     "i", product_id);
 
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (metas)
             marr = eg_arena_grow(a, marr, cnt, &mcap, sizeof *marr);
@@ -455,7 +455,7 @@ enum eg_status eg_ins_cover_list(struct eg_db *db, struct eg_arena *a,
         rc = eg_db_query(db, &st, "SELECT " COVER_COLS COVER_FROM "WHERE " COVER_FILTERS,
                          "iittttttiii", f->order_id, f->order_id, state, state, from, from, to, to,
                          f->before_id, f->before_id, (int64_t)f->limit);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -781,7 +781,7 @@ enum eg_status eg_ins_order_list(struct eg_db *db, struct eg_arena *a,
         "iiiittiii", f->payer_person_id, f->payer_person_id, f->payer_org_id, f->payer_org_id,
         state, state, f->before_id, f->before_id, (int64_t)f->limit);
 
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -990,7 +990,7 @@ enum eg_status eg_ins_settlement(struct eg_db *db, struct eg_arena *a, const cha
                     "ORDER BY l.payer_kind, o.name, l.payer_org_id",
                     "t", month);
 
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -1089,13 +1089,12 @@ enum eg_status eg_ins_figures_compute(struct eg_db *db, struct eg_arena *a, eg_d
                      "SELECT state, COUNT(*) FROM claims WHERE incident_day >= ? AND "
                      "incident_day <= ? GROUP BY state",
                      "tt", f, t);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         enum eg_claim_state s = eg_claim_state_parse(eg_stmt_text(st, 0));
         if (s < EG_CLAIM_STATE_COUNT) {
             out->claims_by_state[s] = eg_stmt_i64(st, 1);
             out->claims_total += out->claims_by_state[s];
         }
-        rc = EG_OK;
     }
     eg_stmt_done(st);
     st = NULL;
@@ -1106,7 +1105,7 @@ enum eg_status eg_ins_figures_compute(struct eg_db *db, struct eg_arena *a, eg_d
                      "SELECT payout_fen, paid_at - reported_at FROM claims WHERE state = 'paid' "
                      "AND incident_day >= ? AND incident_day <= ?",
                      "tt", f, t);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         out->pay_seconds = eg_arena_grow(a, out->pay_seconds, out->n_pay, &cap, sizeof(int64_t));
         if (out->pay_seconds == NULL) {
             rc = EG_E_INTERNAL;
@@ -1139,7 +1138,7 @@ enum eg_status eg_ins_calendar_load(struct eg_db *db, struct eg_arena *a, eg_day
     rc = eg_db_query(db, &st,
                      "SELECT day, kind FROM calendar_days WHERE day >= ? AND day <= ? ORDER BY day",
                      "tt", f, t);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         eg_day d = col_day(st, 0);
         int holiday = strcmp(eg_stmt_text(st, 1), "holiday") == 0;
         rc = EG_OK;

@@ -161,7 +161,7 @@ enum eg_status eg_ins_claim_list(struct eg_db *db, struct eg_arena *a,
         "iittttttiiittiii", f->person_id, f->person_id, state, state, from, from, to, to,
         f->case_id, f->case_id, (int64_t)f->overdue_only, today, today, f->before_id, f->before_id,
         (int64_t)f->limit);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -173,7 +173,7 @@ enum eg_status eg_ins_claim_list(struct eg_db *db, struct eg_arena *a,
     eg_stmt_done(st);
     *out = arr;
     *n = cnt;
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 enum eg_status eg_ins_claim_move(struct eg_db *db, int64_t id, const struct eg_ins_claim_move *m)
@@ -338,7 +338,7 @@ enum eg_status eg_ins_claim_items(struct eg_db *db, struct eg_arena *a, int64_t 
                     "(? = 0 OR round = ?) ORDER BY round, id",
                     "iii", claim_id, (int64_t)round, (int64_t)round);
 
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -363,7 +363,7 @@ enum eg_status eg_ins_claim_items(struct eg_db *db, struct eg_arena *a, int64_t 
     eg_stmt_done(st);
     *out = arr;
     *n = cnt;
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 enum eg_status eg_ins_claim_rounds(struct eg_db *db, struct eg_arena *a, int64_t claim_id,
@@ -379,7 +379,7 @@ enum eg_status eg_ins_claim_rounds(struct eg_db *db, struct eg_arena *a, int64_t
                     "assessed_at FROM claim_rounds WHERE claim_id = ? ORDER BY round",
                     "i", claim_id);
 
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -401,7 +401,7 @@ enum eg_status eg_ins_claim_rounds(struct eg_db *db, struct eg_arena *a, int64_t
     eg_stmt_done(st);
     *out = arr;
     *n = cnt;
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 enum eg_status eg_ins_claim_event(struct eg_db *db, int64_t claim_id, int64_t now,
@@ -429,7 +429,7 @@ enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t
                     "COALESCE(payout_fen, 0) FROM claim_events WHERE claim_id = ? ORDER BY id",
                     "i", claim_id);
 
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -459,7 +459,7 @@ enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t
     eg_stmt_done(st);
     *out = arr;
     *n = cnt;
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 enum eg_status eg_ins_claim_set_case(struct eg_db *db, int64_t claim_id, int64_t case_id,
@@ -538,7 +538,7 @@ enum eg_status eg_ins_material_list(struct eg_db *db, struct eg_arena *a, int64_
         db, &st, "SELECT " MATERIAL_COLS " FROM claim_materials WHERE claim_id = ? ORDER BY id",
         "i", claim_id);
 
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         arr = eg_arena_grow(a, arr, cnt, &cap, sizeof *arr);
         if (arr == NULL) {
             rc = EG_E_INTERNAL;
@@ -550,7 +550,7 @@ enum eg_status eg_ins_material_list(struct eg_db *db, struct eg_arena *a, int64_
     eg_stmt_done(st);
     *out = arr;
     *n = cnt;
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 enum eg_status eg_ins_material_get(struct eg_db *db, struct eg_arena *a, int64_t claim_id,
@@ -587,14 +587,13 @@ enum eg_status eg_ins_claim_counts(struct eg_db *db, struct eg_arena *a, eg_day 
     *overdue_decision = 0;
     eg_date_format(today, t);
     rc = eg_db_query(db, &st, "SELECT state, COUNT(*) FROM claims GROUP BY state", "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         enum eg_claim_state s = eg_claim_state_parse(eg_stmt_text(st, 0));
         if (s < EG_CLAIM_STATE_COUNT)
             by_state[s] = eg_stmt_i64(st, 1);
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE)
+    if (rc != EG_OK)
         return rc;
     rc = eg_db_one_i64(db, overdue_materials,
                        "SELECT COUNT(*) FROM claims WHERE state = 'reported' AND materials_due < ?",

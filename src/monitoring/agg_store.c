@@ -199,16 +199,15 @@ enum eg_status eg_mon_sectors_load(struct eg_db *db, struct eg_arena *a, struct 
         return EG_E_INTERNAL;
     rc = eg_db_query(
         db, &st, "SELECT id, sector FROM organisations WHERE kind = 'platform' ORDER BY id", "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (s->n >= (size_t)n)
             continue;
         s->ids[s->n] = eg_stmt_i64(st, 0);
         snprintf(s->sectors[s->n], 33, "%s", eg_stmt_text(st, 1));
         s->n++;
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 const char *eg_mon_sectors_find(const struct eg_mon_sectors *s, int64_t id)
@@ -257,7 +256,7 @@ enum eg_status eg_mon_daily_scan(struct eg_db *db, const struct eg_mon_filter *f
         rc = eg_db_query(db, &st, sql, "tt", dfrom, dto);
         break;
     }
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         struct eg_mon_group_row row;
         eg_day day = 0;
         memset(a, 0, sizeof *a);
@@ -280,7 +279,7 @@ enum eg_status eg_mon_daily_scan(struct eg_db *db, const struct eg_mon_filter *f
     }
     eg_stmt_done(st);
     free(a);
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 static enum eg_status sum_cb(void *ctx, const struct eg_mon_group_row *row)
@@ -459,7 +458,7 @@ enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon
                      "AND c.state IN ('active', 'expired') "
                      "GROUP BY w.platform_id, w.district",
                      "tii", d, lo, hi);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         struct eg_mon_agg *agg = eg_mon_groups_get(g, eg_stmt_i64(st, 0), eg_stmt_text(st, 1));
         if (!agg) {
             rc = EG_E_INTERNAL;
@@ -470,7 +469,7 @@ enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon
     }
     eg_stmt_done(st);
     st = NULL;
-    if (rc != EG_DONE && rc != EG_OK)
+    if (rc != EG_OK)
         goto out;
 
     /* The worker's record that day is found by its key: day key + roster id. */
@@ -481,7 +480,7 @@ enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon
                      "WHERE cl.incident_day = ? AND cl.state <> 'rejected' "
                      "GROUP BY w.platform_id, w.district",
                      "it", lo, d);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         struct eg_mon_agg *agg = eg_mon_groups_get(g, eg_stmt_i64(st, 0), eg_stmt_text(st, 1));
         if (!agg) {
             rc = EG_E_INTERNAL;
@@ -492,7 +491,7 @@ enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon
     }
     eg_stmt_done(st);
     st = NULL;
-    if (rc != EG_DONE && rc != EG_OK)
+    if (rc != EG_OK)
         goto out;
 
     struct eg_case_count *cases = NULL;
@@ -544,7 +543,7 @@ enum eg_status eg_mon_recompute_day(struct eg_db *db, const struct eg_mon_params
     int64_t last_key = -1;
     char last_district[8] = "";
     struct eg_mon_agg *agg = NULL;
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         int64_t key = eg_stmt_i64(st, 0);
         const char *district = eg_stmt_text(st, 1);
         if (!agg || key != last_key || strcmp(district, last_district) != 0) {
@@ -564,14 +563,14 @@ enum eg_status eg_mon_recompute_day(struct eg_db *db, const struct eg_mon_params
     }
     eg_stmt_done(st);
     st = NULL;
-    if (rc != EG_DONE && rc != EG_OK)
+    if (rc != EG_OK)
         goto out;
 
     rc = eg_db_query(db, &st,
                      "SELECT platform_id, district, amount_fen, appealed FROM mon_penalties "
                      "WHERE day = ?",
                      "t", d);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         struct eg_mon_agg *pa = eg_mon_groups_get(g, eg_stmt_i64(st, 0), eg_stmt_text(st, 1));
         if (!pa) {
             rc = EG_E_INTERNAL;
@@ -582,14 +581,14 @@ enum eg_status eg_mon_recompute_day(struct eg_db *db, const struct eg_mon_params
     }
     eg_stmt_done(st);
     st = NULL;
-    if (rc != EG_DONE && rc != EG_OK)
+    if (rc != EG_OK)
         goto out;
 
     rc = eg_db_query(db, &st,
                      "SELECT platform_id, district, appeal_channel FROM mon_deactivations "
                      "WHERE day = ?",
                      "t", d);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         struct eg_mon_agg *da = eg_mon_groups_get(g, eg_stmt_i64(st, 0), eg_stmt_text(st, 1));
         if (!da) {
             rc = EG_E_INTERNAL;
@@ -600,7 +599,7 @@ enum eg_status eg_mon_recompute_day(struct eg_db *db, const struct eg_mon_params
     }
     eg_stmt_done(st);
     st = NULL;
-    if (rc != EG_DONE && rc != EG_OK)
+    if (rc != EG_OK)
         goto out;
 
     rc = write_platform_groups(db, sec, day, g);

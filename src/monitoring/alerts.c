@@ -222,8 +222,7 @@ static enum eg_status load_members(struct eg_db *db, const struct rule *r, struc
     default:
         return EG_E_INTERNAL;
     }
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        rc = EG_OK;
+    while (eg_db_next(st, &rc)) {
         const char *id = eg_stmt_text(st, 0);
         if (r->scope_id[0] && strcmp(r->scope_id, id) != 0)
             continue;
@@ -235,7 +234,7 @@ static enum eg_status load_members(struct eg_db *db, const struct rule *r, struc
         (*n)++;
     }
     eg_stmt_done(st);
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 static void member_filter(const struct rule *r, const struct member *m, struct eg_mon_filter *f)
@@ -498,7 +497,7 @@ enum eg_status eg_mon_alerts_evaluate(struct eg_db *db, const struct eg_mon_para
                      "SELECT " RULE_COLS " FROM mon_alert_rules WHERE enabled = 1 AND deleted = 0 "
                      "ORDER BY id",
                      "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (nrules == cap) {
             cap = cap ? cap * 2 : 16;
             struct rule *nr = realloc(rules, cap * sizeof *nr);
@@ -513,7 +512,7 @@ enum eg_status eg_mon_alerts_evaluate(struct eg_db *db, const struct eg_mon_para
     }
     eg_stmt_done(st);
     st = NULL;
-    if (rc != EG_DONE && rc != EG_OK)
+    if (rc != EG_OK)
         goto out;
     rc = EG_OK;
     for (size_t i = 0; i < nrules && rc == EG_OK; i++) {

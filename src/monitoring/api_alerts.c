@@ -81,12 +81,11 @@ void eg_mon_api_rules_list(struct eg_req *req)
     json_t *items = json_array();
     enum eg_status rc =
         eg_db_query(req->db, &st, RULE_SELECT " WHERE r.deleted = 0 ORDER BY r.id", "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         json_array_append_new(items, rule_json(st));
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;
@@ -584,8 +583,7 @@ void eg_mon_api_alerts_list(struct eg_req *req)
     json_t *items = json_array();
     int64_t n = 0, last = 0, more = 0;
     eg_day td = eg_mon_today();
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        rc = EG_OK;
+    while (eg_db_next(st, &rc)) {
         if (n == limit) {
             more = 1;
             continue;
@@ -595,7 +593,7 @@ void eg_mon_api_alerts_list(struct eg_req *req)
         n++;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;
@@ -635,7 +633,7 @@ static json_t *alert_history(struct eg_db *db, int64_t id)
                                     "actor, note FROM mon_alert_events WHERE alert_id = ? ORDER "
                                     "BY id",
                                     "i", id);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         json_t *e = json_object();
         json_object_set_new(e, "at", eg_mon_instant_json(eg_stmt_i64(st, 0)));
         json_object_set_new(e, "kind", json_string(eg_stmt_text(st, 1)));
@@ -653,7 +651,6 @@ static json_t *alert_history(struct eg_db *db, int64_t id)
         json_object_set_new(e, "actor", json_string(eg_stmt_text(st, 6)));
         json_object_set_new(e, "note", json_string(eg_stmt_text(st, 7)));
         json_array_append_new(list, e);
-        rc = EG_OK;
     }
     eg_stmt_done(st);
     return list;

@@ -397,7 +397,7 @@ void eg_mon_api_dashboard_overview(struct eg_req *req)
                          "SELECT state, level, COUNT(*) FROM mon_alerts WHERE state IN "
                          "('pending', 'firing') GROUP BY state, level",
                          "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         const char *state = eg_stmt_text(st, 0);
         int64_t n = eg_stmt_i64(st, 2);
         json_t *c = json_object_get(alerts, state);
@@ -409,28 +409,26 @@ void eg_mon_api_dashboard_overview(struct eg_req *req)
                 json_object_set_new(bylevel, eg_stmt_text(st, 1),
                                     json_integer(json_integer_value(lc) + n));
         }
-        rc = EG_OK;
     }
     eg_stmt_done(st);
     st = NULL;
     json_t *latest_alerts = json_array();
-    if (rc == EG_DONE || rc == EG_OK)
+    if (rc == EG_OK)
         rc = eg_db_query(req->db, &st,
                          "SELECT a.id, a.level, a.state, a.scope_name, a.message, a.last_period "
                          "FROM mon_alerts a WHERE a.state = 'firing' ORDER BY a.id DESC LIMIT 5",
                          "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         json_array_append_new(latest_alerts,
                               json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
                                         (json_int_t)eg_stmt_i64(st, 0), "level",
                                         eg_stmt_text(st, 1), "state", eg_stmt_text(st, 2),
                                         "scope_name", eg_stmt_text(st, 3), "message",
                                         eg_stmt_text(st, 4), "period", eg_stmt_text(st, 5)));
-        rc = EG_OK;
     }
     eg_stmt_done(st);
     int64_t platforms = 0;
-    if (rc == EG_DONE || rc == EG_OK)
+    if (rc == EG_OK)
         rc = eg_db_one_i64(req->db, &platforms,
                            "SELECT COUNT(*) FROM organisations WHERE kind = 'platform' AND "
                            "archived = 0",

@@ -58,14 +58,13 @@ static json_t *keys_json(struct eg_db *db, int64_t org)
                                     "last_used_at FROM api_keys WHERE organisation_id = ? ORDER "
                                     "BY id",
                                     "i", org);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         json_array_append_new(
             list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)eg_stmt_i64(st, 0),
                             "prefix", eg_stmt_text(st, 1), "label", eg_stmt_text(st, 2),
                             "created_at", eg_mon_instant_json(eg_stmt_i64(st, 3)), "revoked_at",
                             eg_mon_instant_json(eg_stmt_i64(st, 4)), "last_used_at",
                             eg_mon_instant_json(eg_stmt_i64(st, 5))));
-        rc = EG_OK;
     }
     eg_stmt_done(st);
     return list;
@@ -132,8 +131,7 @@ void eg_mon_api_platforms_list(struct eg_req *req)
         cursor, limit + 1);
     json_t *items = json_array();
     int64_t n = 0, last = 0, more = 0;
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        rc = EG_OK;
+    while (eg_db_next(st, &rc)) {
         if (n == limit) {
             more = 1;
             continue;
@@ -143,7 +141,7 @@ void eg_mon_api_platforms_list(struct eg_req *req)
         n++;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;
@@ -535,7 +533,7 @@ void eg_mon_api_department_keys_list(struct eg_req *req)
         "SELECT k.id, k.prefix, k.label, k.created_at, k.revoked_at, k.last_used_at, d.id, "
         "d.code, d.name FROM api_keys k JOIN departments d ON d.id = k.department_id ORDER BY k.id",
         "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         json_array_append_new(items,
                               json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:{s:I, s:s, s:s}}", "id",
                                         (json_int_t)eg_stmt_i64(st, 0), "prefix",
@@ -545,10 +543,9 @@ void eg_mon_api_department_keys_list(struct eg_req *req)
                                         "last_used_at", eg_mon_instant_json(eg_stmt_i64(st, 5)),
                                         "department", "id", (json_int_t)eg_stmt_i64(st, 6), "code",
                                         eg_stmt_text(st, 7), "name", eg_stmt_text(st, 8)));
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;
@@ -621,8 +618,7 @@ void eg_mon_api_platform_workers(struct eg_req *req)
                      limit + 1);
     json_t *items = json_array();
     int64_t n = 0, last = 0, more = 0;
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        rc = EG_OK;
+    while (eg_db_next(st, &rc)) {
         if (n == limit) {
             more = 1;
             continue;
@@ -639,7 +635,7 @@ void eg_mon_api_platform_workers(struct eg_req *req)
         n++;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;

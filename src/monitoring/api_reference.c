@@ -109,13 +109,12 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
                          "SELECT code, label, label_en, sort, active FROM mon_dictionary WHERE "
                          "list = ? ORDER BY sort, code",
                          "t", lists[li].name);
-        while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+        while (eg_db_next(st, &rc)) {
             json_array_append_new(
                 items,
                 json_pack("{s:s, s:s, s:s, s:I, s:b}", "code", eg_stmt_text(st, 0), "label",
                           eg_stmt_text(st, 1), "label_en", eg_stmt_text(st, 2), "sort",
                           (json_int_t)eg_stmt_i64(st, 3), "active", (int)eg_stmt_i64(st, 4)));
-            rc = EG_OK;
         }
         break;
     case LIST_OCCUPATION:
@@ -123,7 +122,7 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
                          "SELECT code, name, name_en, sort, active, category, gb_code, aliases "
                          "FROM mon_occupations ORDER BY sort, code",
                          "");
-        while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+        while (eg_db_next(st, &rc)) {
             json_t *aliases = json_loads(eg_stmt_text(st, 7), 0, NULL);
             json_array_append_new(
                 items,
@@ -132,7 +131,6 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
                           (json_int_t)eg_stmt_i64(st, 3), "active", (int)eg_stmt_i64(st, 4),
                           "category", eg_stmt_text(st, 5), "gb_code", eg_stmt_text(st, 6),
                           "aliases", aliases ? aliases : json_array()));
-            rc = EG_OK;
         }
         break;
     case LIST_DISTRICT:
@@ -140,19 +138,18 @@ static enum eg_status list_items(struct eg_db *db, int li, json_t **out)
                          "SELECT code, name, name_en, sort, active, lat_e6, lng_e6 FROM "
                          "mon_districts ORDER BY sort, code",
                          "");
-        while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+        while (eg_db_next(st, &rc)) {
             json_array_append_new(
                 items, json_pack("{s:s, s:s, s:s, s:I, s:b, s:f, s:f}", "code", eg_stmt_text(st, 0),
                                  "label", eg_stmt_text(st, 1), "label_en", eg_stmt_text(st, 2),
                                  "sort", (json_int_t)eg_stmt_i64(st, 3), "active",
                                  (int)eg_stmt_i64(st, 4), "lat", (double)eg_stmt_i64(st, 5) / 1e6,
                                  "lng", (double)eg_stmt_i64(st, 6) / 1e6));
-            rc = EG_OK;
         }
         break;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         return rc;
     }
@@ -475,12 +472,11 @@ static void quals_list(struct eg_req *req, int certs)
                      certs ? "SELECT " CERT_COLS " WHERE person_id = ? ORDER BY id"
                            : "SELECT " TRAINING_COLS " WHERE person_id = ? ORDER BY id",
                      "i", person);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         json_array_append_new(items, certs ? certificate_json(st) : training_json(st));
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;

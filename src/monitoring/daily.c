@@ -101,13 +101,12 @@ static enum eg_status scorecards_all(struct eg_db *db, const struct eg_mon_param
                                     "SELECT id FROM organisations WHERE kind = 'platform' AND "
                                     "archived = 0 ORDER BY id",
                                     "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (n < sizeof ids / sizeof ids[0])
             ids[n++] = eg_stmt_i64(st, 0);
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK)
+    if (rc != EG_OK)
         return rc;
     rc = EG_OK;
     for (size_t i = 0; rc == EG_OK && i < n; i++) {

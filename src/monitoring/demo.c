@@ -332,15 +332,14 @@ static enum eg_status load_roster_ids(struct seed *s, size_t p)
     enum eg_status rc = eg_db_query(
         s->d->db, &st, "SELECT id, platform_worker_id FROM mon_roster WHERE platform_id = ?", "i",
         s->platform_ids[p]);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         const char *wid = eg_stmt_text(st, 1);
         long k = strtol(wid + 2, NULL, 10) - 1;
         if (k >= 0 && s->first[p] + (size_t)k < s->first[p + 1])
             s->workers[s->first[p] + (size_t)k].roster_id = eg_stmt_i64(st, 0);
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 /* ---------------------------------------------------------- work records */
@@ -612,9 +611,8 @@ static enum eg_status seed_department_feeds(struct seed *s)
     rc = eg_db_query(d->db, &st,
                      "SELECT DISTINCT person_id FROM mon_roster ORDER BY person_id LIMIT ?", "i",
                      (int64_t)n);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         g.people[g.n++] = eg_stmt_i64(st, 0);
-        rc = EG_OK;
     }
     eg_stmt_done(st);
     rc = rc == EG_DONE ? EG_OK : rc;
@@ -795,13 +793,12 @@ static enum eg_status scorecards_tx_fn(struct eg_db *db, void *ctx)
                                     "SELECT organisation_id FROM mon_platforms ORDER BY "
                                     "organisation_id",
                                     "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (n < 64)
             ids[n++] = eg_stmt_i64(st, 0);
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK)
+    if (rc != EG_OK)
         return rc;
     rc = EG_OK;
     /* Last month as a whole, and the last 30 days. */

@@ -2564,7 +2564,7 @@ void eg_mon_api_batches_list(struct eg_req *req)
         cursor, cursor, limit + 1);
     json_t *items = json_array();
     int64_t last = 0, n = 0, more = 0;
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (n == limit) {
             more = 1;
             continue;
@@ -2572,10 +2572,9 @@ void eg_mon_api_batches_list(struct eg_req *req)
         last = eg_stmt_i64(st, 0);
         json_array_append_new(items, batch_json(st));
         n++;
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;

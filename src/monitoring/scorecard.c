@@ -34,15 +34,14 @@ static enum eg_status load_evidence(struct eg_db *db, int64_t platform_id, eg_da
                                     "WHERE platform_id = ? AND effective_on <= ? AND (expires_on "
                                     "IS NULL OR expires_on >= ?) ORDER BY id",
                                     "itt", platform_id, t, f);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         int pr = eg_mon_principle_parse(eg_stmt_text(st, 0));
         int pt = strcmp(eg_stmt_text(st, 1), "advanced") == 0;
         if (pr >= 0)
             ev[pr][pt] = eg_stmt_i64(st, 2) ? EG_MON_EV_MET : EG_MON_EV_NOT_MET;
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 static json_t *share(int64_t num, int64_t den)
@@ -287,12 +286,11 @@ void eg_mon_api_evidence_list(struct eg_req *req)
     json_t *items = json_array();
     rc = eg_db_query(req->db, &st,
                      "SELECT " EVIDENCE_COLS " WHERE platform_id = ? ORDER BY id DESC", "i", id);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         json_array_append_new(items, evidence_json(st));
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;
@@ -318,8 +316,7 @@ void eg_mon_api_scorecards_list(struct eg_req *req)
                      "FROM mon_scorecards WHERE platform_id = ? AND (? = 0 OR id < ?) ORDER BY "
                      "id DESC LIMIT ?",
                      "iiii", id, cursor, cursor, limit + 1);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        rc = EG_OK;
+    while (eg_db_next(st, &rc)) {
         if (n == limit) {
             more = 1;
             continue;
@@ -338,7 +335,7 @@ void eg_mon_api_scorecards_list(struct eg_req *req)
         n++;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;

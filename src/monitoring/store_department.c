@@ -66,7 +66,7 @@ enum eg_status eg_mon_department_day(struct eg_db *db, eg_day day, struct eg_mon
                          "COALESCE(" INCIDENT_PLATFORM ", 0) FROM mon_traffic_incidents t "
                          "WHERE t.day = ? ORDER BY t.id",
                          "it", (int64_t)1 << EG_MON_WORKER_ID_BITS, d);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         rc = EG_OK;
         if (eg_stmt_i64(st, 4) == 0)
             continue; /* on no roster: no platform to count it on */
@@ -84,7 +84,7 @@ enum eg_status eg_mon_department_day(struct eg_db *db, eg_day day, struct eg_mon
     }
     eg_stmt_done(st);
     st = NULL;
-    if (rc != EG_DONE && rc != EG_OK)
+    if (rc != EG_OK)
         goto out;
     rc = EG_OK;
     for (size_t i = 0; rc == EG_OK && i < n; i++) {
@@ -112,7 +112,7 @@ enum eg_status eg_mon_department_day(struct eg_db *db, eg_day day, struct eg_mon
                      "r.person_id AND s.month = ? AND s.status = 'paid') "
                      "GROUP BY w.platform_id, w.district",
                      "iit", lo, hi, month);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         struct eg_mon_agg *agg = eg_mon_groups_get(g, eg_stmt_i64(st, 0), eg_stmt_text(st, 1));
         if (!agg) {
             rc = EG_E_INTERNAL;
@@ -123,7 +123,7 @@ enum eg_status eg_mon_department_day(struct eg_db *db, eg_day day, struct eg_mon
     }
     eg_stmt_done(st);
     st = NULL;
-    if (rc == EG_DONE)
+    if (rc == EG_OK)
         rc = EG_OK;
 out:
     eg_stmt_done(st);
@@ -159,7 +159,7 @@ enum eg_status eg_mon_injuries_uncovered(struct eg_db *db, struct eg_arena *a, e
         "LEFT JOIN departments dep ON dep.id = x.department_id ORDER BY x.id",
         "ittii", (int64_t)1 << EG_MON_WORKER_ID_BITS, dfrom, dto, after,
         (int64_t)EG_MON_INJURY_SCAN);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         rc = EG_OK;
         rows = eg_arena_grow(a, rows, nrows, &cap, sizeof *rows);
         if (!rows) {
@@ -186,7 +186,7 @@ enum eg_status eg_mon_injuries_uncovered(struct eg_db *db, struct eg_arena *a, e
         }
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK)
+    if (rc != EG_OK)
         return rc;
     rc = EG_OK;
     if (nrows == EG_MON_INJURY_SCAN)

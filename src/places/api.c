@@ -292,8 +292,7 @@ void eg_places_api_list(struct eg_req *req)
         district ? district : "", pattern, pattern, cursor, cursor, limit + 1);
     json_t *items = json_array();
     int64_t n = 0, last = 0, more = 0;
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        rc = EG_OK;
+    while (eg_db_next(st, &rc)) {
         if (n == limit) {
             more = 1;
             continue;
@@ -303,7 +302,7 @@ void eg_places_api_list(struct eg_req *req)
         n++;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;
@@ -782,14 +781,13 @@ void eg_places_api_checkins(struct eg_req *req)
                      "SELECT day, COUNT(*) FROM place_checkins WHERE place_id = ? AND day >= ? AND "
                      "day <= ? GROUP BY day ORDER BY day",
                      "itt", id, f, t);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         json_array_append_new(days, json_pack("{s:s, s:I}", "date", eg_stmt_text(st, 0), "count",
                                               (json_int_t)eg_stmt_i64(st, 1)));
         total += eg_stmt_i64(st, 1);
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    if (rc == EG_DONE || rc == EG_OK)
+    if (rc == EG_OK)
         rc = eg_db_one_i64(req->db, &people,
                            "SELECT COUNT(DISTINCT person_id) FROM place_checkins WHERE place_id = "
                            "? AND day >= ? AND day <= ?",
@@ -835,17 +833,16 @@ void eg_places_api_usage(struct eg_req *req)
         "(? = '' OR p.type = ?) GROUP BY p.id, p.name, p.type, p.district ORDER BY COUNT(c.id) "
         "DESC, p.id LIMIT 1000",
         "tttt", f, t, type ? type : "", type ? type : "");
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "place_id",
                                                (json_int_t)eg_stmt_i64(st, 0), "name",
                                                eg_stmt_text(st, 1), "type", eg_stmt_text(st, 2),
                                                "district", eg_stmt_text(st, 3), "checkins",
                                                (json_int_t)eg_stmt_i64(st, 4), "people",
                                                (json_int_t)eg_stmt_i64(st, 5)));
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK) {
+    if (rc != EG_OK) {
         json_decref(items);
         eg_reply_error(req, rc, NULL, NULL);
         return;

@@ -138,13 +138,12 @@ static enum eg_status load_ids(struct eg_db *db, const char *sql, int64_t *ids, 
     enum eg_status rc = eg_db_query(db, &st, sql, "");
 
     *n = 0;
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
+    while (eg_db_next(st, &rc)) {
         if (*n < cap)
             ids[(*n)++] = eg_stmt_i64(st, 0);
-        rc = EG_OK;
     }
     eg_stmt_done(st);
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 #define DEMO_CHECKIN_DAYS   30 /* check-ins on the days before the seeding day */

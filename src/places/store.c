@@ -68,15 +68,14 @@ static enum eg_status scan_box(struct eg_db *db, int type, const char *amenity, 
                          "SELECT id, lat_e6, lng_e6, amenities FROM places WHERE archived = 0 AND "
                          "lat_e6 >= ? AND lat_e6 <= ? AND lng_e6 >= ? AND lng_e6 <= ?",
                          "iiii", a, b, c, d);
-    while ((rc == EG_OK || rc == EG_ROW) && (rc = eg_stmt_step(st)) == EG_ROW) {
-        rc = EG_OK;
+    while (eg_db_next(st, &rc)) {
         if (amenity && !has_amenity(eg_stmt_text(st, 3), amenity))
             continue;
         double dist = eg_places_distance_m(lat, lng, eg_stmt_i64(st, 1), eg_stmt_i64(st, 2));
         keep_best(best, n, limit, eg_stmt_i64(st, 0), dist);
     }
     eg_stmt_done(st);
-    return rc == EG_DONE ? EG_OK : rc;
+    return rc;
 }
 
 enum eg_status eg_places_nearest(struct eg_db *db, struct eg_arena *ar, int64_t lat_e6,

@@ -47,7 +47,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # The binary under test and the database engine; run.py sets these.
 EGRET = os.environ.get("EGRET_TEST_BIN") or os.path.join(REPO, "build", "egret")
 ENGINE = os.environ.get("EGRET_TEST_ENGINE") or "sqlite"
-ARTIFACTS = os.path.join(REPO, "tests", "artifacts", ENGINE)
+ARTIFACTS = os.environ.get("EGRET_TEST_ARTIFACTS") or os.path.join(REPO, "tests", "artifacts", ENGINE)
 
 # The one demo password; the C side has it as EG_DEMO_PASSWORD (src/core/demo.h).
 DEMO_PASSWORD = "egret-city-demo"

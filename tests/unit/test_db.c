@@ -505,6 +505,59 @@ static void test_one_i64(void **state)
     assert_int_equal(v, 42);
 }
 
+/* eg_db_next: every row, then EG_OK; a failed query, a failing step and a body's error all stop it.
+ */
+static void test_next(void **state)
+{
+    struct fx *f = *state;
+    struct eg_stmt *st = NULL;
+    int64_t sum = 0;
+    int rows = 0;
+
+    make_table(f->db);
+    for (int64_t i = 1; i <= 5; i++)
+        assert_int_equal(
+            eg_db_run(f->db, NULL, "INSERT INTO t (id, a) VALUES (?, ?)", "ii", i, i * 10), EG_OK);
+    enum eg_status rc = eg_db_query(f->db, &st, "SELECT a FROM t ORDER BY id", "");
+    while (eg_db_next(st, &rc)) {
+        sum += eg_stmt_i64(st, 0);
+        rows++;
+    }
+    eg_stmt_done(st);
+    assert_int_equal(rc, EG_OK);
+    assert_int_equal(rows, 5);
+    assert_int_equal(sum, 150);
+
+    /* No rows: the loop body never runs and rc is EG_OK. */
+    rows = 0;
+    rc = eg_db_query(f->db, &st, "SELECT a FROM t WHERE id > 99", "");
+    while (eg_db_next(st, &rc))
+        rows++;
+    eg_stmt_done(st);
+    assert_int_equal(rc, EG_OK);
+    assert_int_equal(rows, 0);
+
+    /* A query that does not prepare: st is NULL, no step is tried. */
+    rows = 0;
+    rc = eg_db_query(f->db, &st, "SELECT nosuchcolumn FROM t", "");
+    assert_null(st);
+    while (eg_db_next(st, &rc))
+        rows++;
+    assert_int_not_equal(rc, EG_OK);
+    assert_int_equal(rows, 0);
+
+    /* The body's error ends the loop after that row and is kept. */
+    rows = 0;
+    rc = eg_db_query(f->db, &st, "SELECT a FROM t ORDER BY id", "");
+    while (eg_db_next(st, &rc)) {
+        if (++rows == 2)
+            rc = EG_E_CONFLICT;
+    }
+    eg_stmt_done(st);
+    assert_int_equal(rc, EG_E_CONFLICT);
+    assert_int_equal(rows, 2);
+}
+
 static void test_constraints(void **state)
 {
     struct fx *f = *state;
@@ -993,6 +1046,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migration_failure_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bind_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_i64, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_next, setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tx_commit_and_rollback, setup, teardown),
