@@ -63,6 +63,15 @@ enum eg_status eg_monitoring_active_people(struct eg_db *db, eg_day day, int64_t
                                            int64_t *covered);
 
 /*
+ * The reference lists as other modules may ask of them (monitoring/lookup.c):
+ * whether code is an active entry of the dictionary list `list` (e.g.
+ * "amenity"), and whether code names an active district. *found is 1 or 0.
+ */
+enum eg_status eg_monitoring_dictionary_has(struct eg_db *db, const char *list, const char *code,
+                                            int *found);
+enum eg_status eg_monitoring_district_active(struct eg_db *db, const char *code, int *found);
+
+/*
  * Reply with an Excel workbook (libxlsxwriter) of one sheet holding rows, a
  * JSON array of objects: one row per object, nested objects as dotted
  * columns, columns in the order keys first appear. The export behind every
