@@ -2,7 +2,9 @@
 # `make test`: every automated check egret has, stopping at the first failure.
 #
 #   0. deps       scripts/check-deps.sh: includes follow src/layers.txt (and
-#                 its self-test shows it can fail); runs with build
+#                 its self-test shows it can fail); scripts/check-tables.py:
+#                 no pillar's SQL names another pillar's tables (likewise
+#                 self-tested); runs with build
 #   1. build      build/ (RelWithDebInfo, gcc): unit tests + API tests on SQLite
 #   2. asan       build-asan/ (clang, ASan + UBSan): the same under sanitizers
 #   3. postgres   a throwaway PostgreSQL 15 cluster: API tests on PostgreSQL;
@@ -126,6 +128,9 @@ if want build || want deps; then
     stage deps-self-test "the include check fails on a planted upward include" \
         bash scripts/check-deps.sh --self-test
     stage deps "includes follow the module order (src/layers.txt)" bash scripts/check-deps.sh
+    stage tables-self-test "the table check fails on a planted cross-pillar join" \
+        python3 scripts/check-tables.py --self-test
+    stage tables "no pillar's SQL names another pillar's tables" python3 scripts/check-tables.py
 fi
 
 # Cheap too: every C file in the house format (.clang-format).

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "app/cli.h"
+#include "app/wiring.h"
 #include "core/log.h"
 
 static void usage(FILE *out)
@@ -209,5 +210,6 @@ int main(int argc, char **argv)
                 strerror(errno));
         return 1;
     }
+    eg_app_wire();
     return cmd->run(&cli);
 }

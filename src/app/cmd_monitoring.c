@@ -57,9 +57,10 @@ int eg_cmd_monitoring_daily(struct eg_cli *cli)
         char d[11], f[11];
         eg_date_format(rep.day, d);
         eg_date_format(rep.refreshed_from, f);
-        printf("monitoring daily for %s: figures refreshed from %s, %lld alert change%s, %lld "
-               "scorecard%s (%lld ms)\n",
-               d, f, (long long)rep.alert_changes, rep.alert_changes == 1 ? "" : "s",
+        printf("monitoring daily for %s: figures refreshed from %s and %lld earlier day%s, %lld "
+               "alert change%s, %lld scorecard%s (%lld ms)\n",
+               d, f, (long long)rep.late_days, rep.late_days == 1 ? "" : "s",
+               (long long)rep.alert_changes, rep.alert_changes == 1 ? "" : "s",
                (long long)rep.scorecards, rep.scorecards == 1 ? "" : "s",
                (long long)((eg_now_us() - t0) / 1000));
     } else {

@@ -43,6 +43,17 @@ struct eg_field {
     const struct eg_field *item;    /* ARRAY: one spec for every item (name unused) */
 };
 
+/*
+ * One field of a spec, its name and type first and every other member
+ * named, so that no two numbers can trade places unnoticed:
+ *     EG_FIELD("name", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 200),
+ * A spec ends with {0}.
+ */
+#define EG_FIELD(field_name, field_type, ...)                                                      \
+    {                                                                                              \
+        .name = (field_name), .type = (field_type), __VA_ARGS__                                    \
+    }
+
 struct eg_field_error {
     enum eg_status
         status; /* EG_E_UNKNOWN_FIELD, EG_E_MISSING_FIELD, EG_E_INVALID_FIELD, EG_E_NOT_OBJECT */

@@ -62,6 +62,19 @@ struct eg_route {
     const char *summary;                /* one line for `egret routes` */
 };
 
+/*
+ * One route, its method, pattern and handler first and every other member
+ * named (the roles and flags are both unsigned: by name they cannot swap):
+ *     EG_ROUTE("GET", "/api/v1/places", eg_places_api_list, .flags = ANYONE,
+ *              .summary = "List places"),
+ * A table ends with {0}.
+ */
+#define EG_ROUTE(route_method, route_pattern, route_handler, ...)                                  \
+    {                                                                                              \
+        .method = (route_method), .pattern = (route_pattern), .handler = (route_handler),          \
+        __VA_ARGS__                                                                                \
+    }
+
 #define EG_MAX_PATH_PARAMS 6
 
 struct eg_req {

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "auth/accounts.h"
+#include "cases/lookup.h"
 #include "core/ident.h"
 #include "core/money.h"
 #include "db/db.h"
@@ -489,7 +490,7 @@ static enum eg_status link_tx_run(struct eg_db *db, void *arg)
     t->no_case = 0;
     if (t->case_id > 0 && t->check_case) {
         int exists = 0;
-        st = eg_ins_case_exists(db, t->case_id, &exists);
+        st = eg_cases_exists(db, t->case_id, &exists);
         if (st != EG_OK)
             return st;
         if (!exists) {
@@ -535,7 +536,7 @@ void eg_ins_api_claim_patch(struct eg_req *req)
     t.req = req;
     t.claim_id = c.id;
     t.case_id = json_is_integer(v) ? json_integer_value(v) : 0;
-    t.check_case = t.case_id > 0 && eg_ins_table_exists(req->db, "cases");
+    t.check_case = t.case_id > 0;
     st = eg_db_tx(req->db, link_tx_run, &t);
     if (st == EG_E_UNPROCESSABLE && t.no_case) {
         eg_reply_error(req, EG_E_UNPROCESSABLE, "case_id", "No such case.");

@@ -638,8 +638,7 @@ void eg_ins_api_enroll(struct eg_req *req)
         eg_ins_reply_failure(req, st);
         return;
     }
-    e->check_roster =
-        req->who.role == EG_ROLE_PLATFORM && eg_ins_table_exists(req->db, "mon_roster");
+    e->check_roster = req->who.role == EG_ROLE_PLATFORM && eg_ins_checks_rosters();
     st = eg_db_tx(req->db, enroll_tx, e);
     if (st != EG_OK) {
         eg_log(EG_LOG_WARN, "event=insurance_enroll_failed rid=%s status=%s", req->request_id,

@@ -21,10 +21,12 @@
 #include <sodium.h>
 
 #include "auth/accounts.h"
+#include "cases/lookup.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "insurance/insurance.h"
 #include "insurance/store.h"
+#include "insurance/workforce.h"
 
 #define DEMO_DAYS 90
 
@@ -49,7 +51,6 @@ struct seed {
     int64_t worker; /* the demo worker's person id, 0 if absent */
     int64_t worker2;
     int64_t cover_days, orders;
-    int has_roster, has_cases;
 };
 
 static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
@@ -75,67 +76,58 @@ static void add_person(struct seed *s, int64_t id, eg_day birth, int64_t platfor
  * then those on platform rosters, then anyone; top up with new people. */
 static enum eg_status load_people(struct seed *s, size_t want)
 {
-    struct eg_stmt *st = NULL;
+    const struct eg_ins_workforce *w = eg_ins_workforce();
     enum eg_status rc = EG_OK;
-    int has_roster = s->has_roster;
-    size_t cap = want + 8;
+    size_t cap = want + 8, n = 0;
+    eg_day birth;
 
     s->people = eg_arena_alloc(s->a, cap * sizeof *s->people);
-    if (s->people == NULL)
+    int64_t *ids = eg_arena_alloc(s->a, want * sizeof *ids);
+    int64_t *other = eg_arena_alloc(s->a, want * sizeof *other);
+    if (s->people == NULL || ids == NULL || other == NULL)
         return EG_E_INTERNAL;
     /* the demo workers first */
     int64_t fixed[2] = {s->worker, s->worker2};
     for (int k = 0; k < 2; k++) {
-        eg_day birth;
         if (fixed[k] > 0 && eg_ins_person_birth(s->d->db, fixed[k], &birth) == EG_OK)
             add_person(s, fixed[k], birth, 0);
     }
-    if (s->has_cases) {
-        rc = eg_db_query(s->d->db, &st,
-                         "SELECT DISTINCT c.applicant_person_id, p.birth_date FROM cases c "
-                         "JOIN people p ON p.id = c.applicant_person_id "
-                         "WHERE c.case_type = 'occupational_injury' ORDER BY 1 LIMIT 10",
-                         "");
-        while (rc == EG_OK && s->n < want && (rc = eg_stmt_step(st)) == EG_ROW) {
-            eg_day birth;
-            if (eg_date_parse(eg_stmt_text(st, 1), &birth) == EG_OK)
-                add_person(s, eg_stmt_i64(st, 0), birth, 0);
-            rc = EG_OK;
+    /* the applicants of injury cases (the cases module's records) */
+    rc = eg_cases_injury_cases(s->d->db, want < 10 ? want : 10, other, ids, &n);
+    for (size_t i = 0; rc == EG_OK && i < n && s->n < want; i++)
+        if (eg_ins_person_birth(s->d->db, ids[i], &birth) == EG_OK)
+            add_person(s, ids[i], birth, 0);
+    if (rc != EG_OK)
+        return rc;
+    /* the platforms' workers (the workforce answers), else anyone */
+    n = 0;
+    if (w && w->roster_sample) {
+        rc = w->roster_sample(s->d->db, want, ids, other, &n);
+    } else {
+        struct eg_stmt *st = NULL;
+        rc = eg_db_query(s->d->db, &st, "SELECT id FROM people ORDER BY id LIMIT ?", "i",
+                         (int64_t)want);
+        while (eg_db_next(st, &rc)) {
+            ids[n] = eg_stmt_i64(st, 0);
+            other[n++] = 0;
         }
         eg_stmt_done(st);
-        st = NULL;
-        if (rc != EG_DONE && rc != EG_OK)
-            return rc;
     }
-    if (has_roster)
-        rc = eg_db_query(
-            s->d->db, &st,
-            "SELECT r.person_id, MIN(r.platform_id), MIN(p.birth_date) FROM mon_roster r "
-            "JOIN people p ON p.id = r.person_id GROUP BY r.person_id "
-            "ORDER BY r.person_id LIMIT ?",
-            "i", (int64_t)want);
-    else
-        rc = eg_db_query(s->d->db, &st, "SELECT id, 0, birth_date FROM people ORDER BY id LIMIT ?",
-                         "i", (int64_t)want);
-    while (rc == EG_OK && s->n < want && (rc = eg_stmt_step(st)) == EG_ROW) {
-        eg_day birth;
-        if (eg_date_parse(eg_stmt_text(st, 2), &birth) == EG_OK)
-            add_person(s, eg_stmt_i64(st, 0), birth, eg_stmt_i64(st, 1));
-        rc = EG_OK;
-    }
-    eg_stmt_done(st);
-    if (rc != EG_DONE && rc != EG_OK)
+    for (size_t i = 0; rc == EG_OK && i < n && s->n < want; i++)
+        if (eg_ins_person_birth(s->d->db, ids[i], &birth) == EG_OK)
+            add_person(s, ids[i], birth, other[i]);
+    if (rc != EG_OK)
         return rc;
     /* top up with new synthetic people */
     for (int k = 0; s->n < want && k < (int)want * 2; k++) {
         char idn[19], name[32];
-        eg_day birth = s->d->today - (eg_day)eg_demo_between(s->d, 19 * 365, 58 * 365);
+        eg_day born = s->d->today - (eg_day)eg_demo_between(s->d, 19 * 365, 58 * 365);
         size_t ns = sizeof surnames / sizeof *surnames, ng = sizeof given / sizeof *given;
         struct eg_person_input in;
         int64_t id = 0;
         int created = 0;
 
-        eg_demo_id_number("350206", birth, 500 + k, idn);
+        eg_demo_id_number("350206", born, 500 + k, idn);
         snprintf(name, sizeof name, "%s%s", surnames[eg_demo_between(s->d, 0, (int64_t)ns - 1)],
                  given[eg_demo_between(s->d, 0, (int64_t)ng - 1)]);
         in.name = name;
@@ -660,20 +652,11 @@ static enum eg_status seed_claims(struct eg_db *db, void *arg)
         }
     }
     /* link an injury dispute case to a claim of its applicant when there is one */
-    if (st == EG_OK && s->has_cases) {
+    if (st == EG_OK) {
         int64_t case_id = 0, person = 0;
-        struct eg_stmt *q = NULL;
-        st = eg_db_query(s->d->db, &q,
-                         "SELECT id, applicant_person_id FROM cases WHERE case_type = "
-                         "'occupational_injury' ORDER BY id LIMIT 1",
-                         "");
-        if (st == EG_OK && (st = eg_stmt_step(q)) == EG_ROW) {
-            case_id = eg_stmt_i64(q, 0);
-            person = eg_stmt_i64(q, 1);
-        }
-        eg_stmt_done(q);
-        st = (st == EG_ROW || st == EG_DONE) ? EG_OK : st;
-        if (st == EG_OK && case_id > 0 && pick_cover(s, person, 3, &cover) == EG_OK) {
+        size_t found = 0;
+        st = eg_cases_injury_cases(s->d->db, 1, &case_id, &person, &found);
+        if (st == EG_OK && found == 1 && pick_cover(s, person, 3, &cover) == EG_OK) {
             st = seed_claim(s, &cover, EG_CLAIM_ASSESSED, 260000, NULL, &id);
             if (st == EG_OK)
                 st = eg_ins_claim_set_case(s->d->db, id, case_id, s->d->now - 60);
@@ -725,9 +708,6 @@ enum eg_status eg_insurance_seed_demo(struct eg_demo *d)
     s.a = eg_arena_new();
     if (s.a == NULL)
         return EG_E_INTERNAL;
-    /* probes run outside transactions (a failed statement would end one on PostgreSQL) */
-    s.has_roster = eg_ins_table_exists(d->db, "mon_roster");
-    s.has_cases = eg_ins_table_exists(d->db, "cases");
     st = eg_ins_product_find(d->db, EG_INS_DEFAULT_PRODUCT, &s.product);
     if (st == EG_OK)
         st = eg_ins_versions_load(d->db, s.a, s.product.id, &s.vs, NULL, &s.nvs);

@@ -9,6 +9,7 @@
 #ifndef EG_INSURANCE_INSURANCE_H
 #define EG_INSURANCE_INSURANCE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "core/status.h"
 #include "core/time.h"
@@ -82,5 +83,28 @@ enum eg_status eg_insurance_covered_at(struct eg_db *db, int64_t person_id, int6
  */
 enum eg_status eg_insurance_claimed_near(struct eg_db *db, int64_t person_id, int64_t t,
                                          int64_t window_s, int *claimed);
+
+/*
+ * The people covered on day (an active or since expired cover-day), in
+ * ascending order without repeats, in arena memory: *ids, *n. For figures
+ * another module joins with its own records (eg_insurance_id_in). (query.c)
+ */
+struct eg_arena;
+enum eg_status eg_insurance_covered_ids(struct eg_db *db, struct eg_arena *a, eg_day day,
+                                        int64_t **ids, size_t *n);
+
+/*
+ * The injury claims whose incident fell on day, not rejected: per person,
+ * ascending, with their count (in arena memory). (query.c)
+ */
+struct eg_insurance_person_count {
+    int64_t person_id;
+    int64_t claims;
+};
+enum eg_status eg_insurance_claims_on(struct eg_db *db, struct eg_arena *a, eg_day day,
+                                      struct eg_insurance_person_count **rows, size_t *n);
+
+/* Whether id is in the ascending list ids[0..n) (binary search). */
+int eg_insurance_id_in(const int64_t *ids, size_t n, int64_t id);
 
 #endif

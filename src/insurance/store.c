@@ -7,7 +7,7 @@
  * so that it costs one statement, not one per row.
  */
 #include "insurance/store.h"
-#include "monitoring/monitoring.h"
+#include "insurance/workforce.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -244,37 +244,18 @@ enum eg_status eg_ins_person_birth(struct eg_db *db, int64_t person_id, eg_day *
     return rc;
 }
 
-/*
- * A probe that reads no rows. The table names are compile-time constants
- * of this module (mon_roster, mon_work_records, cases), never input.
- */
-int eg_ins_table_exists(struct eg_db *db, const char *table)
+int eg_ins_checks_rosters(void)
 {
-    char sql[128];
-    struct eg_stmt *st = NULL;
-    int n = snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE 1 = 0", table);
-    enum eg_status rc;
-
-    if (n < 0 || (size_t)n >= sizeof sql)
-        return 0;
-    rc = eg_db_query(db, &st, sql, "");
-    if (rc == EG_OK)
-        rc = eg_stmt_step(st);
-    eg_stmt_done(st);
-    return rc == EG_ROW || rc == EG_DONE;
+    const struct eg_ins_workforce *w = eg_ins_workforce();
+    return w && w->on_roster;
 }
 
 enum eg_status eg_ins_on_roster(struct eg_db *db, int64_t org_id, int64_t person_id, int *on)
 {
-    int64_t n = 0;
-    enum eg_status rc =
-        eg_db_one_i64(db, &n,
-                      "SELECT COUNT(*) FROM mon_roster WHERE platform_id = ? AND person_id = ? "
-                      "AND status <> 'left'",
-                      "ii", org_id, person_id);
+    const struct eg_ins_workforce *w = eg_ins_workforce();
 
-    *on = rc == EG_OK && n > 0;
-    return rc;
+    *on = 1;
+    return w && w->on_roster ? w->on_roster(db, org_id, person_id, on) : EG_OK;
 }
 
 enum eg_status eg_ins_org_exists(struct eg_db *db, int64_t org_id, int *exists)
@@ -1026,13 +1007,15 @@ enum eg_status eg_ins_count_covered(struct eg_db *db, eg_day day, int64_t *n)
 
 /*
  * Active workers on a day and how many of them were covered, from the
- * monitoring pillar's work records (eg_monitoring_active_people); -1 for
- * both when that cannot be told, so the figures say "unknown" rather than 0.
+ * workforce answers (workforce.h: monitoring's work records); -1 for both
+ * when that cannot be told, so the figures say "unknown" rather than 0.
  */
 static enum eg_status active_workers(struct eg_db *db, eg_day day, int64_t *active,
                                      int64_t *covered)
 {
-    enum eg_status rc = eg_monitoring_active_people(db, day, active, covered);
+    const struct eg_ins_workforce *w = eg_ins_workforce();
+    enum eg_status rc =
+        w && w->active_people ? w->active_people(db, day, active, covered) : EG_E_UNAVAILABLE;
     if (rc != EG_OK) {
         eg_log(EG_LOG_WARN, "event=insurance_active_workers_unknown status=%s", eg_status_code(rc));
         *active = -1;

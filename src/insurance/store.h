@@ -63,11 +63,11 @@ enum eg_status eg_ins_version_insert(struct eg_db *db, int64_t product_id, struc
 /* A person's birth date: EG_OK or EG_E_NOT_FOUND. */
 enum eg_status eg_ins_person_birth(struct eg_db *db, int64_t person_id, eg_day *birth);
 
-/* Whether the table exists (a harmless probe; call outside a transaction). */
-int eg_ins_table_exists(struct eg_db *db, const char *table);
+/* Whether platforms' rosters can be checked (workforce.h answers installed). */
+int eg_ins_checks_rosters(void);
 
-/* Whether person_id is on platform org_id's roster (the monitoring module's
- * mon_roster table; any status but 'left'). EG_OK with *on set. */
+/* Whether person_id is on platform org_id's roster (workforce.h); *on = 1
+ * when no roster can be checked. EG_OK with *on set. */
 enum eg_status eg_ins_on_roster(struct eg_db *db, int64_t org_id, int64_t person_id, int *on);
 
 /* Whether an organisation exists and may pay (not archived). */
@@ -478,9 +478,6 @@ enum eg_status eg_ins_claim_events(struct eg_db *db, struct eg_arena *a, int64_t
 /* Link (case_id > 0) or unlink (0) a dispute case. */
 enum eg_status eg_ins_claim_set_case(struct eg_db *db, int64_t claim_id, int64_t case_id,
                                      int64_t now);
-
-/* Whether a case with this id exists in the cases module's table. */
-enum eg_status eg_ins_case_exists(struct eg_db *db, int64_t case_id, int *exists);
 
 struct eg_ins_material {
     int64_t id, claim_id;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "core/events.h"
 #include "db/db.h"
 
 #define CLAIM_COLS                                                                                 \
@@ -105,7 +106,11 @@ enum eg_status eg_ins_claim_insert(struct eg_db *db, const struct eg_ins_claim_n
         return rc;
     eg_day_to_civil(eg_day_of(c->now), &y, &m, &d);
     snprintf(claim_no, 48, "%s-CL-%04d-%06lld", c->prefix, y, (long long)*id);
-    return eg_db_run(db, NULL, "UPDATE claims SET claim_no = ? WHERE id = ?", "ti", claim_no, *id);
+    rc = eg_db_run(db, NULL, "UPDATE claims SET claim_no = ? WHERE id = ?", "ti", claim_no, *id);
+    if (rc != EG_OK)
+        return rc;
+    struct eg_event ev = {EG_EVENT_CLAIM_REPORTED, *id, c->person_id, 0, incident, c->now};
+    return eg_event_publish(db, &ev);
 }
 
 enum eg_status eg_ins_claim_find_duplicate(struct eg_db *db, int64_t person_id, int64_t incident_at,
@@ -176,6 +181,22 @@ enum eg_status eg_ins_claim_list(struct eg_db *db, struct eg_arena *a,
     return rc;
 }
 
+/* Tell the listeners that claim id changed state, with the day it counts under. */
+static enum eg_status publish_moved(struct eg_db *db, int64_t id, int64_t now)
+{
+    struct eg_stmt *st = NULL;
+    struct eg_event ev = {EG_EVENT_CLAIM_MOVED, id, 0, 0, 0, now};
+    enum eg_status rc =
+        eg_db_query(db, &st, "SELECT person_id, incident_day FROM claims WHERE id = ?", "i", id);
+    while (eg_db_next(st, &rc)) {
+        ev.person_id = eg_stmt_i64(st, 0);
+        if (eg_date_parse(eg_stmt_text(st, 1), &ev.day) != EG_OK)
+            ev.day = 0;
+    }
+    eg_stmt_done(st);
+    return rc == EG_OK ? eg_event_publish(db, &ev) : rc;
+}
+
 enum eg_status eg_ins_claim_move(struct eg_db *db, int64_t id, const struct eg_ins_claim_move *m)
 {
     const char *from = eg_claim_state_name(m->from);
@@ -225,6 +246,8 @@ enum eg_status eg_ins_claim_move(struct eg_db *db, int64_t id, const struct eg_i
     }
     if (rc == EG_OK && changed != 1)
         rc = EG_E_CONFLICT;
+    if (rc == EG_OK && eg_event_wanted(EG_EVENT_CLAIM_MOVED))
+        rc = publish_moved(db, id, m->now);
     return rc;
 }
 
@@ -468,16 +491,6 @@ enum eg_status eg_ins_claim_set_case(struct eg_db *db, int64_t claim_id, int64_t
     return eg_db_run(db, NULL,
                      "UPDATE claims SET case_id = NULLIF(?, 0), updated_at = ? WHERE id = ?", "iii",
                      case_id, now, claim_id);
-}
-
-enum eg_status eg_ins_case_exists(struct eg_db *db, int64_t case_id, int *exists)
-{
-    int64_t n = 0;
-    enum eg_status rc =
-        eg_db_one_i64(db, &n, "SELECT COUNT(*) FROM cases WHERE id = ?", "i", case_id);
-
-    *exists = rc == EG_OK && n > 0;
-    return rc;
 }
 
 #define MATERIAL_COLS                                                                              \

@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "cases/cases.h"
+#include "core/arena.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "insurance/insurance.h"
 
 /* The summed columns of mon_daily, in the order read_sums() reads them. */
 #define SUM_COLS                                                                                   \
@@ -418,15 +420,32 @@ static enum eg_status write_platform_groups(struct eg_db *db, const struct eg_mo
 
 /* ---------------------------------------------------------- external */
 
+/* The claims of person in the ascending list rows[0..n) (0 when absent). */
+static int64_t person_claims(const struct eg_insurance_person_count *rows, size_t n, int64_t person)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rows[mid].person_id == person)
+            return rows[mid].claims;
+        if (rows[mid].person_id < person)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 /*
  * Cases come through the cases module's eg_cases_count_by_respondent() (a
  * case names a respondent but no district, so it is counted under district
  * ''). Claims and coverage are per worker-day and need the worker's day on
- * the platform: they are read from the insurance module's cover_days and
- * claims tables joined with the work records. A covered day is a cover-day
- * active on the date (or expired since, which is what an active day becomes
- * once it is over). The departments' traffic incidents and social-insurance
- * records are added by eg_mon_department_day() (store_department.c).
+ * the platform: the insurance module gives the people covered on the date
+ * and the people whose injury claims fell on it (insurance.h), matched here
+ * with the day's work records. A covered day is a cover-day active on the
+ * date (or expired since, which is what an active day becomes once it is
+ * over), counted on a record with orders or online time. The departments' traffic incidents and
+ * social-insurance records are added by eg_mon_department_day() (store_department.c).
  */
 enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon_sectors *sec,
                                            eg_day day)
@@ -449,45 +468,37 @@ enum eg_status eg_mon_refresh_external_day(struct eg_db *db, const struct eg_mon
     if (rc != EG_OK)
         goto out;
 
-    int64_t lo = eg_mon_work_key(day, 0), hi = eg_mon_work_key(day + 1, 0);
-    rc = eg_db_query(db, &st,
-                     "SELECT w.platform_id, w.district, COUNT(*) "
-                     "FROM mon_work_records w JOIN mon_roster r ON r.id = w.worker_id "
-                     "JOIN cover_days c ON c.person_id = r.person_id AND c.day = ? "
-                     "WHERE w.id >= ? AND w.id < ? AND (w.orders > 0 OR w.online_minutes > 0) "
-                     "AND c.state IN ('active', 'expired') "
-                     "GROUP BY w.platform_id, w.district",
-                     "tii", d, lo, hi);
-    while (eg_db_next(st, &rc)) {
-        struct eg_mon_agg *agg = eg_mon_groups_get(g, eg_stmt_i64(st, 0), eg_stmt_text(st, 1));
-        if (!agg) {
-            rc = EG_E_INTERNAL;
-            break;
-        }
-        agg->covered_days += eg_stmt_i64(st, 2);
-        rc = EG_OK;
-    }
-    eg_stmt_done(st);
-    st = NULL;
+    int64_t *covered = NULL;
+    size_t ncovered = 0, nclaims = 0;
+    struct eg_insurance_person_count *claims = NULL;
+    rc = eg_insurance_covered_ids(db, a, day, &covered, &ncovered);
+    if (rc == EG_OK)
+        rc = eg_insurance_claims_on(db, a, day, &claims, &nclaims);
     if (rc != EG_OK)
         goto out;
-
-    /* The worker's record that day is found by its key: day key + roster id. */
-    rc = eg_db_query(db, &st,
-                     "SELECT w.platform_id, w.district, COUNT(*) "
-                     "FROM claims cl JOIN mon_roster r ON r.person_id = cl.person_id "
-                     "JOIN mon_work_records w ON w.id = ? + r.id "
-                     "WHERE cl.incident_day = ? AND cl.state <> 'rejected' "
-                     "GROUP BY w.platform_id, w.district",
-                     "it", lo, d);
-    while (eg_db_next(st, &rc)) {
+    /* The day's records are keyed day key + roster id: one key range. */
+    int64_t lo = eg_mon_work_key(day, 0), hi = eg_mon_work_key(day + 1, 0);
+    if (ncovered > 0 || nclaims > 0)
+        rc = eg_db_query(db, &st,
+                         "SELECT w.platform_id, w.district, r.person_id, "
+                         "CASE WHEN w.orders > 0 OR w.online_minutes > 0 THEN 1 ELSE 0 END "
+                         "FROM mon_work_records w JOIN mon_roster r ON r.id = w.worker_id "
+                         "WHERE w.id >= ? AND w.id < ?",
+                         "ii", lo, hi);
+    while (st && eg_db_next(st, &rc)) {
+        int64_t person = eg_stmt_i64(st, 2);
+        int64_t day_covered =
+            eg_stmt_i64(st, 3) && eg_insurance_id_in(covered, ncovered, person) ? 1 : 0;
+        int64_t day_claims = person_claims(claims, nclaims, person);
+        if (day_covered == 0 && day_claims == 0)
+            continue;
         struct eg_mon_agg *agg = eg_mon_groups_get(g, eg_stmt_i64(st, 0), eg_stmt_text(st, 1));
         if (!agg) {
             rc = EG_E_INTERNAL;
             break;
         }
-        agg->claims += eg_stmt_i64(st, 2);
-        rc = EG_OK;
+        agg->covered_days += day_covered;
+        agg->claims += day_claims;
     }
     eg_stmt_done(st);
     st = NULL;
@@ -618,7 +629,6 @@ out:
 enum eg_status eg_monitoring_active_people(struct eg_db *db, eg_day day, int64_t *active,
                                            int64_t *covered)
 {
-    char d[11];
     int64_t lo = eg_mon_work_key(day, 0), hi = eg_mon_work_key(day + 1, 0);
     enum eg_status rc;
 
@@ -630,14 +640,25 @@ enum eg_status eg_monitoring_active_people(struct eg_db *db, eg_day day, int64_t
                        "JOIN mon_roster r ON r.id = w.worker_id "
                        "WHERE w.id >= ? AND w.id < ? AND (w.orders > 0 OR w.online_minutes > 0)",
                        "ii", lo, hi);
-    if (rc != EG_OK || !covered)
+    if (rc != EG_OK || !covered || *active == 0)
         return rc;
-    eg_date_format(day, d);
-    return eg_db_one_i64(db, covered,
-                         "SELECT COUNT(DISTINCT r.person_id) FROM mon_work_records w "
+    /* Of them, those the insurance module had covered that day. */
+    struct eg_arena *a = eg_arena_new();
+    int64_t *ids = NULL;
+    size_t n = 0;
+    struct eg_stmt *st = NULL;
+    if (!a)
+        return EG_E_INTERNAL;
+    rc = eg_insurance_covered_ids(db, a, day, &ids, &n);
+    if (rc == EG_OK && n > 0)
+        rc = eg_db_query(db, &st,
+                         "SELECT DISTINCT r.person_id FROM mon_work_records w "
                          "JOIN mon_roster r ON r.id = w.worker_id "
-                         "JOIN cover_days c ON c.person_id = r.person_id AND c.day = ? "
-                         "AND c.state IN ('active', 'expired') "
                          "WHERE w.id >= ? AND w.id < ? AND (w.orders > 0 OR w.online_minutes > 0)",
-                         "tii", d, lo, hi);
+                         "ii", lo, hi);
+    while (st && eg_db_next(st, &rc))
+        *covered += eg_insurance_id_in(ids, n, eg_stmt_i64(st, 0));
+    eg_stmt_done(st);
+    eg_arena_destroy(a);
+    return rc;
 }

@@ -130,6 +130,43 @@ static enum eg_status scorecard_tx_fn(struct eg_db *db, void *ctx)
     return scorecards_all(db, t->p, t->from, t->to, &t->count);
 }
 
+/*
+ * The days before `before` that events queued (mon_refresh_days), refreshed
+ * one by one; then every queued day up to `upto` is forgotten, the week
+ * being refreshed by the caller. Later days stay queued for a later run.
+ */
+static enum eg_status refresh_queued(struct eg_db *db, const struct eg_config *cfg, eg_day before,
+                                     eg_day upto, int64_t *late)
+{
+    char b[11], u[11];
+    struct eg_stmt *st = NULL;
+    eg_day days[366];
+    size_t n = 0;
+
+    eg_date_format(before, b);
+    eg_date_format(upto, u);
+    /* At most a year of days a run: a longer queue drains over several runs. */
+    enum eg_status rc = eg_db_query(
+        db, &st, "SELECT day FROM mon_refresh_days WHERE day < ? ORDER BY day LIMIT 366", "t", b);
+    while (eg_db_next(st, &rc))
+        if (eg_date_parse(eg_stmt_text(st, 0), &days[n]) == EG_OK)
+            n++;
+    eg_stmt_done(st);
+    for (size_t i = 0; rc == EG_OK && i < n; i++) {
+        char d[11];
+        rc = each_day(db, cfg, days[i], days[i], 0, NULL);
+        eg_date_format(days[i], d);
+        if (rc == EG_OK)
+            rc = eg_db_run(db, NULL, "DELETE FROM mon_refresh_days WHERE day = ?", "t", d);
+        if (rc == EG_OK)
+            (*late)++;
+    }
+    if (rc == EG_OK)
+        rc = eg_db_run(db, NULL, "DELETE FROM mon_refresh_days WHERE day >= ? AND day <= ?", "tt",
+                       b, u);
+    return rc;
+}
+
 enum eg_status eg_monitoring_daily(struct eg_db *db, const struct eg_config *cfg, eg_day day,
                                    struct eg_monitoring_daily_report *out)
 {
@@ -142,6 +179,8 @@ enum eg_status eg_monitoring_daily(struct eg_db *db, const struct eg_config *cfg
     out->day = day;
     out->refreshed_from = day - 6;
     eg_mon_params_of(cfg, &p);
+    if (rc == EG_OK)
+        rc = refresh_queued(db, cfg, day - 6, day, &out->late_days);
     if (rc == EG_OK)
         rc = each_day(db, cfg, day - 6, day, 0, NULL);
     bt.day = day;

@@ -10,6 +10,7 @@
 #ifndef EG_MONITORING_MONITORING_H
 #define EG_MONITORING_MONITORING_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "core/config.h"
 #include "core/status.h"
@@ -26,13 +27,15 @@ struct eg_monitoring_daily_report {
     eg_day refreshed_from; /* first date whose cases, claims and coverage were refreshed */
     int64_t alert_changes; /* alerts opened, fired or resolved */
     int64_t scorecards;    /* scorecards computed (on a month's last day) */
+    int64_t late_days;     /* days before refreshed_from refreshed because an event queued them */
 };
 
 /*
  * The daily job for date `day` (normally yesterday, the last complete day):
  *   1. refresh the figures that come from the other modules — cases
  *      submitted, injury claims, insurance coverage — for the week up to day
- *      (late data is picked up);
+ *      (late data is picked up), and for any earlier day an event queued
+ *      (eg_monitoring_on_event);
  *   2. record the case and claim backlogs;
  *   3. evaluate every alert rule for day;
  *   4. on the last day of a month, compute each platform's scorecard for it.
@@ -63,6 +66,14 @@ enum eg_status eg_monitoring_active_people(struct eg_db *db, eg_day day, int64_t
                                            int64_t *covered);
 
 /*
+ * Monitoring's subscriber to the other pillars' events (core/events.h; the
+ * program subscribes it to case.filed, claim.reported and claim.moved):
+ * queues ev->day for the next daily job's refresh. events.c
+ */
+struct eg_event;
+enum eg_status eg_monitoring_on_event(struct eg_db *db, const struct eg_event *ev, void *ctx);
+
+/*
  * The reference lists as other modules may ask of them (monitoring/lookup.c):
  * whether code is an active entry of the dictionary list `list` (e.g.
  * "amenity"), and whether code names an active district. *found is 1 or 0.
@@ -70,6 +81,17 @@ enum eg_status eg_monitoring_active_people(struct eg_db *db, eg_day day, int64_t
 enum eg_status eg_monitoring_dictionary_has(struct eg_db *db, const char *list, const char *code,
                                             int *found);
 enum eg_status eg_monitoring_district_active(struct eg_db *db, const char *code, int *found);
+
+/*
+ * The platforms' rosters as other modules may ask of them (lookup.c):
+ * whether person_id is on platform_id's roster and has not left; up to max
+ * people on some roster, lowest person id first, with their lowest platform
+ * id. The insurance module receives these through insurance/workforce.h.
+ */
+enum eg_status eg_monitoring_on_roster(struct eg_db *db, int64_t platform_id, int64_t person_id,
+                                       int *on);
+enum eg_status eg_monitoring_roster_sample(struct eg_db *db, size_t max, int64_t *person_ids,
+                                           int64_t *platform_ids, size_t *n);
 
 /*
  * Reply with an Excel workbook (libxlsxwriter) of one sheet holding rows, a

@@ -528,3 +528,43 @@ class TestViews(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestClaimEventsReachMonitoring(unittest.TestCase):
+    """A claim reported or moved queues its incident day for monitoring's
+    refresh (core/events.h, wired by the program), in the claim's own
+    transaction; monitoring's daily job refreshes a queued day older than
+    the week it refreshes anyway, and forgets it."""
+
+    def queued(self, day):
+        return S.sql("SELECT first_reason FROM mon_refresh_days WHERE day = '%s'" % day.isoformat())
+
+    def test_report_and_move_queue_the_incident_day(self):
+        S.sql("DELETE FROM mon_refresh_days")
+        pid, paid = covered_today()
+        r = report(pid, paid + 30)
+        assert_status(r, 201)
+        self.assertEqual(self.queued(today()), [["claim.reported"]])
+        assert_status(move(r.body["id"], "rejected", reason="not_work_related"), 200)
+        # the day is queued once, under the event that queued it first
+        self.assertEqual(self.queued(today()), [["claim.reported"]])
+
+    def test_refused_report_queues_nothing(self):
+        S.sql("DELETE FROM mon_refresh_days")
+        pid, paid = covered_today()
+        # an hour before the cover-day: refused, nothing stored, nothing queued
+        assert_error(report(pid, day_start(today()) - 3600), 422, "unprocessable", "incident_at")
+        self.assertEqual(S.sql("SELECT COUNT(*) FROM mon_refresh_days"), [["0"]])
+
+    def test_daily_job_refreshes_an_old_queued_day(self):
+        old = today() - datetime.timedelta(days=40)
+        S.sql("DELETE FROM mon_refresh_days")
+        S.sql("INSERT INTO mon_refresh_days (day, first_reason, queued_at) VALUES "
+              "('%s', 'claim.reported', 0), ('%s', 'case.filed', 0)"
+              % (old.isoformat(), (today() + datetime.timedelta(days=1)).isoformat()))
+        p = S.run_cli(["monitoring", "daily", "--date", (today() - datetime.timedelta(days=1)).isoformat()],
+                      check=True)
+        self.assertIn("and 1 earlier day,", p.stdout)
+        left = S.sql("SELECT day FROM mon_refresh_days ORDER BY day")
+        # the old day is done; tomorrow's waits for a later run
+        self.assertEqual(left, [[(today() + datetime.timedelta(days=1)).isoformat()]])
