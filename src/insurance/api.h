@@ -54,6 +54,10 @@ enum eg_status eg_ins_page(struct eg_req *req, int64_t *before_id, int *limit, c
 /* {"items": items, "next_cursor": "<last id>" or null}; steals items. */
 json_t *eg_ins_page_reply(json_t *items, size_t n, int limit, int64_t last_id);
 
+/* The claim of the path's {id}, if the caller may see it under roles (404 otherwise). */
+struct eg_ins_claim;
+enum eg_status eg_ins_claim_load(struct eg_req *req, unsigned roles, struct eg_ins_claim *c);
+
 /*
  * A date query argument: absent gives EG_OK with *set 0; a real
  * 'YYYY-MM-DD' gives *set 1; anything else EG_E_INVALID_PARAMETER.

@@ -236,21 +236,6 @@ static enum eg_status claim_detail(struct eg_req *req, const struct eg_ins_claim
     return EG_OK;
 }
 
-/* Load a claim and check the caller may see it under roles (404 otherwise). */
-static enum eg_status load_claim(struct eg_req *req, unsigned roles, struct eg_ins_claim *c)
-{
-    struct eg_row_scope scope;
-    int64_t id = 0;
-    enum eg_status st = eg_req_param_id(req, "id", &id);
-
-    if (st == EG_OK)
-        st = eg_ins_claim_get(req->db, req->arena, id, c);
-    if (st != EG_OK)
-        return st;
-    eg_ins_claim_scope(c, &scope);
-    return eg_authz_row(&req->who, roles, &scope);
-}
-
 static void reply_detail(struct eg_req *req, int status, int64_t id)
 {
     struct eg_ins_claim c;
@@ -458,7 +443,7 @@ void eg_ins_api_claim_get(struct eg_req *req)
 {
     struct eg_ins_claim c;
     json_t *j = NULL;
-    enum eg_status st = load_claim(req, EG_INS_CLAIM_READERS, &c);
+    enum eg_status st = eg_ins_claim_load(req, EG_INS_CLAIM_READERS, &c);
 
     if (st == EG_OK)
         st = claim_detail(req, &c, &j);
@@ -527,7 +512,7 @@ void eg_ins_api_claim_patch(struct eg_req *req)
         eg_reply_error(req, EG_E_MISSING_FIELD, "case_id", "Give case_id (or null to unlink).");
         return;
     }
-    st = load_claim(req, EG_INS_STAFF, &c);
+    st = eg_ins_claim_load(req, EG_INS_STAFF, &c);
     if (st != EG_OK) {
         eg_ins_reply_failure(req, st);
         return;
@@ -610,7 +595,7 @@ void eg_ins_api_claim_transition(struct eg_req *req)
 
     memset(&t, 0, sizeof t);
     t.req = req;
-    st = load_claim(req, EG_INS_STAFF, &t.c);
+    st = eg_ins_claim_load(req, EG_INS_STAFF, &t.c);
     if (st != EG_OK) {
         eg_ins_reply_failure(req, st);
         return;
@@ -775,7 +760,7 @@ void eg_ins_api_claim_assess(struct eg_req *req)
 
     memset(&t, 0, sizeof t);
     t.req = req;
-    st = load_claim(req, EG_INS_STAFF, &t.c);
+    st = eg_ins_claim_load(req, EG_INS_STAFF, &t.c);
     if (st != EG_OK) {
         eg_ins_reply_failure(req, st);
         return;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/page.h"
+
 void eg_ins_audit_ctx(struct eg_req *req, struct eg_audit_ctx *ctx)
 {
     ctx->who = req->who.role == EG_ROLE_NONE ? NULL : &req->who;
@@ -32,45 +34,30 @@ json_t *eg_ins_date(eg_day d)
     return json_string(buf);
 }
 
-/* A cursor is the decimal id of the last row of the previous page. */
+/* A cursor is the decimal id of the last row of the previous page (http/page.h's limits). */
 enum eg_status eg_ins_page(struct eg_req *req, int64_t *before_id, int *limit, const char **field)
 {
-    const char *cur = eg_req_query(req, "cursor");
-    int64_t lim = 50;
+    int64_t lim = EG_PAGE_LIMIT_DEFAULT;
 
     *before_id = 0;
     *field = NULL;
-    if (eg_req_query_int(req, "limit", 1, 200, 50, &lim) != EG_OK) {
+    if (eg_req_query_int(req, "limit", 1, EG_PAGE_LIMIT_MAX, EG_PAGE_LIMIT_DEFAULT, &lim) !=
+        EG_OK) {
         *field = "limit";
         return EG_E_INVALID_PARAMETER;
     }
     *limit = (int)lim;
-    if (cur != NULL && cur[0] != '\0') {
-        char *end = NULL;
-        long long v;
-
-        errno = 0;
-        v = (cur[0] >= '0' && cur[0] <= '9') ? strtoll(cur, &end, 10) : -1;
-        if (errno != 0 || v <= 0 || end == NULL || *end != '\0') {
-            *field = "cursor";
-            return EG_E_INVALID_PARAMETER;
-        }
-        *before_id = (int64_t)v;
+    if (eg_req_query_int(req, "cursor", 1, INT64_MAX, 0, before_id) != EG_OK) {
+        *field = "cursor";
+        return EG_E_INVALID_PARAMETER;
     }
     return EG_OK;
 }
 
+/* A full page may have a next one: its cursor is the last row's id. */
 json_t *eg_ins_page_reply(json_t *items, size_t n, int limit, int64_t last_id)
 {
-    json_t *next = json_null();
-
-    if (n > 0 && n == (size_t)limit) {
-        char buf[24];
-        snprintf(buf, sizeof buf, "%lld", (long long)last_id);
-        json_decref(next);
-        next = json_string(buf);
-    }
-    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+    return eg_page_body(items, n > 0 && n == (size_t)limit ? last_id : 0);
 }
 
 enum eg_status eg_ins_query_date(struct eg_req *req, const char *name, eg_day *out, int *set)
@@ -184,4 +171,18 @@ json_t *eg_ins_version_json(const struct eg_ins_version *v, const struct eg_ins_
 void eg_ins_reply_failure(struct eg_req *req, enum eg_status st)
 {
     eg_reply_error(req, st, NULL, NULL);
+}
+
+enum eg_status eg_ins_claim_load(struct eg_req *req, unsigned roles, struct eg_ins_claim *c)
+{
+    struct eg_row_scope scope;
+    int64_t id = 0;
+    enum eg_status st = eg_req_param_id(req, "id", &id);
+
+    if (st == EG_OK)
+        st = eg_ins_claim_get(req->db, req->arena, id, c);
+    if (st != EG_OK)
+        return st;
+    eg_ins_claim_scope(c, &scope);
+    return eg_authz_row(&req->who, roles, &scope);
 }

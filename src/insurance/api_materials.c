@@ -156,21 +156,6 @@ static enum eg_status upload_tx_run(struct eg_db *db, void *arg)
     return eg_audit_append(db, &ctx, "insurance.claim.material", "claim", id, summary);
 }
 
-/* Load the claim of the path and check the caller may see it under roles. */
-static enum eg_status load_claim(struct eg_req *req, unsigned roles, struct eg_ins_claim *c)
-{
-    struct eg_row_scope scope;
-    int64_t id = 0;
-    enum eg_status st = eg_req_param_id(req, "id", &id);
-
-    if (st == EG_OK)
-        st = eg_ins_claim_get(req->db, req->arena, id, c);
-    if (st != EG_OK)
-        return st;
-    eg_ins_claim_scope(c, &scope);
-    return eg_authz_row(&req->who, roles, &scope);
-}
-
 void eg_ins_api_material_upload(struct eg_req *req)
 {
     struct eg_ins_claim c;
@@ -180,7 +165,7 @@ void eg_ins_api_material_upload(struct eg_req *req)
     char hex[25], dir[768], path[1024], rel[256];
     const char *kind = eg_req_query(req, "kind");
     const char *type;
-    enum eg_status st = load_claim(req, EG_INS_CLAIM_REPORTERS, &c);
+    enum eg_status st = eg_ins_claim_load(req, EG_INS_CLAIM_REPORTERS, &c);
 
     if (st != EG_OK) {
         eg_ins_reply_failure(req, st);
@@ -254,7 +239,7 @@ void eg_ins_api_material_get(struct eg_req *req)
     char *data = NULL;
     size_t off = 0;
     int fd = -1;
-    enum eg_status st = load_claim(req, EG_INS_CLAIM_READERS, &c);
+    enum eg_status st = eg_ins_claim_load(req, EG_INS_CLAIM_READERS, &c);
 
     if (st == EG_OK)
         st = eg_req_param_id(req, "material_id", &mid);
