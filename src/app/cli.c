@@ -272,3 +272,18 @@ int eg_cli_read_secret(char *out, size_t n)
         out[--len] = '\0';
     return 0;
 }
+
+int eg_cli_with_db(struct eg_cli *cli, int max_positional, eg_cli_db_fn fn)
+{
+    int rc = eg_cli_no_more_options(cli, max_positional);
+    if (rc)
+        return rc;
+    struct eg_db *db = NULL;
+    struct eg_keys *keys = NULL;
+    if (eg_cli_open(cli, &db, &keys) != EG_OK)
+        return 1;
+    rc = fn(cli, db, keys);
+    eg_db_close(db);
+    eg_keys_free(keys);
+    return rc;
+}

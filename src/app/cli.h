@@ -79,6 +79,14 @@ enum eg_status eg_cli_open_migrate(struct eg_cli *cli, struct eg_db **db, struct
 enum eg_status eg_cli_key_check_record(struct eg_cli *cli, struct eg_db *db,
                                        const struct eg_keys *keys);
 
+/*
+ * The frame of most commands: refuse options left over and more than
+ * max_positional arguments (exit 2), open the database and keys
+ * (eg_cli_open; exit 1 if that fails), run fn, close both; fn's exit code.
+ */
+typedef int (*eg_cli_db_fn)(struct eg_cli *cli, struct eg_db *db, struct eg_keys *keys);
+int eg_cli_with_db(struct eg_cli *cli, int max_positional, eg_cli_db_fn fn);
+
 /* Read one line (the password) from standard input, without the newline. */
 int eg_cli_read_secret(char *out, size_t n);
 

@@ -271,15 +271,8 @@ int eg_cmd_platform_add(struct eg_cli *cli)
     return st == EG_OK ? 0 : 1;
 }
 
-int eg_cmd_demo_logins(struct eg_cli *cli)
+static int demo_logins(struct eg_cli *cli, struct eg_db *db, struct eg_keys *keys)
 {
-    int rc = eg_cli_no_more_options(cli, 0);
-    if (rc)
-        return rc;
-    struct eg_db *db = NULL;
-    struct eg_keys *keys = NULL;
-    if (eg_cli_open(cli, &db, &keys) != EG_OK)
-        return 1;
     struct eg_stmt *st = NULL;
     enum eg_status s =
         eg_db_query(db, &st,
@@ -293,7 +286,10 @@ int eg_cmd_demo_logins(struct eg_cli *cli)
         printf("%-20s %-11s %s\n", eg_stmt_text(st, 0), eg_stmt_text(st, 1), eg_stmt_text(st, 2));
     eg_stmt_done(st);
     printf("password for every demo account: %s\n", EG_DEMO_PASSWORD);
-    eg_db_close(db);
-    eg_keys_free(keys);
     return s == EG_OK ? 0 : 1;
+}
+
+int eg_cmd_demo_logins(struct eg_cli *cli)
+{
+    return eg_cli_with_db(cli, 0, demo_logins);
 }

@@ -252,6 +252,24 @@ static enum eg_status calendar_tx(struct eg_db *db, void *arg)
     return eg_cases_calendar_seed_builtin(db, &system_ctx, arg);
 }
 
+/*
+ * Migrate under the migration lock (several servers may start `egret
+ * migrate` at once: one migrates, the others wait and then find nothing left
+ * to do) and record or compare the key check value: *wrong_key is 1 when
+ * the key does not belong to the database (the message is printed).
+ */
+static enum eg_status migrate_locked(struct eg_cli *cli, struct eg_db *db, struct eg_keys *keys,
+                                     int *applied, int *wrong_key)
+{
+    enum eg_status st = eg_db_lock(db, MIGRATE_LOCK);
+    *wrong_key = 0;
+    if (st == EG_OK)
+        st = eg_db_migrate(db, applied);
+    if (st == EG_OK && eg_cli_key_check_record(cli, db, keys) != EG_OK)
+        *wrong_key = 1;
+    return st;
+}
+
 int eg_cmd_migrate(struct eg_cli *cli)
 {
     int rc = eg_cli_no_more_options(cli, 0);
@@ -261,14 +279,10 @@ int eg_cmd_migrate(struct eg_cli *cli)
     struct eg_keys *keys = NULL;
     if (eg_cli_open_migrate(cli, &db, &keys) != EG_OK)
         return 1;
-    int applied = 0;
+    int applied = 0, wrong_key = 0;
     static const struct eg_audit_ctx system_ctx = {NULL, "", ""};
-    /* Several servers may start `egret migrate` at once: one migrates, the
-     * others wait and then find nothing left to do. */
-    enum eg_status st = eg_db_lock(db, MIGRATE_LOCK);
-    if (st == EG_OK)
-        st = eg_db_migrate(db, &applied);
-    if (st == EG_OK && eg_cli_key_check_record(cli, db, keys) != EG_OK) {
+    enum eg_status st = migrate_locked(cli, db, keys, &applied, &wrong_key);
+    if (wrong_key) {
         eg_db_close(db);
         eg_keys_free(keys);
         return 1;
@@ -292,24 +306,12 @@ int eg_cmd_migrate(struct eg_cli *cli)
     return st == EG_OK ? 0 : 1;
 }
 
-int eg_cmd_seed_demo(struct eg_cli *cli)
+static int seed_demo(struct eg_cli *cli, struct eg_db *db, struct eg_keys *keys)
 {
-    int rc = eg_cli_no_more_options(cli, 0);
-    if (rc)
-        return rc;
-    struct eg_db *db = NULL;
-    struct eg_keys *keys = NULL;
-    if (eg_cli_open(cli, &db, &keys) != EG_OK)
+    int applied = 0, seeded = 0, wrong_key = 0;
+    enum eg_status st = migrate_locked(cli, db, keys, &applied, &wrong_key);
+    if (wrong_key)
         return 1;
-    int applied = 0, seeded = 0;
-    enum eg_status st = eg_db_lock(db, MIGRATE_LOCK);
-    if (st == EG_OK)
-        st = eg_db_migrate(db, &applied);
-    if (st == EG_OK && eg_cli_key_check_record(cli, db, keys) != EG_OK) {
-        eg_db_close(db);
-        eg_keys_free(keys);
-        return 1;
-    }
     if (st == EG_OK)
         st = eg_demo_seed(db, &cli->cfg, &seeded);
     if (st != EG_OK)
@@ -319,9 +321,12 @@ int eg_cmd_seed_demo(struct eg_cli *cli)
         printf("demo city seeded; every demo account's password is %s\n", EG_DEMO_PASSWORD);
     else
         printf("the database already has accounts; nothing seeded\n");
-    eg_db_close(db);
-    eg_keys_free(keys);
     return st == EG_OK ? 0 : 1;
+}
+
+int eg_cmd_seed_demo(struct eg_cli *cli)
+{
+    return eg_cli_with_db(cli, 0, seed_demo);
 }
 
 int eg_cmd_routes(struct eg_cli *cli)
