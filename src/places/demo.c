@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "monitoring/monitoring.h"
 #include "places/places.h"
+#include "places/store.h"
 
 /* Inland anchor points per district (micro-degrees) and street names. */
 static const struct {
@@ -130,22 +131,6 @@ struct places_tx {
     int64_t checkins;
 };
 
-/* Ids of the first rows of a one-column id query, at most cap (arena-free: caller's array). */
-static enum eg_status load_ids(struct eg_db *db, const char *sql, int64_t *ids, size_t cap,
-                               size_t *n)
-{
-    struct eg_stmt *st = NULL;
-    enum eg_status rc = eg_db_query(db, &st, sql, "");
-
-    *n = 0;
-    while (eg_db_next(st, &rc)) {
-        if (*n < cap)
-            ids[(*n)++] = eg_stmt_i64(st, 0);
-    }
-    eg_stmt_done(st);
-    return rc;
-}
-
 #define DEMO_CHECKIN_DAYS   30 /* check-ins on the days before the seeding day */
 #define DEMO_CHECKIN_PEOPLE 50 /* at most this many of the people already seeded */
 #define DEMO_REGULAR_PLACES 6  /* each person frequents a few places */
@@ -162,12 +147,10 @@ static enum eg_status seed_checkins(struct eg_db *db, struct places_tx *t)
     struct eg_demo *d = t->d;
     int64_t people[DEMO_CHECKIN_PEOPLE], places[512];
     size_t np = 0, nl = 0;
-    enum eg_status rc =
-        load_ids(db, "SELECT id FROM people ORDER BY id", people, DEMO_CHECKIN_PEOPLE, &np);
+    enum eg_status rc = eg_places_store_people_ids(db, people, DEMO_CHECKIN_PEOPLE, &np);
 
     if (rc == EG_OK)
-        rc = load_ids(db, "SELECT id FROM places WHERE archived = 0 ORDER BY id", places,
-                      sizeof places / sizeof places[0], &nl);
+        rc = eg_places_store_ids(db, places, sizeof places / sizeof places[0], &nl);
     for (size_t p = 0; rc == EG_OK && nl > 0 && p < np; p++) {
         int64_t regular[DEMO_REGULAR_PLACES];
         for (int r = 0; r < DEMO_REGULAR_PLACES; r++)
@@ -182,10 +165,7 @@ static enum eg_status seed_checkins(struct eg_db *db, struct places_tx *t)
             for (int v = 0; rc == EG_OK && v < visits; v++) {
                 int64_t at = eg_day_start(day) + (int64_t)hour * 3600 + eg_demo_between(d, 0, 1799);
                 int64_t place = regular[eg_demo_between(d, 0, DEMO_REGULAR_PLACES - 1)];
-                rc = eg_db_run(db, NULL,
-                               "INSERT INTO place_checkins (place_id, person_id, at, day) "
-                               "VALUES (?, ?, ?, ?)",
-                               "iiit", place, people[p], at, date);
+                rc = eg_places_store_checkin_add(db, place, people[p], at, date, NULL);
                 t->checkins++;
                 hour += (int)eg_demo_between(d, 1, 4);
             }
@@ -210,7 +190,7 @@ static enum eg_status places_tx_fn(struct eg_db *db, void *ctx)
     struct places_tx *t = ctx;
     struct eg_demo *d = t->d;
     int64_t existing = 0;
-    enum eg_status rc = eg_db_one_i64(db, &existing, "SELECT COUNT(*) FROM places", "");
+    enum eg_status rc = eg_places_store_count(db, &existing);
     if (rc != EG_OK || existing > 0)
         return rc;
     t->count = 0;
@@ -244,14 +224,18 @@ static enum eg_status places_tx_fn(struct eg_db *db, void *ctx)
                 if (w > 0 && (size_t)w < sizeof amen - used)
                     used += (size_t)w;
             }
-            rc = eg_db_run(db, NULL,
-                           "INSERT INTO places (type, name, district, address, lat_e6, lng_e6, "
-                           "phone, hours, amenities, note, archived, created_by, created_at, "
-                           "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 'system', ?, ?)",
-                           "ttttiittt"
-                           "ii",
-                           eg_place_type_names[kinds[k].type], name, areas[a].code, address, lat,
-                           lng, phone, kinds[k].hours, amen, d->now, d->now);
+            struct eg_place_set set = {
+                .type = eg_place_type_names[kinds[k].type],
+                .name = name,
+                .district = areas[a].code,
+                .address = address,
+                .phone = phone,
+                .hours = kinds[k].hours,
+                .amenities = amen,
+                .lat_e6 = lat,
+                .lng_e6 = lng,
+            };
+            rc = eg_places_store_insert(db, &set, "system", d->now, NULL);
             t->count++;
         }
     }

@@ -5,30 +5,14 @@
  * radius r around latitude φ spans φ ± r, and in longitude
  * ± asin(sin r / cos φ) — unless it reaches a pole, when every longitude is
  * in. The box is rounded outwards to whole micro-degrees.
+ *
+ * Kept apart from rules.c: this is the spherical geometry of the nearest-N
+ * search (store.c), with its own tests (test_places_nearest.c), not a rule
+ * about what a client may send.
  */
 #include "places/places.h"
 
 #include <math.h>
-#include <string.h>
-
-const char *const eg_place_type_names[EG_PLACE_TYPES + 1] = {
-    "rights_service_point",
-    "insurance_point",
-    "rest_station",
-    "love_meal",
-    "water",
-    "charging",
-    "toilet",
-    NULL,
-};
-
-int eg_place_type_parse(const char *name)
-{
-    for (int i = 0; name && i < EG_PLACE_TYPES; i++)
-        if (strcmp(eg_place_type_names[i], name) == 0)
-            return i;
-    return -1;
-}
 
 static double rad(int64_t e6)
 {
