@@ -114,6 +114,7 @@ int eg_cmd_audit_anchor(struct eg_cli *cli)
     int rc = eg_cli_no_more_options(cli, 0);
     if (rc)
         return rc;
+    memset(&a, 0, sizeof a); /* a.at is recorded even when the key cannot be read */
     if (!key_path || !out_path) {
         fprintf(stderr, "usage: egret audit anchor --key KEYFILE --out FILE\n");
         return 2;

@@ -932,9 +932,8 @@ enum eg_status eg_db_reset_sequences(struct eg_db *db)
         n += 2;
     }
     eg_stmt_done(st);
-    rc = rc == EG_DONE ? EG_OK : rc;
     for (int i = 0; rc == EG_OK && i < n; i += 2)
-        rc = reset_one(db, names[i], names[i + 1]);
+        rc = names[i] && names[i + 1] ? reset_one(db, names[i], names[i + 1]) : EG_E_INTERNAL;
     eg_arena_destroy(mem);
     return rc;
 }

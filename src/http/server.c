@@ -460,7 +460,8 @@ static enum MHD_Result first_call(struct eg_server *s, struct eg_rq *rq, const c
             rq->body_cap = (size_t)clen + 1;
         }
     }
-    if (rq->kind == EG_RQ_ROUTE && req->route->stream != NULL && req->response == NULL)
+    if (rq->kind == EG_RQ_ROUTE && req->route != NULL && req->route->stream != NULL &&
+        req->response == NULL)
         stream_open(s, rq);
     return MHD_YES;
 }

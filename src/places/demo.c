@@ -219,11 +219,9 @@ static enum eg_status places_tx_fn(struct eg_db *db, void *ctx)
                 if (w > 0 && (size_t)w < sizeof amen - used)
                     used += (size_t)w;
             }
-            if (kinds[k].type == EG_PLACE_REST_STATION && eg_demo_between(d, 0, 99) < 40) {
-                int w = snprintf(amen + used, sizeof amen - used, "charging,toilet,first_aid,");
-                if (w > 0 && (size_t)w < sizeof amen - used)
-                    used += (size_t)w;
-            }
+            /* the last addition: amen is sized for it, what follows reads amen only */
+            if (kinds[k].type == EG_PLACE_REST_STATION && eg_demo_between(d, 0, 99) < 40)
+                snprintf(amen + used, sizeof amen - used, "charging,toilet,first_aid,");
             struct eg_place_set set = {
                 .type = eg_place_type_names[kinds[k].type],
                 .name = name,
