@@ -144,7 +144,7 @@ static void metrics(struct eg_req *req)
 }
 
 const struct eg_route eg_app_metrics_routes[] = {
-    {"GET", "/metrics", metrics, 0, EG_ROUTE_PUBLIC, 0, NULL, NULL,
-     "Prometheus metrics (to [metrics] allow or its token)"},
+    EG_ROUTE("GET", "/metrics", metrics, .flags = EG_ROUTE_PUBLIC,
+             .summary = "Prometheus metrics (to [metrics] allow or its token)"),
     {0},
 };

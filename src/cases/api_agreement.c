@@ -18,45 +18,46 @@
 #include "db/db.h"
 
 static const struct eg_field term_spec[] = {
-    {"category", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, eg_case_category_names, NULL, NULL},
-    {"amount_fen", EG_FT_MONEY, EG_F_REQUIRED, 0, 1, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("category", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = eg_case_category_names),
+    EG_FIELD("amount_fen", EG_FT_MONEY, .flags = EG_F_REQUIRED, .min = 1),
+    EG_FIELD(NULL, 0),
 };
-static const struct eg_field term_item = {"", EG_FT_OBJECT, 0, 0, 0, 0, NULL, term_spec, NULL};
+static const struct eg_field term_item = EG_FIELD("", EG_FT_OBJECT, .sub = term_spec);
 
 const struct eg_field eg_cases_spec_agreement[] = {
-    {"terms", EG_FT_ARRAY, EG_F_REQUIRED, EG_CAT_COUNT, 0, 0, NULL, NULL, &term_item},
-    {"pay_by", EG_FT_DATE, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"pay_method", EG_FT_STRING, 0, 200, 0, 0, NULL, NULL, NULL},
-    {"other_terms", EG_FT_STRING, 0, 5000, 0, 0, NULL, NULL, NULL},
-    {"respondent_position", EG_FT_STRING, 0, 5000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("terms", EG_FT_ARRAY, .flags = EG_F_REQUIRED, .max_len = EG_CAT_COUNT,
+             .item = &term_item),
+    EG_FIELD("pay_by", EG_FT_DATE),
+    EG_FIELD("pay_method", EG_FT_STRING, .max_len = 200),
+    EG_FIELD("other_terms", EG_FT_STRING, .max_len = 5000),
+    EG_FIELD("respondent_position", EG_FT_STRING, .max_len = 5000),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_cases_spec_confirm[] = {
-    {"party", EG_FT_ENUM, 0, 0, 0, 0, eg_case_party_names, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("party", EG_FT_ENUM, .enum_values = eg_case_party_names),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_cases_spec_payment[] = {
-    {"category", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, eg_case_category_names, NULL, NULL},
-    {"amount_fen", EG_FT_MONEY, EG_F_REQUIRED, 0, 1, 0, NULL, NULL, NULL},
-    {"paid_on", EG_FT_DATE, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {"method", EG_FT_STRING, 0, 100, 0, 0, NULL, NULL, NULL},
-    {"reference", EG_FT_STRING, 0, 100, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("category", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = eg_case_category_names),
+    EG_FIELD("amount_fen", EG_FT_MONEY, .flags = EG_F_REQUIRED, .min = 1),
+    EG_FIELD("paid_on", EG_FT_DATE, .flags = EG_F_REQUIRED),
+    EG_FIELD("method", EG_FT_STRING, .max_len = 100),
+    EG_FIELD("reference", EG_FT_STRING, .max_len = 100),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_cases_spec_payment_confirm[] = {
-    {"evidence_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
-    {"note", EG_FT_STRING, 0, 2000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("evidence_id", EG_FT_INT, .min = 1, .max = INT64_MAX),
+    EG_FIELD("note", EG_FT_STRING, .max_len = 2000),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_cases_spec_payment_dispute[] = {
-    {"reason", EG_FT_STRING, EG_F_REQUIRED, 2000, 0, 0, NULL, NULL, NULL},
-    {"evidence_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("reason", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 2000),
+    EG_FIELD("evidence_id", EG_FT_INT, .min = 1, .max = INT64_MAX),
+    EG_FIELD(NULL, 0),
 };
 
 struct op {

@@ -20,26 +20,26 @@
 #include "db/db.h"
 
 const struct eg_field eg_cases_spec_consult[] = {
-    {"kind", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, eg_consult_kind_names, NULL, NULL},
-    {"topic", EG_FT_STRING, EG_F_REQUIRED, 200, 0, 0, NULL, NULL, NULL},
-    {"details", EG_FT_STRING, 0, 5000, 0, 0, NULL, NULL, NULL},
-    {"preferred_date", EG_FT_DATE, 0, 0, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("kind", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = eg_consult_kind_names),
+    EG_FIELD("topic", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 200),
+    EG_FIELD("details", EG_FT_STRING, .max_len = 5000),
+    EG_FIELD("preferred_date", EG_FT_DATE),
+    EG_FIELD(NULL, 0),
 };
 
 static const char *const consult_targets[] = {"assigned", "done", NULL};
 
 const struct eg_field eg_cases_spec_consult_transition[] = {
-    {"to", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, consult_targets, NULL, NULL},
-    {"assignee", EG_FT_STRING, 0, 63, 0, 0, NULL, NULL, NULL},
-    {"outcome", EG_FT_STRING, 0, 5000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("to", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = consult_targets),
+    EG_FIELD("assignee", EG_FT_STRING, .max_len = 63),
+    EG_FIELD("outcome", EG_FT_STRING, .max_len = 5000),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_cases_spec_consult_rate[] = {
-    {"score", EG_FT_INT, EG_F_REQUIRED, 0, 1, 5, NULL, NULL, NULL},
-    {"comment", EG_FT_STRING, 0, 1000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("score", EG_FT_INT, .flags = EG_F_REQUIRED, .min = 1, .max = 5),
+    EG_FIELD("comment", EG_FT_STRING, .max_len = 1000),
+    EG_FIELD(NULL, 0),
 };
 
 /* A consultation as JSON. */

@@ -24,42 +24,42 @@
 #include "db/db.h"
 
 static const struct eg_field applicant_spec[] = {
-    {"person_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
-    {"name", EG_FT_STRING, 0, 100, 0, 0, NULL, NULL, NULL},
-    {"id_number", EG_FT_STRING, 0, 18, 0, 0, NULL, NULL, NULL},
-    {"phone", EG_FT_STRING, 0, 11, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("person_id", EG_FT_INT, .min = 1, .max = INT64_MAX),
+    EG_FIELD("name", EG_FT_STRING, .max_len = 100),
+    EG_FIELD("id_number", EG_FT_STRING, .max_len = 18),
+    EG_FIELD("phone", EG_FT_STRING, .max_len = 11),
+    EG_FIELD(NULL, 0),
 };
 
 static const struct eg_field respondent_spec[] = {
-    {"organisation_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
-    {"credit_code", EG_FT_STRING, 0, 18, 0, 0, NULL, NULL, NULL},
-    {"name", EG_FT_STRING, 0, 200, 0, 0, NULL, NULL, NULL},
-    {"sector", EG_FT_STRING, 0, 32, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("organisation_id", EG_FT_INT, .min = 1, .max = INT64_MAX),
+    EG_FIELD("credit_code", EG_FT_STRING, .max_len = 18),
+    EG_FIELD("name", EG_FT_STRING, .max_len = 200),
+    EG_FIELD("sector", EG_FT_STRING, .max_len = 32),
+    EG_FIELD(NULL, 0),
 };
 
 static const struct eg_field claim_spec[] = {
-    {"category", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, eg_case_category_names, NULL, NULL},
-    {"amount_fen", EG_FT_MONEY, EG_F_REQUIRED, 0, 1, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("category", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = eg_case_category_names),
+    EG_FIELD("amount_fen", EG_FT_MONEY, .flags = EG_F_REQUIRED, .min = 1),
+    EG_FIELD(NULL, 0),
 };
-static const struct eg_field claim_item = {"", EG_FT_OBJECT, 0, 0, 0, 0, NULL, claim_spec, NULL};
+static const struct eg_field claim_item = EG_FIELD("", EG_FT_OBJECT, .sub = claim_spec);
 
 const struct eg_field eg_cases_spec_create[] = {
-    {"channel", EG_FT_ENUM, 0, 0, 0, 0, eg_case_channel_names, NULL, NULL},
-    {"oral", EG_FT_BOOL, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"type", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, eg_case_type_names, NULL, NULL},
-    {"applicant", EG_FT_OBJECT, 0, 0, 0, 0, NULL, applicant_spec, NULL},
-    {"respondent", EG_FT_OBJECT, EG_F_REQUIRED, 0, 0, 0, NULL, respondent_spec, NULL},
-    {"matter", EG_FT_STRING, EG_F_REQUIRED, 500, 0, 0, NULL, NULL, NULL},
-    {"facts", EG_FT_STRING, 0, 20000, 0, 0, NULL, NULL, NULL},
-    {"reasons", EG_FT_STRING, 0, 5000, 0, 0, NULL, NULL, NULL},
-    {"incident_date", EG_FT_DATE, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"claims", EG_FT_ARRAY, 0, EG_CAT_COUNT, 0, 0, NULL, NULL, &claim_item},
-    {"referred_from", EG_FT_STRING, 0, 32, 0, 0, NULL, NULL, NULL},
-    {"received_at", EG_FT_INSTANT, 0, 0, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("channel", EG_FT_ENUM, .enum_values = eg_case_channel_names),
+    EG_FIELD("oral", EG_FT_BOOL),
+    EG_FIELD("type", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = eg_case_type_names),
+    EG_FIELD("applicant", EG_FT_OBJECT, .sub = applicant_spec),
+    EG_FIELD("respondent", EG_FT_OBJECT, .flags = EG_F_REQUIRED, .sub = respondent_spec),
+    EG_FIELD("matter", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 500),
+    EG_FIELD("facts", EG_FT_STRING, .max_len = 20000),
+    EG_FIELD("reasons", EG_FT_STRING, .max_len = 5000),
+    EG_FIELD("incident_date", EG_FT_DATE),
+    EG_FIELD("claims", EG_FT_ARRAY, .max_len = EG_CAT_COUNT, .item = &claim_item),
+    EG_FIELD("referred_from", EG_FT_STRING, .max_len = 32),
+    EG_FIELD("received_at", EG_FT_INSTANT),
+    EG_FIELD(NULL, 0),
 };
 
 /* How far back staff may date a complaint they took on paper. */

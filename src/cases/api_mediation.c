@@ -12,29 +12,29 @@
 
 static const char *const session_modes[] = {"in_person", "online", NULL};
 
-static const struct eg_field participant_item = {"", EG_FT_STRING, EG_F_REQUIRED, 100, 0,
-                                                 0,  NULL,         NULL,          NULL};
+static const struct eg_field participant_item =
+    EG_FIELD("", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 100);
 
 const struct eg_field eg_cases_spec_session[] = {
-    {"starts_at", EG_FT_INSTANT, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {"mode", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, session_modes, NULL, NULL},
-    {"place", EG_FT_STRING, 0, 200, 0, 0, NULL, NULL, NULL},
-    {"place_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
-    {"participants", EG_FT_ARRAY, 0, 30, 0, 0, NULL, NULL, &participant_item},
-    {"minutes", EG_FT_STRING, 0, 20000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("starts_at", EG_FT_INSTANT, .flags = EG_F_REQUIRED),
+    EG_FIELD("mode", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = session_modes),
+    EG_FIELD("place", EG_FT_STRING, .max_len = 200),
+    EG_FIELD("place_id", EG_FT_INT, .min = 1, .max = INT64_MAX),
+    EG_FIELD("participants", EG_FT_ARRAY, .max_len = 30, .item = &participant_item),
+    EG_FIELD("minutes", EG_FT_STRING, .max_len = 20000),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_cases_spec_session_update[] = {
-    {"participants", EG_FT_ARRAY, 0, 30, 0, 0, NULL, NULL, &participant_item},
-    {"minutes", EG_FT_STRING, 0, 20000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("participants", EG_FT_ARRAY, .max_len = 30, .item = &participant_item),
+    EG_FIELD("minutes", EG_FT_STRING, .max_len = 20000),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_cases_spec_response[] = {
-    {"body", EG_FT_STRING, EG_F_REQUIRED, 20000, 0, 0, NULL, NULL, NULL},
-    {"proposal_fen", EG_FT_MONEY, 0, 0, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("body", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 20000),
+    EG_FIELD("proposal_fen", EG_FT_MONEY),
+    EG_FIELD(NULL, 0),
 };
 
 struct op {

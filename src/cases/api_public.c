@@ -170,16 +170,16 @@ void eg_cases_api_qr_place(struct eg_req *req)
 /* ---- routing rules -------------------------------------------------------------- */
 
 static const struct eg_field rule_spec[] = {
-    {"case_type", EG_FT_STRING, EG_F_REQUIRED, 32, 0, 0, NULL, NULL, NULL},
-    {"sector", EG_FT_STRING, EG_F_REQUIRED, 32, 0, 0, NULL, NULL, NULL},
-    {"department", EG_FT_STRING, EG_F_REQUIRED, 32, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("case_type", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 32),
+    EG_FIELD("sector", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 32),
+    EG_FIELD("department", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 32),
+    EG_FIELD(NULL, 0),
 };
-static const struct eg_field rule_item = {"", EG_FT_OBJECT, 0, 0, 0, 0, NULL, rule_spec, NULL};
+static const struct eg_field rule_item = EG_FIELD("", EG_FT_OBJECT, .sub = rule_spec);
 
 const struct eg_field eg_cases_spec_routing[] = {
-    {"rules", EG_FT_ARRAY, EG_F_REQUIRED, 200, 0, 0, NULL, NULL, &rule_item},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("rules", EG_FT_ARRAY, .flags = EG_F_REQUIRED, .max_len = 200, .item = &rule_item),
+    EG_FIELD(NULL, 0),
 };
 
 /* Reply with the routing rules and the departments' names. */

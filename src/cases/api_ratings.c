@@ -9,11 +9,11 @@
 #include "db/db.h"
 
 const struct eg_field eg_cases_spec_rating[] = {
-    {"speed", EG_FT_INT, EG_F_REQUIRED, 0, 1, 5, NULL, NULL, NULL},
-    {"attitude", EG_FT_INT, EG_F_REQUIRED, 0, 1, 5, NULL, NULL, NULL},
-    {"result", EG_FT_INT, EG_F_REQUIRED, 0, 1, 5, NULL, NULL, NULL},
-    {"comment", EG_FT_STRING, 0, 1000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("speed", EG_FT_INT, .flags = EG_F_REQUIRED, .min = 1, .max = 5),
+    EG_FIELD("attitude", EG_FT_INT, .flags = EG_F_REQUIRED, .min = 1, .max = 5),
+    EG_FIELD("result", EG_FT_INT, .flags = EG_F_REQUIRED, .min = 1, .max = 5),
+    EG_FIELD("comment", EG_FT_STRING, .max_len = 1000),
+    EG_FIELD(NULL, 0),
 };
 
 struct op {

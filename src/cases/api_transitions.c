@@ -14,31 +14,31 @@
 #include "db/db.h"
 
 const struct eg_field eg_cases_spec_transition[] = {
-    {"to", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, eg_case_state_names, NULL, NULL},
-    {"reason", EG_FT_STRING, 0, 2000, 0, 0, NULL, NULL, NULL},
-    {"referral", EG_FT_ENUM, 0, 0, 0, 0, eg_case_referral_names, NULL, NULL},
-    {"note", EG_FT_STRING, 0, 2000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("to", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = eg_case_state_names),
+    EG_FIELD("reason", EG_FT_STRING, .max_len = 2000),
+    EG_FIELD("referral", EG_FT_ENUM, .enum_values = eg_case_referral_names),
+    EG_FIELD("note", EG_FT_STRING, .max_len = 2000),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_cases_spec_extension[] = {
-    {"days", EG_FT_INT, EG_F_REQUIRED, 0, -1000000, 1000000, NULL, NULL, NULL},
-    {"applicant_consent", EG_FT_BOOL, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {"respondent_consent", EG_FT_BOOL, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {"reason", EG_FT_STRING, 0, 2000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("days", EG_FT_INT, .flags = EG_F_REQUIRED, .min = -1000000, .max = 1000000),
+    EG_FIELD("applicant_consent", EG_FT_BOOL, .flags = EG_F_REQUIRED),
+    EG_FIELD("respondent_consent", EG_FT_BOOL, .flags = EG_F_REQUIRED),
+    EG_FIELD("reason", EG_FT_STRING, .max_len = 2000),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_cases_spec_assign[] = {
-    {"department", EG_FT_STRING, EG_F_REQUIRED, 32, 0, 0, NULL, NULL, NULL},
-    {"reason", EG_FT_STRING, 0, 2000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("department", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 32),
+    EG_FIELD("reason", EG_FT_STRING, .max_len = 2000),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_cases_spec_co_add[] = {
-    {"department", EG_FT_STRING, EG_F_REQUIRED, 32, 0, 0, NULL, NULL, NULL},
-    {"reason", EG_FT_STRING, 0, 2000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("department", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 32),
+    EG_FIELD("reason", EG_FT_STRING, .max_len = 2000),
+    EG_FIELD(NULL, 0),
 };
 
 /* What a case-changing request carries through its transaction. */

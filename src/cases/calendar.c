@@ -253,17 +253,17 @@ void eg_cases_api_calendar_get(struct eg_req *req)
 static const char *const day_kinds[] = {"holiday", "workday", NULL};
 
 static const struct eg_field day_spec[] = {
-    {"day", EG_FT_DATE, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {"kind", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, day_kinds, NULL, NULL},
-    {"name", EG_FT_STRING, 0, 60, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("day", EG_FT_DATE, .flags = EG_F_REQUIRED),
+    EG_FIELD("kind", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = day_kinds),
+    EG_FIELD("name", EG_FT_STRING, .max_len = 60),
+    EG_FIELD(NULL, 0),
 };
-static const struct eg_field day_item = {"", EG_FT_OBJECT, 0, 0, 0, 0, NULL, day_spec, NULL};
+static const struct eg_field day_item = EG_FIELD("", EG_FT_OBJECT, .sub = day_spec);
 
 const struct eg_field eg_cases_spec_calendar[] = {
-    {"year", EG_FT_INT, EG_F_REQUIRED, 0, 1900, 2999, NULL, NULL, NULL},
-    {"days", EG_FT_ARRAY, EG_F_REQUIRED, 120, 0, 0, NULL, NULL, &day_item},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("year", EG_FT_INT, .flags = EG_F_REQUIRED, .min = 1900, .max = 2999),
+    EG_FIELD("days", EG_FT_ARRAY, .flags = EG_F_REQUIRED, .max_len = 120, .item = &day_item),
+    EG_FIELD(NULL, 0),
 };
 
 struct cal_put {

@@ -83,11 +83,11 @@ static void openapi(struct eg_req *req)
 }
 
 const struct eg_route eg_system_routes[] = {
-    {"GET", "/healthz", healthz, 0, EG_ROUTE_PUBLIC, 0, NULL, NULL,
-     "Liveness: the process answers"},
-    {"GET", "/readyz", readyz, 0, EG_ROUTE_PUBLIC, 0, NULL, NULL,
-     "Readiness: the database answers and its schema is current"},
-    {"GET", "/api/v1/openapi.yaml", openapi, 0, EG_ROUTE_PUBLIC, 0, NULL, NULL,
-     "The OpenAPI 3 document of this API"},
+    EG_ROUTE("GET", "/healthz", healthz, .flags = EG_ROUTE_PUBLIC,
+             .summary = "Liveness: the process answers"),
+    EG_ROUTE("GET", "/readyz", readyz, .flags = EG_ROUTE_PUBLIC,
+             .summary = "Readiness: the database answers and its schema is current"),
+    EG_ROUTE("GET", "/api/v1/openapi.yaml", openapi, .flags = EG_ROUTE_PUBLIC,
+             .summary = "The OpenAPI 3 document of this API"),
     {0},
 };

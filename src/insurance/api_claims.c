@@ -35,44 +35,45 @@ static const char *const all_states[] = {"reported", "accepted", "assessed", "ap
 static const char *const item_kinds[] = {"death", "disability", "medical", "hospital", NULL};
 
 const struct eg_field eg_ins_claim_spec[] = {
-    {"person_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
-    {"id_number", EG_FT_STRING, 0, 32, 0, 0, NULL, NULL, NULL},
-    {"incident_at", EG_FT_INSTANT, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {"place", EG_FT_STRING, EG_F_REQUIRED, 200, 0, 0, NULL, NULL, NULL},
-    {"description", EG_FT_STRING, EG_F_REQUIRED, 4000, 0, 0, NULL, NULL, NULL},
-    {"injury_type", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, injury_types, NULL, NULL},
-    {"hospital", EG_FT_STRING, 0, 200, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("person_id", EG_FT_INT, .min = 1, .max = INT64_MAX),
+    EG_FIELD("id_number", EG_FT_STRING, .max_len = 32),
+    EG_FIELD("incident_at", EG_FT_INSTANT, .flags = EG_F_REQUIRED),
+    EG_FIELD("place", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 200),
+    EG_FIELD("description", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 4000),
+    EG_FIELD("injury_type", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = injury_types),
+    EG_FIELD("hospital", EG_FT_STRING, .max_len = 200),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_ins_claim_patch_spec[] = {
-    {"case_id", EG_FT_INT, EG_F_NULLABLE, 0, 1, INT64_MAX, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("case_id", EG_FT_INT, .flags = EG_F_NULLABLE, .min = 1, .max = INT64_MAX),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_ins_transition_spec[] = {
-    {"to", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, all_states, NULL, NULL},
-    {"reason", EG_FT_STRING, 0, 64, 0, 0, NULL, NULL, NULL},
-    {"note", EG_FT_STRING, 0, 1000, 0, 0, NULL, NULL, NULL},
-    {"payout_ref", EG_FT_STRING, 0, 64, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("to", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = all_states),
+    EG_FIELD("reason", EG_FT_STRING, .max_len = 64),
+    EG_FIELD("note", EG_FT_STRING, .max_len = 1000),
+    EG_FIELD("payout_ref", EG_FT_STRING, .max_len = 64),
+    EG_FIELD(NULL, 0),
 };
 
 static const struct eg_field item_fields[] = {
-    {"kind", EG_FT_ENUM, EG_F_REQUIRED, 0, 0, 0, item_kinds, NULL, NULL},
-    {"grade", EG_FT_INT, 0, 0, 1, EG_INS_GRADES, NULL, NULL, NULL},
-    {"costs_fen", EG_FT_MONEY, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"days", EG_FT_INT, 0, 0, 0, 3660, NULL, NULL, NULL},
-    {"override_fen", EG_FT_MONEY, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"override_reason", EG_FT_STRING, 0, 500, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("kind", EG_FT_ENUM, .flags = EG_F_REQUIRED, .enum_values = item_kinds),
+    EG_FIELD("grade", EG_FT_INT, .min = 1, .max = EG_INS_GRADES),
+    EG_FIELD("costs_fen", EG_FT_MONEY),
+    EG_FIELD("days", EG_FT_INT, .max = 3660),
+    EG_FIELD("override_fen", EG_FT_MONEY),
+    EG_FIELD("override_reason", EG_FT_STRING, .max_len = 500),
+    EG_FIELD(NULL, 0),
 };
-static const struct eg_field item_spec = {"", EG_FT_OBJECT, 0, 0, 0, 0, NULL, item_fields, NULL};
+static const struct eg_field item_spec = EG_FIELD("", EG_FT_OBJECT, .sub = item_fields);
 
 const struct eg_field eg_ins_assessment_spec[] = {
-    {"items", EG_FT_ARRAY, EG_F_REQUIRED, EG_INS_ITEM_COUNT, 0, 0, NULL, NULL, &item_spec},
-    {"note", EG_FT_STRING, 0, 1000, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("items", EG_FT_ARRAY, .flags = EG_F_REQUIRED, .max_len = EG_INS_ITEM_COUNT,
+             .item = &item_spec),
+    EG_FIELD("note", EG_FT_STRING, .max_len = 1000),
+    EG_FIELD(NULL, 0),
 };
 
 /* ---- JSON ------------------------------------------------------------- */

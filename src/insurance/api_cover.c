@@ -27,28 +27,27 @@
 #include "db/db.h"
 
 static const struct eg_field person_fields[] = {
-    {"id_number", EG_FT_STRING, 0, 32, 0, 0, NULL, NULL, NULL},
-    {"person_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
-    {"name", EG_FT_STRING, 0, 64, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("id_number", EG_FT_STRING, .max_len = 32),
+    EG_FIELD("person_id", EG_FT_INT, .min = 1, .max = INT64_MAX),
+    EG_FIELD("name", EG_FT_STRING, .max_len = 64),
+    EG_FIELD(NULL, 0),
 };
-static const struct eg_field person_item = {"",   EG_FT_OBJECT,  0,   0, 0, 0,
-                                            NULL, person_fields, NULL};
-static const struct eg_field date_item = {"", EG_FT_STRING, 0, 32, 0, 0, NULL, NULL, NULL};
+static const struct eg_field person_item = EG_FIELD("", EG_FT_OBJECT, .sub = person_fields);
+static const struct eg_field date_item = EG_FIELD("", EG_FT_STRING, .max_len = 32);
 
 const struct eg_field eg_ins_enroll_spec[] = {
-    {"people", EG_FT_ARRAY, 0, EG_INS_MAX_PEOPLE, 0, 0, NULL, NULL, &person_item},
-    {"dates", EG_FT_ARRAY, 0, EG_INS_MAX_DAYS_AHEAD + 1, 0, 0, NULL, NULL, &date_item},
-    {"from", EG_FT_DATE, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"to", EG_FT_DATE, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"payer_organisation_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
-    {"product", EG_FT_STRING, 0, 32, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("people", EG_FT_ARRAY, .max_len = EG_INS_MAX_PEOPLE, .item = &person_item),
+    EG_FIELD("dates", EG_FT_ARRAY, .max_len = EG_INS_MAX_DAYS_AHEAD + 1, .item = &date_item),
+    EG_FIELD("from", EG_FT_DATE),
+    EG_FIELD("to", EG_FT_DATE),
+    EG_FIELD("payer_organisation_id", EG_FT_INT, .min = 1, .max = INT64_MAX),
+    EG_FIELD("product", EG_FT_STRING, .max_len = 32),
+    EG_FIELD(NULL, 0),
 };
 
 const struct eg_field eg_ins_auto_renew_spec[] = {
-    {"enabled", EG_FT_BOOL, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("enabled", EG_FT_BOOL, .flags = EG_F_REQUIRED),
+    EG_FIELD(NULL, 0),
 };
 
 /* ---- enrollment ------------------------------------------------------- */

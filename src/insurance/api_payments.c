@@ -29,12 +29,12 @@
 #define CLOCK_SKEW_S 300
 
 static const struct eg_field callback_spec[] = {
-    {"order_id", EG_FT_INT, 0, 0, 1, INT64_MAX, NULL, NULL, NULL},
-    {"order_no", EG_FT_STRING, 0, 47, 0, 0, NULL, NULL, NULL},
-    {"channel_ref", EG_FT_STRING, EG_F_REQUIRED, 64, 0, 0, NULL, NULL, NULL},
-    {"amount_fen", EG_FT_MONEY, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {"paid_at", EG_FT_INSTANT, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("order_id", EG_FT_INT, .min = 1, .max = INT64_MAX),
+    EG_FIELD("order_no", EG_FT_STRING, .max_len = 47),
+    EG_FIELD("channel_ref", EG_FT_STRING, .flags = EG_F_REQUIRED, .max_len = 64),
+    EG_FIELD("amount_fen", EG_FT_MONEY, .flags = EG_F_REQUIRED),
+    EG_FIELD("paid_at", EG_FT_INSTANT, .flags = EG_F_REQUIRED),
+    EG_FIELD(NULL, 0),
 };
 
 void eg_ins_api_orders_list(struct eg_req *req)

@@ -12,24 +12,24 @@
 
 #include "db/db.h"
 
-static const struct eg_field int_bp = {"", EG_FT_INT, 0, 0, 0, 10000, NULL, NULL, NULL};
+static const struct eg_field int_bp = EG_FIELD("", EG_FT_INT, .max = 10000);
 
 const struct eg_field eg_ins_version_spec[] = {
-    {"effective_from", EG_FT_DATE, EG_F_REQUIRED, 0, 0, 0, NULL, NULL, NULL},
-    {"daily_premium_fen", EG_FT_MONEY, 0, 0, 1, 100000000, NULL, NULL, NULL},
-    {"subsidy_bp", EG_FT_INT, 0, 0, 0, 10000, NULL, NULL, NULL},
-    {"min_age", EG_FT_INT, 0, 0, 0, 120, NULL, NULL, NULL},
-    {"max_age", EG_FT_INT, 0, 0, 0, 120, NULL, NULL, NULL},
-    {"max_payout_fen", EG_FT_MONEY, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"death_bp", EG_FT_INT, 0, 0, 0, 10000, NULL, NULL, NULL},
-    {"disability_bp", EG_FT_ARRAY, 0, EG_INS_GRADES, 0, 0, NULL, NULL, &int_bp},
-    {"medical_limit_fen", EG_FT_MONEY, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"medical_deductible_fen", EG_FT_MONEY, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"medical_ratio_bp", EG_FT_INT, 0, 0, 0, 10000, NULL, NULL, NULL},
-    {"hospital_daily_fen", EG_FT_MONEY, 0, 0, 0, 0, NULL, NULL, NULL},
-    {"hospital_max_days", EG_FT_INT, 0, 0, 1, 3660, NULL, NULL, NULL},
-    {"note", EG_FT_STRING, 0, 500, 0, 0, NULL, NULL, NULL},
-    {NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("effective_from", EG_FT_DATE, .flags = EG_F_REQUIRED),
+    EG_FIELD("daily_premium_fen", EG_FT_MONEY, .min = 1, .max = 100000000),
+    EG_FIELD("subsidy_bp", EG_FT_INT, .max = 10000),
+    EG_FIELD("min_age", EG_FT_INT, .max = 120),
+    EG_FIELD("max_age", EG_FT_INT, .max = 120),
+    EG_FIELD("max_payout_fen", EG_FT_MONEY),
+    EG_FIELD("death_bp", EG_FT_INT, .max = 10000),
+    EG_FIELD("disability_bp", EG_FT_ARRAY, .max_len = EG_INS_GRADES, .item = &int_bp),
+    EG_FIELD("medical_limit_fen", EG_FT_MONEY),
+    EG_FIELD("medical_deductible_fen", EG_FT_MONEY),
+    EG_FIELD("medical_ratio_bp", EG_FT_INT, .max = 10000),
+    EG_FIELD("hospital_daily_fen", EG_FT_MONEY),
+    EG_FIELD("hospital_max_days", EG_FT_INT, .min = 1, .max = 3660),
+    EG_FIELD("note", EG_FT_STRING, .max_len = 500),
+    EG_FIELD(NULL, 0),
 };
 
 void eg_ins_api_products_list(struct eg_req *req)

@@ -808,7 +808,7 @@ void eg_mon_api_alerts_silence(struct eg_req *req)
 }
 
 static const struct eg_field evaluate_spec[] = {
-    {"date", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("date", EG_FT_DATE, .flags = EG_F_NULLABLE),
     {0},
 };
 

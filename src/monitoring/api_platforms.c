@@ -460,7 +460,7 @@ static void issue_key(struct eg_req *req, int64_t org, int64_t dept)
 }
 
 static const struct eg_field key_spec[] = {
-    {"label", EG_FT_STRING, EG_F_NULLABLE, 100, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("label", EG_FT_STRING, .flags = EG_F_NULLABLE, .max_len = 100),
     {0},
 };
 

@@ -360,8 +360,8 @@ static enum eg_status compute_tx_fn(struct eg_db *db, void *ctx)
 }
 
 static const struct eg_field range_spec[] = {
-    {"from", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
-    {"to", EG_FT_DATE, EG_F_NULLABLE, 0, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("from", EG_FT_DATE, .flags = EG_F_NULLABLE),
+    EG_FIELD("to", EG_FT_DATE, .flags = EG_F_NULLABLE),
     {0},
 };
 

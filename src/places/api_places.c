@@ -425,7 +425,7 @@ void eg_places_api_patch(struct eg_req *req)
 }
 
 static const struct eg_field archive_spec[] = {
-    {"reason", EG_FT_STRING, EG_F_NULLABLE, 500, 0, 0, NULL, NULL, NULL},
+    EG_FIELD("reason", EG_FT_STRING, .flags = EG_F_NULLABLE, .max_len = 500),
     {0},
 };
 
